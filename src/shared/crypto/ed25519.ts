@@ -4,6 +4,7 @@
  * costs several times the signature itself.
  */
 import { FoyerError } from '../protocol/errors.ts';
+import type { CryptoKeyHandle, CryptoKeyPairHandle } from './webcrypto.ts';
 
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;
@@ -13,13 +14,13 @@ export interface SigningKeyPair {
   readonly publicKey: Uint8Array;
   /** PKCS#8 private key, for storage (encrypt it before it touches a disk). */
   readonly privateKeyPkcs8: Uint8Array;
-  readonly privateKey: CryptoKey;
+  readonly privateKey: CryptoKeyHandle;
 }
 
 const ALG = { name: 'Ed25519' } as const;
 
 export async function generateSigningKeyPair(): Promise<SigningKeyPair> {
-  const pair = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPairHandle;
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const privateKeyPkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
   return { publicKey, privateKeyPkcs8, privateKey: pair.privateKey };
@@ -50,10 +51,10 @@ export async function sign(key: SigningKeyPair, message: Uint8Array): Promise<Ui
   );
 }
 
-const verifyKeyCache = new Map<string, CryptoKey>();
+const verifyKeyCache = new Map<string, CryptoKeyHandle>();
 const VERIFY_CACHE_MAX = 1024;
 
-async function verifyKey(publicKey: Uint8Array): Promise<CryptoKey> {
+async function verifyKey(publicKey: Uint8Array): Promise<CryptoKeyHandle> {
   const id = publicKey.join(',');
   let key = verifyKeyCache.get(id);
   if (key === undefined) {
