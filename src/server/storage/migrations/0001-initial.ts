@@ -66,6 +66,8 @@ CREATE TABLE payloads (
   body BLOB NOT NULL,
   refs INTEGER NOT NULL
 ) STRICT;
+-- Keeps 'DELETE FROM payloads WHERE refs <= 0' from scanning the table.
+CREATE INDEX payloads_unreferenced ON payloads(id) WHERE refs <= 0;
 
 CREATE TABLE mailbox (
   device_id TEXT NOT NULL,
@@ -78,13 +80,16 @@ CREATE TABLE mailbox (
   expires_at INTEGER NOT NULL,
   PRIMARY KEY (device_id, seq)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX mailbox_by_payload ON mailbox(payload_id);
 CREATE INDEX mailbox_by_expiry ON mailbox(expires_at);
 
-CREATE TABLE mailbox_heads (
-  device_id TEXT PRIMARY KEY,
-  next_seq INTEGER NOT NULL,
-  size INTEGER NOT NULL DEFAULT 0
+-- Monotonic counters that must survive even when every row they numbered is gone
+-- (mailbox sequence numbers: a client's cursor must never see a number twice).
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
 ) STRICT;
+INSERT INTO counters (name, value) VALUES ('mailbox_seq', 0);
 
 CREATE TABLE groups (
   id BLOB PRIMARY KEY,

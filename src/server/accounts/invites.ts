@@ -1,0 +1,57 @@
+/**
+ * Invites: single-use codes that let one person register. Only a hash of the code is
+ * stored, so a copy of the database does not hand out accounts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../storage/sqlite.ts';
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import { toBase64Url } from '../../shared/protocol/bytes.ts';
+
+export const INVITE_CODE_RE = /^[A-Za-z0-9_-]{22}$/;
+export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface Invite {
+  code: string;
+  admin: boolean;
+  expiresAt: number;
+}
+
+function hashCode(code: string): Buffer {
+  return createHash('sha256').update(`foyer/v1 invite\0${code}`).digest();
+}
+
+/** Creates an invite and returns its code (shown once; only its hash is kept). */
+export function createInvite(
+  db: Db,
+  opts: { admin: boolean; ttlMs?: number; now?: number },
+): Invite {
+  const now = opts.now ?? Date.now();
+  const code = toBase64Url(randomBytes(16));
+  const expiresAt = now + (opts.ttlMs ?? DEFAULT_INVITE_TTL_MS);
+  db.prepare(
+    'INSERT INTO invites (code_hash, admin, created_at, expires_at) VALUES (?, ?, ?, ?)',
+  ).run(hashCode(code), opts.admin ? 1 : 0, now, expiresAt);
+  return { code, admin: opts.admin, expiresAt };
+}
+
+/**
+ * Marks an invite used. Call inside the registration transaction so that a failed
+ * registration leaves the invite usable.
+ * @throws FoyerError invite_invalid when unknown, used or expired.
+ */
+export function redeemInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
+  if (!INVITE_CODE_RE.test(code)) throw new FoyerError('invite_invalid', 'invite code is not valid');
+  const row = db
+    .prepare('SELECT admin, expires_at, used_at FROM invites WHERE code_hash = ?')
+    .get(hashCode(code)) as { admin: number; expires_at: number; used_at: number | null } | undefined;
+  if (row === undefined) throw new FoyerError('invite_invalid', 'invite code is not valid');
+  if (row.used_at !== null) throw new FoyerError('invite_invalid', 'invite has already been used');
+  if (row.expires_at <= now) throw new FoyerError('invite_invalid', 'invite has expired');
+  db.prepare('UPDATE invites SET used_at = ? WHERE code_hash = ?').run(now, hashCode(code));
+  return { admin: row.admin === 1 };
+}
+
+/** The link a person opens (or pastes into `foyer client register`) to join. */
+export function inviteUrl(publicUrl: string, code: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/join#${code}`;
+}

@@ -1,0 +1,91 @@
+/**
+ * MLS KeyPackages: each device keeps a bounded stock on the server; others claim one per
+ * device to add it to a group. A claimed package is consumed; the last-resort package is
+ * handed out when the stock is empty and kept.
+ */
+import type { Db } from '../storage/sqlite.ts';
+import type { ClaimedKeyPackages, KeyPackageCount } from '../../shared/protocol/api.ts';
+import { inspectKeyPackage } from '../../shared/mls/inspect.ts';
+import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import type { Caller } from './accounts.ts';
+
+export class KeyPackages {
+  private readonly db: Db;
+  private readonly max: number;
+
+  constructor(db: Db, maxPerDevice: number) {
+    this.db = db;
+    this.max = maxPerDevice;
+  }
+
+  /** Stores packages after checking each belongs to the caller's device. */
+  upload(caller: Caller, packages: Uint8Array[], lastResort: Uint8Array | undefined): KeyPackageCount {
+    const device = this.db
+      .prepare('SELECT signature_key FROM devices WHERE id = ?')
+      .get(caller.deviceId) as { signature_key: Uint8Array } | undefined;
+    if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
+    const all = lastResort === undefined ? packages : [...packages, lastResort];
+    all.forEach((kp, i) => {
+      const { credential } = inspectKeyPackage(kp);
+      if (credential.deviceId !== caller.deviceId || !equalBytes(credential.deviceKey, device.signature_key)) {
+        throw new FoyerError('forbidden', `keyPackages[${i}] is not for this device`);
+      }
+    });
+    const now = Date.now();
+    this.db.transaction(() => {
+      const { available } = this.count(caller.deviceId);
+      if (available + packages.length > this.max) {
+        throw new FoyerError(
+          'bad_request',
+          `a device may keep at most ${this.max} key packages (has ${available})`,
+        );
+      }
+      const insert = this.db.prepare(
+        'INSERT INTO key_packages (device_id, key_package, last_resort, created_at) VALUES (?, ?, ?, ?)',
+      );
+      for (const kp of packages) insert.run(caller.deviceId, kp, 0, now);
+      if (lastResort !== undefined) {
+        this.db
+          .prepare('DELETE FROM key_packages WHERE device_id = ? AND last_resort = 1')
+          .run(caller.deviceId);
+        insert.run(caller.deviceId, lastResort, 1, now);
+      }
+    })();
+    return this.countFull(caller.deviceId);
+  }
+
+  countFull(deviceId: string): KeyPackageCount {
+    const c = this.count(deviceId);
+    return { available: c.available, lastResort: c.lastResort };
+  }
+
+  /** One package per live device of `userName`, skipping the caller's own device. */
+  claim(caller: Caller, deviceIds: string[]): ClaimedKeyPackages {
+    return this.db.transaction(() => {
+      const out: ClaimedKeyPackages['keyPackages'] = [];
+      for (const deviceId of deviceIds) {
+        if (deviceId === caller.deviceId) continue;
+        const row = this.db
+          .prepare(
+            'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort, id LIMIT 1',
+          )
+          .get(deviceId) as { id: number; key_package: Uint8Array; last_resort: number } | undefined;
+        if (row === undefined) continue;
+        if (row.last_resort === 0) this.db.prepare('DELETE FROM key_packages WHERE id = ?').run(row.id);
+        out.push({ deviceId, keyPackage: toBase64Url(row.key_package) });
+      }
+      return { keyPackages: out };
+    })();
+  }
+
+  private count(deviceId: string): { available: number; lastResort: boolean } {
+    const rows = this.db
+      .prepare('SELECT last_resort, count(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort')
+      .all(deviceId) as Array<{ last_resort: number; n: number }>;
+    return {
+      available: rows.find((r) => r.last_resort === 0)?.n ?? 0,
+      lastResort: rows.some((r) => r.last_resort === 1),
+    };
+  }
+}

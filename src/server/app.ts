@@ -1,0 +1,153 @@
+/**
+ * The Foyer server: builds every service over the open database, mounts the routes and
+ * listens. `foyer start` (src/cli) opens the database and calls `startServer`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './storage/sqlite.ts';
+import type { Context } from './context.ts';
+import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
+import { Sessions } from './accounts/sessions.ts';
+import { KeyPackages } from './accounts/keyPackages.ts';
+import { Mailboxes } from './mailbox/mailbox.ts';
+import { Hub } from './hub/hub.ts';
+import { Links } from './links/links.ts';
+import { Writer } from './writer.ts';
+import { RateLimiter } from './http/rateLimit.ts';
+import { Metrics } from './metrics.ts';
+import { accountRoutes, bearer } from './http/routes/accounts.ts';
+import { deviceRoutes } from './http/routes/devices.ts';
+import { groupRoutes, SUBMIT_BODY_LIMIT } from './http/routes/groups.ts';
+import { mailboxRoutes } from './http/routes/mailbox.ts';
+import { linkRoutes } from './http/routes/links.ts';
+import { wellKnownRoutes } from './http/routes/wellKnown.ts';
+import { handleSocket, SocketRegistry } from './ws/session.ts';
+import { FoyerError } from '../shared/protocol/errors.ts';
+
+/** Default body limit; message submission has its own, larger one. */
+export const BODY_LIMIT = 64 * 1024;
+const SWEEP_INTERVAL_MS = 60_000;
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  deps: { db: Db; instanceKey: InstanceSigner; log: Logger },
+): Promise<RunningServer> {
+  const { db, log } = deps;
+  const mailboxes = new Mailboxes(db, {
+    ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
+    quota: config.mailboxQuota,
+  });
+  let hub: Hub | undefined;
+  const writer = new Writer(db, () => {
+    hub?.reset();
+    mailboxes.reloadSizes();
+  });
+  hub = new Hub(db, writer, mailboxes, config.domain);
+  const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000);
+  const sockets = new SocketRegistry();
+  const ctx: Context = {
+    config,
+    db,
+    log,
+    instance: deps.instanceKey,
+    accounts: new Accounts(db, config, deps.instanceKey),
+    sessions,
+    keyPackages: new KeyPackages(db, config.maxKeyPackages),
+    hub,
+    mailboxes,
+    links: new Links(db),
+    writer,
+    sessionLimiter: new RateLimiter(config.rateLimitPerSession),
+    metrics: new Metrics(),
+    auth(request) {
+      const caller = sessions.authenticate(bearer(request.headers.authorization));
+      this.sessionLimiter.take(`d:${caller.deviceId}`);
+      return caller;
+    },
+    closeDeviceSockets(deviceId) {
+      sockets.close(deviceId, 4003, 'device_revoked');
+    },
+  };
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Request logs would carry URLs with user names and group ids: off by default.
+    disableRequestLogging: !config.logIdentifiers,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+  });
+  const addressLimiter = new RateLimiter(config.rateLimitPerAddress);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
+  });
+  app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
+  app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
+    const e = toFoyerError(err);
+    if (e.code === 'internal') log.error({ err }, 'request failed');
+    return reply.code(e.status).send(e.toBody());
+  });
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send(new FoyerError('not_found', 'no such route').toBody()),
+  );
+
+  await app.register(websocket, { options: { maxPayload: SUBMIT_BODY_LIMIT } });
+  app.get('/api/v1/ws', { websocket: true }, (socket) => handleSocket(socket, ctx, sockets));
+  wellKnownRoutes(app, ctx);
+  accountRoutes(app, ctx);
+  deviceRoutes(app, ctx);
+  groupRoutes(app, ctx);
+  mailboxRoutes(app, ctx);
+  linkRoutes(app, ctx);
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    sessions.sweep(now);
+    writer
+      .run(() => {
+        mailboxes.expire(now);
+        db.prepare('DELETE FROM submissions WHERE accepted_at <= ?').run(
+          now - config.mailboxTtlDays * 24 * 3600 * 1000,
+        );
+        db.prepare('DELETE FROM links WHERE expires_at <= ?').run(now);
+      })
+      .catch((err: unknown) => log.error({ err }, 'sweep failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    async close() {
+      clearInterval(sweep);
+      sockets.closeAll();
+      await app.close();
+    },
+  };
+}
+
+/** Maps framework and library errors onto the stable codes. */
+function toFoyerError(err: FastifyError | FoyerError): FoyerError {
+  if (err instanceof FoyerError) return err;
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new FoyerError('payload_too_large', 'request body is too large');
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return new FoyerError('bad_request', err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+      ? 'request body must be application/json'
+      : 'request is malformed');
+  }
+  return new FoyerError('internal', 'internal error');
+}

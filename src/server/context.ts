@@ -1,0 +1,34 @@
+/** Everything a route needs, built once at start (src/server/app.ts). */
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './storage/sqlite.ts';
+import type { Accounts, Caller, InstanceSigner } from './accounts/accounts.ts';
+import type { Sessions } from './accounts/sessions.ts';
+import type { KeyPackages } from './accounts/keyPackages.ts';
+import type { Hub } from './hub/hub.ts';
+import type { Mailboxes } from './mailbox/mailbox.ts';
+import type { Links } from './links/links.ts';
+import type { Writer } from './writer.ts';
+import type { RateLimiter } from './http/rateLimit.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface Context {
+  config: Config;
+  db: Db;
+  log: Logger;
+  instance: InstanceSigner;
+  accounts: Accounts;
+  sessions: Sessions;
+  keyPackages: KeyPackages;
+  hub: Hub;
+  mailboxes: Mailboxes;
+  links: Links;
+  writer: Writer;
+  sessionLimiter: RateLimiter;
+  metrics: Metrics;
+  /** The authenticated caller of a request (Bearer token). @throws FoyerError unauthenticated */
+  auth(request: FastifyRequest): Caller;
+  /** Closes every open socket of a device (after revocation). */
+  closeDeviceSockets(deviceId: string): void;
+}

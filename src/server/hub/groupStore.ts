@@ -1,0 +1,104 @@
+/**
+ * Hub groups on disk, with an in-memory copy of each group touched (a household has a few
+ * dozen). Writes happen inside the writer's transaction; the cache is updated last, after
+ * every check passed, and is dropped whole if a batch fails to commit.
+ */
+import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import { toHex } from '../../shared/protocol/bytes.ts';
+import type { LeafChange, Member } from './leaves.ts';
+
+export interface HubGroup {
+  id: Uint8Array;
+  epoch: number;
+  leaves: ReadonlyMap<number, Member>;
+  groupInfo: Uint8Array | undefined;
+}
+
+export class GroupStore {
+  private readonly q: (sql: string) => Statement;
+  private readonly cache = new Map<string, HubGroup | null>();
+
+  constructor(db: Db) {
+    this.q = statementCache(db);
+  }
+
+  get(id: Uint8Array): HubGroup | undefined {
+    const key = toHex(id);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const row = this.q('SELECT epoch, group_info FROM groups WHERE id = ?').get(id) as
+      | { epoch: number; group_info: Uint8Array | null }
+      | undefined;
+    if (row === undefined) return undefined;
+    const members = this.q(
+      'SELECT leaf, device_id, user_name, domain FROM group_members WHERE group_id = ?',
+    ).all(id) as Array<{ leaf: number; device_id: string; user_name: string; domain: string }>;
+    const g: HubGroup = {
+      id,
+      epoch: row.epoch,
+      groupInfo: row.group_info ?? undefined,
+      leaves: new Map(
+        members.map((m) => [m.leaf, { deviceId: m.device_id, user: m.user_name, domain: m.domain }]),
+      ),
+    };
+    this.cache.set(key, g);
+    return g;
+  }
+
+  create(
+    id: Uint8Array,
+    creator: string,
+    member: Member,
+    groupInfo: Uint8Array | undefined,
+    now: number,
+  ): HubGroup {
+    this.q('INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)').run(
+      id,
+      groupInfo ?? null,
+      creator,
+      now,
+    );
+    this.insertMember(id, 0, member);
+    const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, member]]) };
+    this.cache.set(toHex(id), g);
+    return g;
+  }
+
+  /** Moves a group to its next epoch with the commit's membership change. */
+  advance(g: HubGroup, epoch: number, change: LeafChange, groupInfo: Uint8Array | undefined): void {
+    for (const { leaf } of change.removed) {
+      this.q('DELETE FROM group_members WHERE group_id = ? AND leaf = ?').run(g.id, leaf);
+    }
+    for (const { leaf, member } of change.added) this.insertMember(g.id, leaf, member);
+    const info = groupInfo ?? null;
+    this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
+    this.cache.set(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
+  }
+
+  /** Groups in which a device holds a leaf. */
+  groupsOf(deviceId: string): Uint8Array[] {
+    return (
+      this.q('SELECT group_id FROM group_members WHERE device_id = ?').all(deviceId) as Array<{
+        group_id: Uint8Array;
+      }>
+    ).map((r) => r.group_id);
+  }
+
+  count(): number {
+    return (this.q('SELECT count(*) AS n FROM groups').get() as { n: number }).n;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private insertMember(id: Uint8Array, leaf: number, m: Member): void {
+    this.q('INSERT INTO group_members (group_id, leaf, device_id, user_name, domain) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      leaf,
+      m.deviceId,
+      m.user,
+      m.domain,
+    );
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The hub: one per group, at the instance that created it. It orders handshake messages by
+ * epoch (the first valid commit for epoch n wins; a late one gets `wrong_epoch` and the
+ * current epoch) and fans every message out to the member devices' mailboxes. It reads
+ * commits (MLS PublicMessage) to follow membership; application messages stay opaque.
+ */
+import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import type { Caller } from '../accounts/accounts.ts';
+import type { Mailboxes } from '../mailbox/mailbox.ts';
+import type { Writer } from '../writer.ts';
+import type { GroupStatus, MailboxItem, SubmitResponse } from '../../shared/protocol/api.ts';
+import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
+import { decodeCredential } from '../../shared/protocol/credential.ts';
+import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import { GroupStore, type HubGroup } from './groupStore.ts';
+import { applyCommit, leafOf, type Member } from './leaves.ts';
+
+export interface Submission {
+  id: string;
+  message: Uint8Array;
+  welcome: Uint8Array | undefined;
+  groupInfo: Uint8Array | undefined;
+}
+
+export class Hub {
+  private readonly q: (sql: string) => Statement;
+  private readonly writer: Writer;
+  private readonly mailboxes: Mailboxes;
+  private readonly domain: string;
+  readonly groups: GroupStore;
+  /** Revoked devices keep their leaves until a commit removes them, but get nothing. */
+  private readonly revoked: Set<string>;
+  accepted = 0;
+
+  constructor(db: Db, writer: Writer, mailboxes: Mailboxes, domain: string) {
+    this.q = statementCache(db);
+    this.writer = writer;
+    this.mailboxes = mailboxes;
+    this.domain = domain;
+    this.groups = new GroupStore(db);
+    this.revoked = new Set(
+      (this.q('SELECT id FROM devices WHERE revoked_at IS NOT NULL').all() as Array<{ id: string }>).map(
+        (r) => r.id,
+      ),
+    );
+  }
+
+  /** Stops all delivery to a revoked device. */
+  deviceRevoked(deviceId: string): void {
+    this.revoked.add(deviceId);
+  }
+
+  /** Creates a group hub with the caller's device at leaf 0, epoch 0. */
+  create(caller: Caller, groupId: Uint8Array, groupInfo: Uint8Array | undefined): Promise<GroupStatus> {
+    if (groupInfo !== undefined) this.checkGroupInfo(groupId, groupInfo, 0);
+    const member = this.localMember(caller.deviceId);
+    return this.writer.run(() => {
+      if (this.groups.get(groupId) !== undefined) {
+        throw new FoyerError('group_exists', 'a group with this id already exists');
+      }
+      const g = this.groups.create(groupId, caller.deviceId, member, groupInfo, Date.now());
+      return status(g);
+    });
+  }
+
+  status(caller: Caller, groupId: Uint8Array): GroupStatus {
+    return status(this.memberGroup(caller, groupId));
+  }
+
+  groupInfo(caller: Caller, groupId: Uint8Array): Uint8Array {
+    const g = this.memberGroup(caller, groupId);
+    if (g.groupInfo === undefined) throw new FoyerError('not_found', 'no GroupInfo yet');
+    return g.groupInfo;
+  }
+
+  /** Accepts one MLS message for a group; resolves once it is durable and fanned out. */
+  submit(caller: Caller, groupId: Uint8Array, s: Submission): Promise<SubmitResponse> {
+    const inspected = inspectMessage(s.message);
+    if (!equalBytes(inspected.groupId, groupId)) {
+      throw new FoyerError('bad_request', 'message is for another group');
+    }
+    if (inspected.type === 'proposal') {
+      throw new FoyerError('bad_request', 'standalone proposals are not accepted; commit them');
+    }
+    if (inspected.type === 'commit') {
+      if (inspected.sender.kind !== 'member') {
+        throw new FoyerError('forbidden', 'external commits are not accepted by this hub yet');
+      }
+      if (inspected.byReference > 0) {
+        throw new FoyerError('bad_request', 'commits must carry their proposals by value');
+      }
+      if (inspected.adds.length > 0 && s.welcome === undefined) {
+        throw new FoyerError('bad_request', 'a commit that adds members needs its welcome');
+      }
+      if (s.groupInfo !== undefined) this.checkGroupInfo(groupId, s.groupInfo, inspected.epoch + 1);
+    }
+    const adds = inspected.type === 'commit' ? inspected.adds.map((c) => this.addable(c)) : [];
+
+    return this.writer.run(() => {
+      const now = Date.now();
+      const g = this.memberGroup(caller, groupId);
+      const dup = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?')
+        .get(groupId, s.id) as { epoch: number } | undefined;
+      if (dup !== undefined) return { epoch: g.epoch, duplicate: true };
+      const senderLeaf = leafOf(g.leaves, caller.deviceId)!;
+      const others = [...g.leaves.values()]
+        .map((m) => m.deviceId)
+        .filter((d) => d !== caller.deviceId && !this.revoked.has(d));
+      const deliveries = new Map<string, MailboxItem[]>();
+      const collect = (items: Map<string, MailboxItem>): void => {
+        for (const [d, item] of items) deliveries.set(d, [...(deliveries.get(d) ?? []), item]);
+      };
+
+      let epoch = g.epoch;
+      if (inspected.type === 'application') {
+        if (inspected.epoch > g.epoch) {
+          throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
+        }
+        collect(this.mailboxes.enqueue(others, 'message', groupId, s.id, s.message, now));
+      } else {
+        if (inspected.epoch !== g.epoch) {
+          throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, { epoch: g.epoch });
+        }
+        if (inspected.sender.kind !== 'member' || inspected.sender.leaf !== senderLeaf) {
+          throw new FoyerError('forbidden', "commit sender is not the submitting device's leaf");
+        }
+        if (inspected.removes.includes(senderLeaf)) {
+          throw new FoyerError('bad_request', 'a commit cannot remove its own sender');
+        }
+        const change = applyCommit(g.leaves, inspected.removes, adds);
+        epoch = g.epoch + 1;
+        collect(this.mailboxes.enqueue(others, 'message', groupId, s.id, s.message, now));
+        if (change.added.length > 0) {
+          const welcomed = change.added.map((a) => a.member.deviceId);
+          collect(this.mailboxes.enqueue(welcomed, 'welcome', groupId, s.id, s.welcome!, now));
+        }
+        this.groups.advance(g, epoch, change, s.groupInfo);
+      }
+      this.q(
+          'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(groupId, s.id, caller.deviceId, epoch, now);
+      this.accepted++;
+      this.writer.onCommit(() => this.mailboxes.publish(deliveries));
+      return { epoch, duplicate: false };
+    });
+  }
+
+  /** Drops the hub's cache after a failed batch, so it is reloaded from disk. */
+  reset(): void {
+    this.groups.clear();
+  }
+
+  private memberGroup(caller: Caller, groupId: Uint8Array): HubGroup {
+    const g = this.groups.get(groupId);
+    if (g === undefined || leafOf(g.leaves, caller.deviceId) === undefined) {
+      // Same answer for "no such group" and "not a member": ids are not an oracle.
+      throw new FoyerError('not_member', 'this device is not a member of that group');
+    }
+    return g;
+  }
+
+  private checkGroupInfo(groupId: Uint8Array, groupInfo: Uint8Array, epoch: number): void {
+    const gi = inspectGroupInfo(groupInfo);
+    if (!equalBytes(gi.groupId, groupId) || gi.epoch !== epoch) {
+      throw new FoyerError('bad_request', `groupInfo must be for this group at epoch ${epoch}`);
+    }
+  }
+
+  /** A device a commit may add: a live device of this instance. */
+  private addable(credential: { deviceId: string; domain: string; user: string }): Member {
+    if (credential.domain !== this.domain) {
+      throw new FoyerError('forbidden', 'members of other instances need federation (not enabled)');
+    }
+    return this.localMember(credential.deviceId);
+  }
+
+  private localMember(deviceId: string): Member {
+    const row = this.q('SELECT credential, revoked_at FROM devices WHERE id = ?')
+      .get(deviceId) as { credential: Uint8Array; revoked_at: number | null } | undefined;
+    if (row === undefined || row.revoked_at !== null) {
+      throw new FoyerError('not_found', 'a device in this commit is unknown or revoked');
+    }
+    const c = decodeCredential(row.credential);
+    return { deviceId, user: c.user, domain: c.domain };
+  }
+}
+
+function status(g: HubGroup): GroupStatus {
+  return {
+    groupId: toBase64Url(g.id),
+    epoch: g.epoch,
+    members: [...g.leaves].map(([leaf, m]) => ({ leaf, ...m })).sort((a, b) => a.leaf - b.leaf),
+  };
+}
+

@@ -1,0 +1,60 @@
+/**
+ * Device-linking rendezvous. A new device leaves a sealed request under a random id derived
+ * from the code its owner reads; an approving device fetches it and leaves a sealed reply.
+ * The server cannot open either (the key also derives from the code) and forgets both
+ * after ten minutes.
+ */
+import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import { FoyerError } from '../../shared/protocol/errors.ts';
+
+export const LINK_TTL_MS = 10 * 60 * 1000;
+export const MAX_LINK_PAYLOAD = 16 * 1024;
+export const MAX_OPEN_LINKS = 64;
+
+export class Links {
+  private readonly q: (sql: string) => Statement;
+
+  constructor(db: Db) {
+    this.q = statementCache(db);
+  }
+
+  /** Runs inside a write transaction. */
+  request(rid: Uint8Array, sealed: Uint8Array, now: number): void {
+    this.q('DELETE FROM links WHERE expires_at <= ?').run(now);
+    const { n } = this.q('SELECT count(*) AS n FROM links').get() as { n: number };
+    if (n >= MAX_OPEN_LINKS) throw new FoyerError('rate_limited', 'too many open link requests');
+    const info = this.q('INSERT OR IGNORE INTO links (rid, request, expires_at) VALUES (?, ?, ?)').run(
+      rid,
+      sealed,
+      now + LINK_TTL_MS,
+    );
+    if (info.changes === 0) throw new FoyerError('duplicate', 'this link id is already in use');
+  }
+
+  getRequest(rid: Uint8Array, now: number): Uint8Array {
+    return this.live(rid, now).request;
+  }
+
+  /** Runs inside a write transaction. */
+  reply(rid: Uint8Array, sealed: Uint8Array, now: number): void {
+    const row = this.live(rid, now);
+    if (row.reply !== null) throw new FoyerError('duplicate', 'this link was already answered');
+    this.q('UPDATE links SET reply = ? WHERE rid = ?').run(sealed, rid);
+  }
+
+  getReply(rid: Uint8Array, now: number): Uint8Array {
+    const row = this.live(rid, now);
+    if (row.reply === null) throw new FoyerError('not_found', 'no reply yet');
+    return row.reply;
+  }
+
+  private live(rid: Uint8Array, now: number): { request: Uint8Array; reply: Uint8Array | null } {
+    const row = this.q('SELECT request, reply, expires_at FROM links WHERE rid = ?').get(rid) as
+      | { request: Uint8Array; reply: Uint8Array | null; expires_at: number }
+      | undefined;
+    if (row === undefined || row.expires_at <= now) {
+      throw new FoyerError('not_found', 'no such link request (it may have expired)');
+    }
+    return row;
+  }
+}

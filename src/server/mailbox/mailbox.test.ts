@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Mailboxes } from './mailbox.ts';
+import { memoryDb } from '../testing/memoryDb.ts';
+import { utf8 } from '../../shared/protocol/bytes.ts';
+
+const group = new Uint8Array(16).fill(7);
+const DAY = 24 * 3600 * 1000;
+
+function count(db: ReturnType<typeof memoryDb>, table: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+test('one payload fans out to several mailboxes, pages in order, and is freed on the last ack', () => {
+  const db = memoryDb();
+  const mb = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
+  mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('one'), 1);
+  mb.enqueue(['d1'], 'message', group, 'm2', utf8('two'), 2);
+  assert.equal(count(db, 'payloads'), 2);
+  const page = mb.page('d1', 0, 10);
+  assert.deepEqual(page.items.map((i) => i.id), ['m1', 'm2']);
+  assert.ok(page.items[0]!.seq < page.items[1]!.seq);
+  assert.equal(mb.page('d1', page.items[0]!.seq, 10).items.length, 1);
+
+  assert.equal(mb.ack('d1', page.cursor), 2);
+  assert.equal(count(db, 'payloads'), 1, 'the payload d2 still needs stays');
+  assert.equal(mb.page('d2', 0, 10).items[0]?.id, 'm1');
+  mb.ack('d2', Number.MAX_SAFE_INTEGER);
+  assert.equal(count(db, 'payloads'), 0);
+  assert.equal(mb.depth(), 0);
+});
+
+test('sequence numbers never go back, even after a restart with empty mailboxes', () => {
+  const db = memoryDb();
+  const mb = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
+  const first = mb.enqueue(['d1'], 'message', group, 'm1', utf8('x'), 1).get('d1')!.seq;
+  mb.ack('d1', first);
+  const again = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
+  const second = again.enqueue(['d1'], 'message', group, 'm2', utf8('y'), 2).get('d1')!.seq;
+  assert.ok(second > first);
+});
+
+test('a full mailbox drops its oldest item; expired items go', () => {
+  const db = memoryDb();
+  const mb = new Mailboxes(db, { ttlMs: 1000, quota: 2 });
+  for (const id of ['a', 'b', 'c']) mb.enqueue(['d1'], 'message', group, id, utf8(id), 10);
+  assert.deepEqual(mb.page('d1', 0, 10).items.map((i) => i.id), ['b', 'c']);
+  assert.equal(mb.dropped, 1);
+  assert.equal(mb.expire(10 + 1000), 2);
+  assert.equal(mb.depth(), 0);
+  assert.equal(count(db, 'payloads'), 0);
+});
+
+test('subscribers get published items; unsubscribe stops them', () => {
+  const db = memoryDb();
+  const mb = new Mailboxes(db, { ttlMs: DAY, quota: 10 });
+  const got: string[] = [];
+  const off = mb.subscribe('d1', (items) => got.push(...items.map((i) => i.id)));
+  const items = mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1);
+  mb.publish(new Map([...items].map(([d, i]) => [d, [i]])));
+  off();
+  mb.publish(new Map([...items].map(([d, i]) => [d, [i]])));
+  assert.deepEqual(got, ['m1']);
+});

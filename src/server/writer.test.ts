@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writer } from './writer.ts';
+import { memoryDb } from './testing/memoryDb.ts';
+
+test('jobs of one turn share a transaction; a failing job rolls back only itself', async () => {
+  const db = memoryDb();
+  const writer = new Writer(db, () => assert.fail('no batch should abort'));
+  const insert = (name: string) => () =>
+    db.prepare("INSERT INTO counters (name, value) VALUES (?, 1)").run(name).changes;
+  const committed: string[] = [];
+  const a = writer.run(insert('a'));
+  const bad = writer.run(() => {
+    insert('half')();
+    throw new Error('refused');
+  });
+  const c = writer.run(insert('c'));
+  writer.onCommit(() => committed.push('after'));
+  assert.equal(await a, 1);
+  await assert.rejects(bad, /refused/);
+  assert.equal(await c, 1);
+  assert.equal(writer.batches, 1);
+  assert.deepEqual(committed, ['after']);
+  const names = (db.prepare('SELECT name FROM counters ORDER BY name').all() as Array<{ name: string }>).map(
+    (r) => r.name,
+  );
+  assert.deepEqual(names, ['a', 'c', 'mailbox_seq']);
+});
+
+test('a batch that cannot commit rejects every job and calls onAbort', async () => {
+  const db = memoryDb();
+  let aborted = 0;
+  const writer = new Writer(db, () => aborted++);
+  db.close(); // every statement now throws, including BEGIN
+  await assert.rejects(writer.run(() => 1));
+  assert.equal(aborted, 1);
+});

@@ -1,0 +1,79 @@
+/**
+ * Group commit for durable writes. Jobs queued during one turn of the event loop run
+ * together in ONE SQLite transaction (one fsync with `synchronous = FULL`), each inside its
+ * own savepoint so a job that throws rolls back only itself. A job's promise settles only
+ * after the whole transaction is on disk: an acknowledged message is a durable message.
+ */
+import type { Db } from './storage/sqlite.ts';
+
+interface Job {
+  fn: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export class Writer {
+  private readonly db: Db;
+  private queue: Job[] = [];
+  private scheduled = false;
+  private afterCommit: Array<() => void> = [];
+  private readonly onAbort: () => void;
+  /** Size of the last batches, for metrics. */
+  batches = 0;
+  jobs = 0;
+
+  /** `onAbort` runs when a whole batch failed to commit, so caches can be reloaded. */
+  constructor(db: Db, onAbort: () => void) {
+    this.db = db;
+    this.onAbort = onAbort;
+  }
+
+  /** Queues `fn` for the next batch; resolves with its result once committed to disk. */
+  run<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Registers work (e.g. pushing to sockets) for after the current batch commits. */
+  onCommit(cb: () => void): void {
+    this.afterCommit.push(cb);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const jobs = this.queue;
+    this.queue = [];
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const job of jobs) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
+          } catch (err) {
+            outcomes.push({ ok: false, value: err });
+          }
+        }
+      })();
+    } catch (err) {
+      this.afterCommit = [];
+      this.onAbort();
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    this.batches++;
+    this.jobs += jobs.length;
+    const callbacks = this.afterCommit;
+    this.afterCommit = [];
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.value);
+    });
+    for (const cb of callbacks) cb();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * One device's WebSocket. The first frame must authenticate (`{op:'auth', token, after}`).
+ * The server then pushes every unacknowledged item after `after`, then new items as hubs
+ * commit them, in mailbox order; the device acknowledges with `{op:'ack', upTo}` and may
+ * submit messages over the same socket (`{op:'submit', ref, …}`).
+ */
+import type { WebSocket } from 'ws';
+import type { Context } from '../context.ts';
+import type { Caller } from '../accounts/accounts.ts';
+import type { MailboxItem, ServerFrame } from '../../shared/protocol/api.ts';
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import { groupIdParam, parseSubmission } from '../http/routes/groups.ts';
+import { integer, object, string } from '../http/parse.ts';
+
+const AUTH_TIMEOUT_MS = 10_000;
+const PAGE = 200;
+
+export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRegistry): void {
+  let caller: Caller | undefined;
+  let lastSent = 0;
+  let unsubscribe: (() => void) | undefined;
+  const send = (frame: ServerFrame): void => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  };
+  const pushItems = (items: MailboxItem[]): void => {
+    const fresh = items.filter((i) => i.seq > lastSent);
+    if (fresh.length === 0) return;
+    lastSent = fresh.at(-1)!.seq;
+    ctx.metrics.pushed += fresh.length;
+    send({ op: 'items', items: fresh });
+  };
+  const timer = setTimeout(() => socket.close(4001, 'authenticate first'), AUTH_TIMEOUT_MS);
+  ctx.metrics.connections++;
+
+  const onFrame = async (frame: Record<string, unknown>): Promise<void> => {
+    const op = frame['op'];
+    if (caller === undefined) {
+      if (op !== 'auth') throw new FoyerError('unauthenticated', 'the first frame must be auth');
+      const me = ctx.sessions.authenticate(string(frame, 'token', { max: 64 }));
+      caller = me;
+      clearTimeout(timer);
+      lastSent = frame['after'] === undefined ? 0 : integer(frame, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER });
+      // Subscribe and read the backlog in one synchronous step: nothing committed in between
+      // can be missed, and pushItems drops anything already sent.
+      unsubscribe = ctx.mailboxes.subscribe(me.deviceId, pushItems);
+      registry.add(me.deviceId, socket);
+      send({ op: 'ready', deviceId: me.deviceId });
+      for (let more = true; more; ) {
+        const page = ctx.mailboxes.page(me.deviceId, lastSent, PAGE);
+        pushItems(page.items);
+        more = page.more;
+      }
+      return;
+    }
+    ctx.sessionLimiter.take(`d:${caller.deviceId}`);
+    switch (op) {
+      case 'ack': {
+        const upTo = integer(frame, 'upTo', { min: 0, max: Number.MAX_SAFE_INTEGER });
+        const who = caller.deviceId;
+        await ctx.writer.run(() => ctx.mailboxes.ack(who, upTo));
+        return;
+      }
+      case 'submit': {
+        const ref = integer(frame, 'ref', { min: 0, max: Number.MAX_SAFE_INTEGER });
+        try {
+          const groupId = groupIdParam({ groupId: frame['groupId'] });
+          const result = await ctx.hub.submit(caller, groupId, parseSubmission(frame));
+          send({ op: 'submitted', ref, ...result });
+        } catch (err) {
+          if (!(err instanceof FoyerError)) throw err;
+          send(errorFrame(err, ref));
+        }
+        return;
+      }
+      case 'ping':
+        send({ op: 'pong' });
+        return;
+      default:
+        throw new FoyerError('bad_request', 'unknown op');
+    }
+  };
+
+  socket.on('message', (data, isBinary) => {
+    let frame: Record<string, unknown>;
+    try {
+      if (isBinary) throw new FoyerError('bad_request', 'frames must be JSON text');
+      frame = object(JSON.parse(data.toString()), 'frame');
+    } catch (err) {
+      send(errorFrame(err instanceof FoyerError ? err : new FoyerError('bad_request', 'frame is not valid JSON')));
+      return;
+    }
+    onFrame(frame).catch((err: unknown) => {
+      if (err instanceof FoyerError) {
+        send(errorFrame(err));
+        if (caller === undefined) socket.close(4001, err.code);
+        return;
+      }
+      ctx.log.error({ err }, 'websocket frame failed');
+      send(errorFrame(new FoyerError('internal', 'internal error')));
+    });
+  });
+  socket.on('close', () => {
+    clearTimeout(timer);
+    unsubscribe?.();
+    if (caller !== undefined) registry.remove(caller.deviceId, socket);
+    ctx.metrics.connections--;
+  });
+  socket.on('error', (err) => ctx.log.debug({ err }, 'websocket error'));
+}
+
+function errorFrame(err: FoyerError, ref?: number): ServerFrame {
+  const frame: ServerFrame = { op: 'error', code: err.code, message: err.message };
+  if (ref !== undefined) frame.ref = ref;
+  if (err.details !== undefined) frame.details = err.details;
+  return frame;
+}
+
+/** Open sockets by device, so revocation can close them. */
+export class SocketRegistry {
+  private readonly byDevice = new Map<string, Set<WebSocket>>();
+
+  add(deviceId: string, s: WebSocket): void {
+    let set = this.byDevice.get(deviceId);
+    if (set === undefined) this.byDevice.set(deviceId, (set = new Set()));
+    set.add(s);
+  }
+
+  remove(deviceId: string, s: WebSocket): void {
+    const set = this.byDevice.get(deviceId);
+    set?.delete(s);
+    if (set?.size === 0) this.byDevice.delete(deviceId);
+  }
+
+  close(deviceId: string, code: number, reason: string): void {
+    for (const s of this.byDevice.get(deviceId) ?? []) s.close(code, reason);
+  }
+
+  closeAll(): void {
+    for (const set of this.byDevice.values()) for (const s of set) s.close(1001, 'server stopping');
+  }
+}
