@@ -2,7 +2,7 @@
  * The Foyer server: builds every service over the open database, mounts the routes and
  * listens. `foyer start` (src/cli) opens the database and calls `startServer`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -80,7 +80,7 @@ export async function startServer(
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Request logs would carry URLs with user names and group ids: off by default.
-    disableRequestLogging: !config.logIdentifiers,
+    logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
   });
