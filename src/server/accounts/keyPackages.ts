@@ -5,7 +5,7 @@
  */
 import type { Db } from '../storage/sqlite.ts';
 import type { ClaimedKeyPackages, KeyPackageCount } from '../../shared/protocol/api.ts';
-import { inspectKeyPackage } from '../../shared/mls/inspect.ts';
+import { inspectKeyPackageVerified } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from './accounts.ts';
@@ -19,19 +19,26 @@ export class KeyPackages {
     this.max = maxPerDevice;
   }
 
-  /** Stores packages after checking each belongs to the caller's device. */
-  upload(caller: Caller, packages: Uint8Array[], lastResort: Uint8Array | undefined): KeyPackageCount {
+  /**
+   * Stores packages after checking each is signed by, and carries the credential of, the
+   * caller's device: nobody can stock key packages in someone else's name.
+   */
+  async upload(
+    caller: Caller,
+    packages: Uint8Array[],
+    lastResort: Uint8Array | undefined,
+  ): Promise<KeyPackageCount> {
     const device = this.db
       .prepare('SELECT signature_key FROM devices WHERE id = ?')
       .get(caller.deviceId) as { signature_key: Uint8Array } | undefined;
     if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
     const all = lastResort === undefined ? packages : [...packages, lastResort];
-    all.forEach((kp, i) => {
-      const { credential } = inspectKeyPackage(kp);
+    for (const [i, kp] of all.entries()) {
+      const { credential } = await inspectKeyPackageVerified(kp);
       if (credential.deviceId !== caller.deviceId || !equalBytes(credential.deviceKey, device.signature_key)) {
         throw new FoyerError('forbidden', `keyPackages[${i}] is not for this device`);
       }
-    });
+    }
     const now = Date.now();
     this.db.transaction(() => {
       const { available } = this.count(caller.deviceId);
