@@ -1,0 +1,118 @@
+/**
+ * `foyer start`: open (or create) the data folder, print the one-time admin invite on the
+ * very first start, serve until SIGINT or SIGTERM, then close the server and the database.
+ */
+import { createInvite, inviteUrl, type Invite } from '../../server/accounts/invites.ts';
+import { openDatabase } from '../../server/storage/database.ts';
+import { loadInstanceKey } from '../../server/storage/instance.ts';
+import type { Db } from '../../server/storage/sqlite.ts';
+import { createLogger } from '../../server/log.ts';
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import { parseCommand } from './args.ts';
+import { EXIT, type Io } from './io.ts';
+import { configFor } from './open.ts';
+import { unlockPassphrase } from './passphrase.ts';
+import { USAGE } from './help.ts';
+
+/**
+ * The admin invite of a brand-new instance: created when there is no user and no unused
+ * admin invite (an expired one is replaced), so the owner can always get in.
+ */
+export function firstStartInvite(db: Db, now = Date.now()): Invite | 'pending' | undefined {
+  const row = db
+    .prepare<[number], { users: number; pending: number }>(
+      `SELECT (SELECT count(*) FROM users) AS users,
+              (SELECT count(*) FROM invites WHERE admin = 1 AND used_at IS NULL AND expires_at > ?) AS pending`,
+    )
+    .get(now);
+  if (row === undefined || row.users > 0) return undefined;
+  if (row.pending > 0) return 'pending';
+  return createInvite(db, { admin: true, now });
+}
+
+/**
+ * Waits for the first SIGINT or SIGTERM (a second one exits at once). `dispose` removes the
+ * handlers when the server never got going.
+ */
+function shutdownSignal(io: Io): { requested: Promise<string>; dispose(): void } {
+  let onSignal: (signal: string) => void = () => undefined;
+  const requested = new Promise<string>((resolveSignal) => {
+    onSignal = (signal: string) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(EXIT.failed));
+      process.once('SIGTERM', () => process.exit(EXIT.failed));
+      io.err(`Foyer: ${signal} received, shutting down`);
+      resolveSignal(signal);
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    requested,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+export async function startCommand(io: Io, argv: readonly string[]): Promise<number> {
+  const { values, configArgv } = parseCommand(argv, {});
+  if (values.help === true) {
+    io.out(USAGE.start ?? '');
+    return EXIT.ok;
+  }
+  const config = configFor(io, configArgv);
+  const log = createLogger(config);
+  const db = openDatabase({
+    dataDir: config.dataDir,
+    passphrase: await unlockPassphrase(config),
+    create: true,
+    durability: config.durability,
+  });
+  try {
+    const instanceKey = loadInstanceKey(db);
+    // Installed before listening: a signal that arrives while starting still closes cleanly.
+    const stop = shutdownSignal(io);
+    let server;
+    try {
+      // Loaded here, not at the top: admin commands need not load the HTTP stack.
+      const { startServer } = await import('../../server/app.ts');
+      server = await startServer(config, { db, instanceKey, log });
+    } catch (err) {
+      stop.dispose();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new FoyerError(
+          'network',
+          `cannot listen on ${config.host}:${config.port} (${code}): choose another --host/--port`,
+        );
+      }
+      throw err;
+    }
+    // With port 0 the default public URL only becomes known now.
+    if (new URL(config.publicUrl).port === '0') config.publicUrl = server.url;
+    // Made once listening, so that a failed start does not leave an invite nobody saw.
+    const invite = firstStartInvite(db);
+    if (invite === 'pending') {
+      io.out('No account yet: use the admin invite printed at the first start, or make a new one');
+      io.out('with "foyer invite create --admin".');
+    } else if (invite !== undefined) {
+      io.out('');
+      io.out(
+        'This is a new Foyer instance. Open this one-time admin invite to create the first account',
+      );
+      io.out(`(valid until ${new Date(invite.expiresAt).toISOString()}):`);
+      io.out('');
+      io.out(`    ${inviteUrl(config.publicUrl, invite.code)}`);
+      io.out('');
+    }
+    io.out(`Foyer listening on ${server.url}`);
+    await stop.requested;
+    await server.close();
+    return EXIT.ok;
+  } finally {
+    db.close();
+  }
+}

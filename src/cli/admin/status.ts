@@ -1,0 +1,112 @@
+/** `foyer status`: what the instance holds, as counts only (no names, no identifiers). */
+import { statSync } from 'node:fs';
+import type { Db } from '../../server/storage/sqlite.ts';
+import { dataLayout } from '../../server/storage/layout.ts';
+import { keyMode } from '../../server/storage/dataKey.ts';
+import { schemaVersion } from '../../server/storage/migrate.ts';
+import { parseCommand } from './args.ts';
+import { EXIT, type Io } from './io.ts';
+import { configFor, openExisting } from './open.ts';
+import { USAGE } from './help.ts';
+
+export interface Status {
+  dataDir: string;
+  keyMode: string;
+  schemaVersion: number;
+  databaseBytes: number;
+  users: { total: number; admins: number; max: number };
+  devices: { active: number; revoked: number };
+  sessions: number;
+  invites: { pending: number };
+  keyPackages: number;
+  groups: number;
+  mailboxes: { queued: number; devicesWithQueue: number; deepest: number };
+  links: number;
+}
+
+function count(db: Db, sql: string, ...params: unknown[]): number {
+  const row = db.prepare<unknown[], { n: number | null }>(sql).get(...params);
+  return row?.n ?? 0;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
+/** Reads the counts shown by `foyer status`. */
+export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date.now()): Status {
+  const layout = dataLayout(dataDir);
+  return {
+    dataDir: layout.dir,
+    keyMode: keyMode(layout),
+    schemaVersion: schemaVersion(db),
+    databaseBytes: fileSize(layout.db) + fileSize(`${layout.db}-wal`),
+    users: {
+      total: count(db, 'SELECT count(*) AS n FROM users'),
+      admins: count(db, 'SELECT count(*) AS n FROM users WHERE admin = 1'),
+      max: maxUsers,
+    },
+    devices: {
+      active: count(db, 'SELECT count(*) AS n FROM devices WHERE revoked_at IS NULL'),
+      revoked: count(db, 'SELECT count(*) AS n FROM devices WHERE revoked_at IS NOT NULL'),
+    },
+    sessions: count(db, 'SELECT count(*) AS n FROM sessions WHERE expires_at > ?', now),
+    invites: {
+      pending: count(
+        db,
+        'SELECT count(*) AS n FROM invites WHERE used_at IS NULL AND expires_at > ?',
+        now,
+      ),
+    },
+    keyPackages: count(db, 'SELECT count(*) AS n FROM key_packages'),
+    groups: count(db, 'SELECT count(*) AS n FROM groups'),
+    mailboxes: {
+      queued: count(db, 'SELECT count(*) AS n FROM mailbox'),
+      devicesWithQueue: count(db, 'SELECT count(DISTINCT device_id) AS n FROM mailbox'),
+      deepest: count(
+        db,
+        'SELECT max(c) AS n FROM (SELECT count(*) AS c FROM mailbox GROUP BY device_id)',
+      ),
+    },
+    links: count(db, 'SELECT count(*) AS n FROM links WHERE expires_at > ?', now),
+  };
+}
+
+export async function statusCommand(io: Io, argv: readonly string[]): Promise<number> {
+  const { values, configArgv } = parseCommand(argv, { json: { type: 'boolean' } });
+  if (values.help === true) {
+    io.out(USAGE.status ?? '');
+    return EXIT.ok;
+  }
+  const config = configFor(io, configArgv);
+  const db = await openExisting(config);
+  let s: Status;
+  try {
+    s = readStatus(db, config.dataDir, config.maxUsers);
+  } finally {
+    db.close();
+  }
+  if (values.json === true) {
+    io.out(JSON.stringify(s));
+    return EXIT.ok;
+  }
+  io.out(
+    `Data folder      ${s.dataDir} (key: ${s.keyMode}, schema v${s.schemaVersion}, ${s.databaseBytes} bytes)`,
+  );
+  io.out(`Users            ${s.users.total} of ${s.users.max} (${s.users.admins} admin)`);
+  io.out(`Devices          ${s.devices.active} active, ${s.devices.revoked} revoked`);
+  io.out(`Sessions         ${s.sessions}`);
+  io.out(`Pending invites  ${s.invites.pending}`);
+  io.out(`Key packages     ${s.keyPackages}`);
+  io.out(`Groups           ${s.groups}`);
+  io.out(
+    `Queued messages  ${s.mailboxes.queued} for ${s.mailboxes.devicesWithQueue} devices (deepest ${s.mailboxes.deepest})`,
+  );
+  io.out(`Pending links    ${s.links}`);
+  return EXIT.ok;
+}

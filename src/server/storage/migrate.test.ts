@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { migrate, schemaVersion, type Migration } from './migrate.ts';
+import { migrations } from './migrations/index.ts';
+import { StorageError } from './errors.ts';
+
+const extra: Migration[] = [
+  ...migrations,
+  { version: migrations.length + 1, name: 'notes', sql: 'CREATE TABLE notes (x TEXT) STRICT;' },
+  {
+    version: migrations.length + 2,
+    name: 'seed',
+    up: (db) => db.prepare("INSERT INTO notes (x) VALUES ('seeded')").run(),
+  },
+];
+
+test('the migration list matches the NNNN-name.ts files of the folder, in order', () => {
+  const files = readdirSync(new URL('./migrations/', import.meta.url))
+    .filter((f) => /^\d{4}-.*\.ts$/.test(f) && !f.endsWith('.test.ts'))
+    .sort();
+  assert.equal(files.length, migrations.length);
+  files.forEach((file, i) => {
+    assert.equal(Number(file.slice(0, 4)), i + 1, file);
+    assert.equal(migrations[i]?.version, i + 1);
+    assert.equal(file, `${file.slice(0, 4)}-${migrations[i]?.name}.ts`);
+  });
+});
+
+test('migrations apply in order, once', () => {
+  const db = new Database(':memory:');
+  assert.deepEqual(
+    migrate(db, extra),
+    extra.map((m) => m.version),
+  );
+  assert.equal(schemaVersion(db), extra.length);
+  assert.deepEqual(migrate(db, extra), [], 'second run applies nothing');
+  assert.deepEqual(db.prepare('SELECT x FROM notes').all(), [{ x: 'seeded' }]);
+  db.close();
+});
+
+test('a later run applies only the new migrations', () => {
+  const db = new Database(':memory:');
+  assert.deepEqual(
+    migrate(db, migrations),
+    migrations.map((m) => m.version),
+  );
+  assert.deepEqual(migrate(db, extra), [migrations.length + 1, migrations.length + 2]);
+  db.close();
+});
+
+test('a failing migration rolls back entirely and leaves the version', () => {
+  const db = new Database(':memory:');
+  migrate(db, migrations);
+  const broken: Migration[] = [
+    ...migrations,
+    {
+      version: migrations.length + 1,
+      name: 'broken',
+      sql: 'CREATE TABLE t1 (x); INSERT INTO nope VALUES (1);',
+    },
+  ];
+  assert.throws(() => migrate(db, broken), /no such table: nope/);
+  assert.equal(schemaVersion(db), migrations.length);
+  assert.deepEqual(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 't1'").get(), {
+    n: 0,
+  });
+  db.close();
+});
+
+test('a database newer than the code is refused with a clear message', () => {
+  const db = new Database(':memory:');
+  migrate(db, extra);
+  assert.throws(
+    () => migrate(db, migrations),
+    (err: unknown) =>
+      err instanceof StorageError &&
+      err.code === 'usage' &&
+      err.message.includes(`schema version ${extra.length}`) &&
+      err.message.includes('newer Foyer'),
+  );
+  db.close();
+});
+
+test('a list with a gap is a programming error', () => {
+  const db = new Database(':memory:');
+  const gap = [{ version: 2, name: 'two', sql: '' }];
+  assert.throws(() => migrate(db, gap), /out of order/);
+  db.close();
+});

@@ -1,0 +1,8 @@
+/**
+ * Every schema migration, in order. A migration is never edited once released: add the next
+ * file (NNNN-name.ts) and list it here. migrate.test.ts checks this list against the folder.
+ */
+import type { Migration } from '../migrate.ts';
+import { migration as m0001 } from './0001-initial.ts';
+
+export const migrations: readonly Migration[] = [m0001];
