@@ -1,0 +1,106 @@
+/** Conversations and messages: conversations, open, group …, leave, send, messages, sync, watch. */
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import { integer, list, required, type Parsed } from './args.ts';
+import { conversationLine, messageLine } from './format.ts';
+import { EXIT, type ClientIo } from './io.ts';
+import { withEngine } from './session.ts';
+
+type Run = (io: ClientIo, p: Parsed) => Promise<number>;
+
+function emit(io: ClientIo, p: Parsed, json: unknown, text: () => string): number {
+  io.out(p.json ? JSON.stringify(json) : text());
+  return EXIT.ok;
+}
+
+export const conversations: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const list = await e.conversations();
+    return emit(io, p, { conversations: list }, () =>
+      list.length === 0 ? 'No conversations yet.' : list.map(conversationLine).join('\n'),
+    );
+  });
+
+export const open: Run = (io, p) => {
+  const name = p.positionals[1];
+  if (name === undefined) throw new FoyerError('usage', 'usage: foyer client open NAME');
+  return withEngine(io, p.store, async (e) => {
+    const c = await e.openDirect(name);
+    return emit(io, p, { conversation: c }, () => conversationLine(c));
+  });
+};
+
+export const group: Run = (io, p) => {
+  const sub = p.positionals[1];
+  return withEngine(io, p.store, async (e) => {
+    let c;
+    if (sub === 'create') c = await e.createGroup(required(p, 'title'), list(p, 'members'));
+    else if (sub === 'add') c = await e.addMembers(required(p, 'conversation'), list(p, 'members'));
+    else if (sub === 'remove')
+      c = await e.removeMembers(required(p, 'conversation'), list(p, 'members'));
+    else throw new FoyerError('usage', 'usage: foyer client group create|add|remove …');
+    return emit(io, p, { conversation: c }, () => conversationLine(c));
+  });
+};
+
+export const leave: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const id = required(p, 'conversation');
+    await e.leave(id);
+    return emit(io, p, { left: id }, () => `Left conversation ${id}.`);
+  });
+
+export const send: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const id = required(p, 'conversation');
+    const text = required(p, 'text');
+    // Catch up first: sending from a stale epoch could be unreadable for the others.
+    await e.sync().catch((err: unknown) => {
+      if (!(err instanceof FoyerError && err.code === 'network')) throw err;
+    });
+    const m = await e.send(id, text);
+    return emit(io, p, { message: m }, () => `${m.id} ${m.state}`);
+  });
+
+export const messages: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const id = required(p, 'conversation');
+    const list = await e.messages(id, integer(p, 'limit'));
+    if (p.flags.read === true) await e.markRead(id);
+    return emit(io, p, { messages: list }, () =>
+      list.length === 0 ? 'No messages.' : list.map(messageLine).join('\n'),
+    );
+  });
+
+export const sync: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const r = await e.sync();
+    return emit(
+      io,
+      p,
+      r,
+      () =>
+        `${r.processed} item(s) processed, ${r.sent} sent, ${r.waiting} waiting, ${r.failed} failed.`,
+    );
+  });
+
+/** Streams events as JSON lines until SIGINT or SIGTERM. */
+export const watch: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    e.on((event) => io.out(JSON.stringify(event)));
+    await e.sync().catch((err: unknown) => {
+      if (!(err instanceof FoyerError && err.code === 'network')) throw err;
+      io.out(JSON.stringify({ type: 'error', code: err.code, message: err.message }));
+    });
+    e.start();
+    io.out(JSON.stringify({ type: 'watching' }));
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return EXIT.ok;
+  });

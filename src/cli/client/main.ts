@@ -1,0 +1,72 @@
+/**
+ * `foyer client …`: the command-line messenger over the client engine. Every command takes
+ * `--store DIR` (default FOYER_CLIENT_STORE or ~/.foyer-client) and `--json`; the passphrase
+ * comes from FOYER_PASSPHRASE or a prompt.
+ */
+import { FoyerError } from '../../shared/protocol/errors.ts';
+import * as account from './accountCommands.ts';
+import { parseClientArgs, type Parsed } from './args.ts';
+import * as convs from './conversationCommands.ts';
+import { EXIT, processIo, reportError, type ClientIo } from './io.ts';
+
+type Run = (io: ClientIo, p: Parsed) => Promise<number>;
+
+const COMMANDS: Record<string, Run> = {
+  register: account.register,
+  whoami: account.whoami,
+  devices: account.devices,
+  link: account.link,
+  safety: account.safety,
+  trust: account.trust,
+  conversations: convs.conversations,
+  open: convs.open,
+  group: convs.group,
+  leave: convs.leave,
+  send: convs.send,
+  messages: convs.messages,
+  sync: convs.sync,
+  watch: convs.watch,
+};
+
+export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
+
+  register --server URL --invite CODE|LINK --name NAME   create your account
+  whoami                                                   who this store is
+  conversations                                            list conversations
+  open NAME                                                one-to-one conversation
+  group create --title T --members a,b                     new group
+  group add --conversation ID --members c                  add people
+  group remove --conversation ID --members c               remove people
+  leave --conversation ID                                  leave a conversation
+  send --conversation ID --text TEXT                       send a message
+  messages --conversation ID [--limit N] [--read]          show history
+  sync                                                     fetch and process, then exit
+  watch                                                    incoming events as JSON lines
+  devices | devices revoke ID                              list or revoke devices
+  link --server URL                                        link THIS new device
+  link approve CODE [--wait SECONDS]                       approve a new device
+  safety NAME [--verify|--unverify] [--qr PAYLOAD]         safety number with NAME
+  trust accept NAME                                        accept NAME's changed key
+
+The store defaults to FOYER_CLIENT_STORE or ~/.foyer-client; the passphrase comes from
+FOYER_PASSPHRASE or is asked for.`;
+
+/** Runs a client command line and returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function clientMain(argv: string[], io: ClientIo = processIo()): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const parsed = parseClientArgs(argv, io);
+    json = parsed.json;
+    const name = parsed.positionals[0];
+    if (name === undefined || name === 'help' || parsed.flags.help === true) {
+      (name === undefined ? io.err : io.out)(CLIENT_USAGE);
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const run = COMMANDS[name];
+    if (run === undefined)
+      throw new FoyerError('usage', `unknown command "${name}" (see foyer client help)`);
+    return await run(io, parsed);
+  } catch (err) {
+    return reportError(io, err, json);
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The engine's instance methods: what a shell calls. Each runs under the engine lock.
+ * (Construction lives in engine.ts; the background loop in background.ts.)
+ */
+import { epochOf } from '../mls/group.ts';
+import { FoyerError } from '../protocol/errors.ts';
+import { userAddress } from '../protocol/names.ts';
+import { Background } from './background.ts';
+import type { EngineContext, EngineStats } from './context.ts';
+import { allConversations, findMessage, getConversation, loadGroup } from './conversationStore.ts';
+import {
+  listDevices,
+  reconcileOwnDevices,
+  revokeDevice,
+  type DeviceView,
+  type ReconcileResult,
+} from './devices.ts';
+import { acceptChangedIdentity, safetyWith, verifyQr, type SafetyView } from './identity.ts';
+import { readCursor, syncMailboxLocked } from './incoming.ts';
+import { ensureKeyPackages } from './keyPackageStock.ts';
+import { approveLinkRequest } from './link.ts';
+import {
+  addPeople,
+  checkUser,
+  createConversation,
+  findDirect,
+  leaveConversation,
+  parseMemberNames,
+  removePeople,
+} from './membership.ts';
+import { listMessages, markConversationRead, queueText, sendTypingNotice } from './messaging.ts';
+import { conversationView, messageView, type ConversationView, type MessageView } from './model.ts';
+import { flushOutbox, pendingEntries, type FlushResult } from './outbox.ts';
+import type { SocketFactory } from './push.ts';
+import { runDueSelfUpdates } from './selfUpdate.ts';
+import { runTasks } from './tasks.ts';
+
+export type { SafetyView };
+
+export interface WhoAmI {
+  user: string;
+  domain: string;
+  address: string;
+  admin: boolean;
+  deviceId: string;
+  server: string;
+}
+
+export interface SyncResult {
+  processed: number;
+  sent: number;
+  failed: number;
+  waiting: number;
+  selfUpdates: number;
+}
+
+export class EngineApi {
+  protected readonly ctx: EngineContext;
+  private readonly background: Background;
+
+  protected constructor(ctx: EngineContext, socketFactory: SocketFactory | undefined) {
+    this.ctx = ctx;
+    this.background = new Background(ctx, this, socketFactory);
+  }
+
+  /** Runs `fn` under the engine lock (for the engine's own factories and tests). */
+  run<T>(fn: (ctx: EngineContext) => Promise<T>): Promise<T> {
+    return this.ctx.lock.run(() => fn(this.ctx));
+  }
+
+  whoami(): WhoAmI {
+    const a = this.ctx.account;
+    return {
+      user: a.user,
+      domain: a.domain,
+      address: userAddress(a.user, a.domain),
+      admin: a.admin,
+      deviceId: a.deviceId,
+      server: a.server,
+    };
+  }
+
+  /** Conversations, most recently active first. */
+  async conversations(): Promise<ConversationView[]> {
+    const all = await this.run((ctx) => allConversations(ctx.store));
+    return all.map(conversationView).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+  }
+
+  async conversation(id: string): Promise<ConversationView> {
+    return conversationView(await this.run((ctx) => getConversation(ctx.store, id)));
+  }
+
+  /** The one-to-one conversation with `name`, created when there is none. */
+  async openDirect(name: string): Promise<ConversationView> {
+    const [peer] = parseMemberNames([name]);
+    if (peer === this.ctx.account.user) throw new FoyerError('usage', 'that is you');
+    const conv = await this.run(async (ctx) => {
+      const existing = await findDirect(ctx, peer!);
+      if (existing === undefined) return createConversation(ctx, 'direct', null, [peer!]);
+      // Surface a changed identity key even when the conversation exists (offline is fine).
+      await checkUser(ctx, peer!).catch((err: unknown) => {
+        if (!(err instanceof FoyerError && err.code === 'network')) throw err;
+      });
+      return existing;
+    });
+    await this.flush(); // the metadata message for the new members
+    return conversationView(conv);
+  }
+
+  async createGroup(title: string, members: string[]): Promise<ConversationView> {
+    const conv = await this.run((ctx) => createConversation(ctx, 'group', title, members));
+    await this.flush();
+    return conversationView(conv);
+  }
+
+  async addMembers(conversationId: string, names: string[]): Promise<ConversationView> {
+    await this.run((ctx) => addPeople(ctx, conversationId, names));
+    await this.flush();
+    return this.conversation(conversationId);
+  }
+
+  async removeMembers(conversationId: string, names: string[]): Promise<ConversationView> {
+    await this.run((ctx) => removePeople(ctx, conversationId, names));
+    return this.conversation(conversationId);
+  }
+
+  async leave(conversationId: string): Promise<void> {
+    await this.run((ctx) => leaveConversation(ctx, conversationId));
+  }
+
+  /**
+   * Stores a text message in history and the outbox, then tries to send what is queued.
+   * @returns the message with its state after that attempt (sent, or still pending)
+   */
+  async send(conversationId: string, text: string): Promise<MessageView> {
+    const m = await this.run((ctx) => queueText(ctx, conversationId, text));
+    this.ctx.events.emit({ type: 'message', conversationId, message: messageView(m) });
+    await this.flush(true);
+    return this.message(conversationId, m.id);
+  }
+
+  async message(conversationId: string, id: string): Promise<MessageView> {
+    const m = await this.run((ctx) => findMessage(ctx.store, conversationId, id));
+    if (m === undefined) throw new FoyerError('not_found', 'no such message');
+    return messageView(m);
+  }
+
+  /** History, oldest first; `limit` keeps the most recent ones. */
+  async messages(conversationId: string, limit?: number): Promise<MessageView[]> {
+    return this.run((ctx) => listMessages(ctx, conversationId, limit));
+  }
+
+  /** Marks every received message read and tells the senders (read receipts). */
+  async markRead(conversationId: string): Promise<number> {
+    const n = await this.run((ctx) => markConversationRead(ctx, conversationId));
+    if (n > 0) await this.flush();
+    return n;
+  }
+
+  /** Tells the others this user is typing (ephemeral, not retried). */
+  async sendTyping(conversationId: string): Promise<void> {
+    await this.run((ctx) => sendTypingNotice(ctx, conversationId));
+  }
+
+  /**
+   * Fetches and processes everything waiting, then does the housekeeping: commits decided
+   * by incoming messages, device changes, key package refill, due self-updates, outbox.
+   * @throws FoyerError network when the server cannot be reached
+   */
+  async sync(): Promise<SyncResult> {
+    return this.run(async (ctx) => {
+      const processed = await syncMailboxLocked(ctx);
+      await runTasks(ctx);
+      await this.guard(() => reconcileOwnDevices(ctx));
+      await this.guard(() => ensureKeyPackages(ctx));
+      const selfUpdates = (await this.guard(() => runDueSelfUpdates(ctx))) ?? 0;
+      const flush = await flushOutbox(ctx);
+      return {
+        processed,
+        sent: flush.sent,
+        failed: flush.failed,
+        waiting: flush.waiting,
+        selfUpdates,
+      };
+    });
+  }
+
+  /** Tries to send what the outbox holds (`force`: even entries still backing off). */
+  async flush(force = false): Promise<FlushResult> {
+    const r = await this.run((ctx) => flushOutbox(ctx, force));
+    this.background.outboxChanged(r.nextAttemptAt);
+    return r;
+  }
+
+  /** Messages and receipts waiting in the outbox. */
+  async outbox(): Promise<
+    Array<{
+      id: string;
+      conversationId: string;
+      kind: string;
+      attempts: number;
+      lastError: string | null;
+    }>
+  > {
+    return (await this.run(pendingEntries)).map((e) => ({
+      id: e.id,
+      conversationId: e.conversationId,
+      kind: e.kind,
+      attempts: e.attempts,
+      lastError: e.lastError,
+    }));
+  }
+
+  /** The MLS epoch this device is at in a conversation (diagnostics, tests). */
+  async epoch(conversationId: string): Promise<number> {
+    return this.run(async (ctx) => epochOf(await loadGroup(ctx, ctx.store, conversationId)));
+  }
+
+  /** Counters since this engine was opened. */
+  stats(): EngineStats {
+    return { ...this.ctx.stats };
+  }
+
+  async mailboxCursor(): Promise<number> {
+    return this.run(readCursor);
+  }
+
+  async devices(): Promise<DeviceView[]> {
+    return this.run(listDevices);
+  }
+
+  /** Revokes another device of this user and removes it from every conversation. */
+  async revokeDevice(deviceId: string): Promise<ReconcileResult> {
+    return this.run((ctx) => revokeDevice(ctx, deviceId));
+  }
+
+  /**
+   * Approves a new device showing `code`, then adds it to every conversation once it has
+   * uploaded key packages (waiting up to `waitMs`).
+   */
+  async approveLink(
+    code: string,
+    waitMs = 120_000,
+  ): Promise<{ deviceId: string; conversations: number; pending: boolean }> {
+    const deviceId = await this.run((ctx) => approveLinkRequest(ctx, code));
+    const deadline = this.ctx.clock.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.run((ctx) => reconcileOwnDevices(ctx));
+      await this.flush();
+      const pending = r.missing.includes(deviceId);
+      if (!pending || this.ctx.clock.now() >= deadline) {
+        return {
+          deviceId,
+          conversations: (await this.conversations()).filter((c) => c.status === 'active').length,
+          pending,
+        };
+      }
+      await this.ctx.clock.sleep(Math.min(500 * 2 ** attempt, 5000));
+    }
+  }
+
+  /** The safety number with `user` (see identity.ts). */
+  async safety(user: string): Promise<SafetyView> {
+    return this.run((ctx) => safetyWith(ctx, user));
+  }
+
+  /** Marks `user` verified (after comparing safety numbers), or unverified. */
+  async setVerified(user: string, verified = true): Promise<void> {
+    await this.run((ctx) => ctx.trust.setVerified(user, ctx.account.domain, verified));
+  }
+
+  /** Checks a safety QR payload scanned from `user`'s screen; marks them verified on a match. */
+  async verifySafetyQr(user: string, scanned: string): Promise<boolean> {
+    return this.run((ctx) => verifyQr(ctx, user, scanned));
+  }
+
+  /** Accepts `user`'s changed identity key (after checking it out of band). */
+  async acceptIdentityChange(user: string): Promise<void> {
+    await this.run((ctx) => acceptChangedIdentity(ctx, user));
+    await this.flush();
+  }
+
+  /** Starts live delivery (WebSocket with polling fallback) and the outbox scheduler. */
+  start(): void {
+    this.background.start();
+  }
+
+  /** Stops the background work and closes the store. */
+  async close(): Promise<void> {
+    await this.background.stop();
+    await this.ctx.lock.run(() => this.ctx.store.close());
+  }
+
+  /** Runs a housekeeping step; failures other than network ones are reported, not thrown. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof FoyerError && err.code === 'network') throw err;
+      this.ctx.events.emit({
+        type: 'error',
+        code: err instanceof FoyerError ? err.code : 'internal',
+        message: err instanceof Error ? err.message : String(err),
+      });
+      return undefined;
+    }
+  }
+}
+
+export type { ReconcileResult };
