@@ -2,7 +2,12 @@
  * The Foyer server: builds every service over the open database, mounts the routes and
  * listens. `foyer start` (src/cli) opens the database and calls `startServer`.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -45,12 +50,12 @@ export async function startServer(
     ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
     quota: config.mailboxQuota,
   });
-  let hub: Hub | undefined;
+  // A batch that fails to commit leaves the caches ahead of the disk: reload them.
   const writer = new Writer(db, () => {
-    hub?.reset();
+    hub.reset();
     mailboxes.reloadSizes();
   });
-  hub = new Hub(db, writer, mailboxes, config.domain);
+  const hub = new Hub(db, writer, mailboxes, config.domain);
   const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000);
   const sockets = new SocketRegistry();
   const ctx: Context = {
@@ -145,9 +150,12 @@ function toFoyerError(err: FastifyError | FoyerError): FoyerError {
   }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return new FoyerError('bad_request', err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-      ? 'request body must be application/json'
-      : 'request is malformed');
+    return new FoyerError(
+      'bad_request',
+      err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'request body must be application/json'
+        : 'request is malformed',
+    );
   }
   return new FoyerError('internal', 'internal error');
 }

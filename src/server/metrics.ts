@@ -29,19 +29,40 @@ export class Metrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${labels} ${value}`);
     };
     metric('foyer_connections', 'gauge', 'Open WebSocket connections.', this.connections);
-    metric('foyer_messages_accepted_total', 'counter', 'Messages accepted by hubs.', values.accepted);
-    metric('foyer_mailbox_enqueued_total', 'counter', 'Items put into device mailboxes.', values.enqueued);
+    metric(
+      'foyer_messages_accepted_total',
+      'counter',
+      'Messages accepted by hubs.',
+      values.accepted,
+    );
+    metric(
+      'foyer_mailbox_enqueued_total',
+      'counter',
+      'Items put into device mailboxes.',
+      values.enqueued,
+    );
     metric('foyer_mailbox_pushed_total', 'counter', 'Items pushed over WebSockets.', this.pushed);
     metric('foyer_mailbox_depth', 'gauge', 'Items waiting in all mailboxes.', values.queueDepth);
-    metric('foyer_mailbox_dropped_total', 'counter', 'Items dropped by mailbox quotas.', values.dropped);
+    metric(
+      'foyer_mailbox_dropped_total',
+      'counter',
+      'Items dropped by mailbox quotas.',
+      values.dropped,
+    );
     metric('foyer_users', 'gauge', 'Accounts on this instance.', values.users);
     metric('foyer_devices', 'gauge', 'Live devices on this instance.', values.devices);
     metric('foyer_groups', 'gauge', 'Groups whose hub is this instance.', values.groups);
     metric('foyer_write_batches_total', 'counter', 'Durable write transactions.', values.batches);
-    metric('foyer_write_jobs_total', 'counter', 'Writes grouped into those transactions.', values.batchedJobs);
+    metric(
+      'foyer_write_jobs_total',
+      'counter',
+      'Writes grouped into those transactions.',
+      values.batchedJobs,
+    );
     lines.push('# HELP foyer_http_responses_total HTTP responses by status class.');
     lines.push('# TYPE foyer_http_responses_total counter');
-    for (const [cls, n] of this.httpResponses) lines.push(`foyer_http_responses_total{class="${cls}"} ${n}`);
+    for (const [cls, n] of this.httpResponses)
+      lines.push(`foyer_http_responses_total{class="${cls}"} ${n}`);
     return `${lines.join('\n')}\n`;
   }
 }

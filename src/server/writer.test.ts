@@ -7,7 +7,7 @@ test('jobs of one turn share a transaction; a failing job rolls back only itself
   const db = memoryDb();
   const writer = new Writer(db, () => assert.fail('no batch should abort'));
   const insert = (name: string) => () =>
-    db.prepare("INSERT INTO counters (name, value) VALUES (?, 1)").run(name).changes;
+    db.prepare('INSERT INTO counters (name, value) VALUES (?, 1)').run(name).changes;
   const committed: string[] = [];
   const a = writer.run(insert('a'));
   const bad = writer.run(() => {
@@ -21,9 +21,9 @@ test('jobs of one turn share a transaction; a failing job rolls back only itself
   assert.equal(await c, 1);
   assert.equal(writer.batches, 1);
   assert.deepEqual(committed, ['after']);
-  const names = (db.prepare('SELECT name FROM counters ORDER BY name').all() as Array<{ name: string }>).map(
-    (r) => r.name,
-  );
+  const names = (
+    db.prepare('SELECT name FROM counters ORDER BY name').all() as Array<{ name: string }>
+  ).map((r) => r.name);
   assert.deepEqual(names, ['a', 'c', 'mailbox_seq']);
 });
 

@@ -3,11 +3,28 @@
  * src/shared/mls), for the server's integration tests. It is a test driver, not the client
  * engine: it lets a test make exactly the requests it wants, bad ones included.
  */
-import { generateSignatureKeyPair, signBytes, signDeviceBinding, type SignatureKeyPair } from '../../src/shared/mls/keys.ts';
+import {
+  generateSignatureKeyPair,
+  signBytes,
+  signDeviceBinding,
+  type SignatureKeyPair,
+} from '../../src/shared/mls/keys.ts';
 import { createKeyPackage, type CreatedKeyPackage } from '../../src/shared/mls/keyPackages.ts';
 import type { TrustStore } from '../../src/shared/mls/trust.ts';
-import { concatBytes, fromBase64Url, randomBytes, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
-import { SESSION_LABEL, type MailboxItem, type RegisterResponse, type ServerFrame, type WellKnown } from '../../src/shared/protocol/api.ts';
+import {
+  concatBytes,
+  fromBase64Url,
+  randomBytes,
+  toBase64Url,
+  utf8,
+} from '../../src/shared/protocol/bytes.ts';
+import {
+  SESSION_LABEL,
+  type MailboxItem,
+  type RegisterResponse,
+  type ServerFrame,
+  type WellKnown,
+} from '../../src/shared/protocol/api.ts';
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -71,7 +88,9 @@ export class ApiDevice {
   }
 
   async login(): Promise<void> {
-    const c = await this.call<{ challenge: string }>('POST', '/api/v1/sessions/challenge', { deviceId: this.id });
+    const c = await this.call<{ challenge: string }>('POST', '/api/v1/sessions/challenge', {
+      deviceId: this.id,
+    });
     const challenge = fromBase64Url(c.body.challenge)!;
     const signature = await signBytes(this.signature, concatBytes(utf8(SESSION_LABEL), challenge));
     const s = await this.call<{ token: string }>('POST', '/api/v1/sessions', {
@@ -92,7 +111,9 @@ export class ApiDevice {
     const made: CreatedKeyPackage[] = [];
     for (let i = 0; i < n; i++) made.push(await createKeyPackage(this.keys, this.trust));
     for (const kp of made) this.keyPackages.set(kp.ref, kp);
-    return this.call('POST', '/api/v1/keypackages', { keyPackages: made.map((k) => toBase64Url(k.publicPackage)) });
+    return this.call('POST', '/api/v1/keypackages', {
+      keyPackages: made.map((k) => toBase64Url(k.publicPackage)),
+    });
   }
 
   keyPackageFor(refs: string[]): CreatedKeyPackage {
@@ -104,9 +125,15 @@ export class ApiDevice {
   }
 
   /** One HTTP request; never throws on an error status. */
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const h: Record<string, string> = { ...headers };
-    if (this.token !== '' && h['authorization'] === undefined) h['authorization'] = `Bearer ${this.token}`;
+    if (this.token !== '' && h['authorization'] === undefined)
+      h['authorization'] = `Bearer ${this.token}`;
     if (body !== undefined) h['content-type'] = 'application/json';
     const res = await fetch(this.url + path, {
       method,
@@ -118,7 +145,10 @@ export class ApiDevice {
   }
 
   async mailbox(after = 0): Promise<MailboxItem[]> {
-    const r = await this.call<{ items: MailboxItem[] }>('GET', `/api/v1/mailbox?after=${after}&limit=500`);
+    const r = await this.call<{ items: MailboxItem[] }>(
+      'GET',
+      `/api/v1/mailbox?after=${after}&limit=500`,
+    );
     if (r.status !== 200) throw new Error(`mailbox failed: ${JSON.stringify(r.body)}`);
     return r.body.items;
   }
@@ -139,13 +169,19 @@ export class ApiDevice {
 
 export class SocketClient {
   readonly frames: ServerFrame[] = [];
-  private waiters: Array<{ pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void; from: number }> = [];
+  private waiters: Array<{
+    pred: (f: ServerFrame) => boolean;
+    resolve: (f: ServerFrame) => void;
+    from: number;
+  }> = [];
   readonly ws: WebSocket;
   closed: Promise<number>;
 
   constructor(ws: WebSocket) {
     this.ws = ws;
-    this.closed = new Promise((resolve) => ws.addEventListener('close', (e) => resolve(e.code), { once: true }));
+    this.closed = new Promise((resolve) =>
+      ws.addEventListener('close', (e) => resolve(e.code), { once: true }),
+    );
     ws.addEventListener('message', (e) => {
       const f = JSON.parse(String(e.data)) as ServerFrame;
       this.frames.push(f);
@@ -173,7 +209,8 @@ export class SocketClient {
 
   /** Resolves once `n` items in total have been pushed. */
   async untilItems(n: number): Promise<MailboxItem[]> {
-    while (this.items().length < n) await this.next((f) => f.op === 'items' && this.items().length >= n);
+    while (this.items().length < n)
+      await this.next((f) => f.op === 'items' && this.items().length >= n);
     return this.items();
   }
 

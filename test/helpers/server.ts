@@ -30,11 +30,13 @@ export async function startServerProcess(
   opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir();
-  const dev = process.env['FOYER_DEV_LAUNCHER'];
-  const proc = dev !== undefined ? spawn(process.execPath, [dev, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(
+  const proc = spawn(
     process.execPath,
     [CLI, 'start', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])],
-    { env: { ...process.env, FOYER_LOG_LEVEL: 'warn', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, FOYER_LOG_LEVEL: 'warn', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   const onData = (d: Buffer): void => {
@@ -49,10 +51,11 @@ export async function startServerProcess(
     };
     proc.stdout!.on('data', check);
     proc.stderr!.on('data', check);
-    proc.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
+    proc.once('exit', (code) =>
+      reject(new Error(`server exited (${code}) before listening:\n${out}`)),
+    );
   });
   const invite = /#([A-Za-z0-9_-]{22})\b/.exec(out)?.[1] ?? '';
-  for (const m of out.matchAll(/extra ([A-Za-z0-9_-]{22})/g)) devInvites.push(m[1]!);
   const exited = once(proc, 'exit');
   return {
     url,
@@ -76,13 +79,15 @@ export async function startServerProcess(
 }
 
 /** `foyer invite create --json` against a data folder (works while the server runs). */
-const devInvites: string[] = [];
 export function createInvite(dataDir: string, extra: string[] = []): string {
-  if (process.env['FOYER_DEV_LAUNCHER'] !== undefined) return devInvites.shift()!;
-  const r = spawnSync(process.execPath, [CLI, 'invite', 'create', '--data', dataDir, '--json', ...extra], {
-    encoding: 'utf8',
-    env: { ...process.env, FOYER_LOG_LEVEL: 'warn' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'invite', 'create', '--data', dataDir, '--json', ...extra],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, FOYER_LOG_LEVEL: 'warn' },
+    },
+  );
   if (r.status !== 0) throw new Error(`invite create failed: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { code: string }).code;
 }

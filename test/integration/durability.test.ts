@@ -20,7 +20,9 @@ async function twoPersonGroup(url: string, dataDir: string, adminInvite: string)
   assert.equal((await alice.call('POST', '/api/v1/groups', { groupId: gid })).status, 200);
   const g0 = await createGroup(groupId, alice.keys, { trust: alice.trust });
   const kp = await alice.call<ClaimedKeyPackages>('POST', '/api/v1/users/bob/keypackages');
-  const add = await addMembers(g0, [fromBase64Url(kp.body.keyPackages[0]!.keyPackage)!], { trust: alice.trust });
+  const add = await addMembers(g0, [fromBase64Url(kp.body.keyPackages[0]!.keyPackage)!], {
+    trust: alice.trust,
+  });
   const r = await alice.call('POST', `/api/v1/groups/${gid}/messages`, {
     id: toBase64Url(randomBytes(16)),
     message: toBase64Url(add.commit),
@@ -48,7 +50,11 @@ test('a restart loses nothing acknowledged, and sessions survive it', async (t) 
     await server.kill9();
     removeDir(server.dataDir);
   });
-  const { alice, bob, gid, group } = await twoPersonGroup(server.url, server.dataDir, server.adminInvite);
+  const { alice, bob, gid, group } = await twoPersonGroup(
+    server.url,
+    server.dataDir,
+    server.adminInvite,
+  );
   const msgs = await prepare(alice, group, 5);
   for (const m of msgs) {
     assert.equal((await alice.call('POST', `/api/v1/groups/${gid}/messages`, m)).status, 200);
@@ -71,7 +77,11 @@ test('kill -9 during a burst loses nothing acknowledged and duplicates nothing',
     await server.kill9();
     removeDir(server.dataDir);
   });
-  const { alice, bob, gid, group } = await twoPersonGroup(server.url, server.dataDir, server.adminInvite);
+  const { alice, bob, gid, group } = await twoPersonGroup(
+    server.url,
+    server.dataDir,
+    server.adminInvite,
+  );
   const msgs = await prepare(alice, group, 120);
   const acked = new Set<string>();
   let killing: Promise<void> | undefined;
@@ -80,7 +90,9 @@ test('kill -9 during a burst loses nothing acknowledged and duplicates nothing',
   const queue = [...msgs];
   const worker = async (): Promise<void> => {
     for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
-      const r = await alice.call('POST', `/api/v1/groups/${gid}/messages`, m).catch(() => undefined);
+      const r = await alice
+        .call('POST', `/api/v1/groups/${gid}/messages`, m)
+        .catch(() => undefined);
       if (r?.status === 200) acked.add(m.id);
       if (acked.size >= 40 && killing === undefined) killing = server.kill9();
     }

@@ -146,7 +146,9 @@ export class Accounts {
       .get(name) as UserRow | undefined;
     if (user === undefined) throw new FoyerError('not_found', 'no such user on this instance');
     const devices = this.db
-      .prepare('SELECT id, credential FROM devices WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at')
+      .prepare(
+        'SELECT id, credential FROM devices WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at',
+      )
       .all(user.id) as Array<{ id: string; credential: Uint8Array }>;
     return {
       name: user.name,

@@ -40,10 +40,12 @@ export function createInvite(
  * @throws FoyerError invite_invalid when unknown, used or expired.
  */
 export function redeemInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
-  if (!INVITE_CODE_RE.test(code)) throw new FoyerError('invite_invalid', 'invite code is not valid');
+  if (!INVITE_CODE_RE.test(code))
+    throw new FoyerError('invite_invalid', 'invite code is not valid');
   const row = db
     .prepare('SELECT admin, expires_at, used_at FROM invites WHERE code_hash = ?')
-    .get(hashCode(code)) as { admin: number; expires_at: number; used_at: number | null } | undefined;
+    .get(hashCode(code)) as
+    { admin: number; expires_at: number; used_at: number | null } | undefined;
   if (row === undefined) throw new FoyerError('invite_invalid', 'invite code is not valid');
   if (row.used_at !== null) throw new FoyerError('invite_invalid', 'invite has already been used');
   if (row.expires_at <= now) throw new FoyerError('invite_invalid', 'invite has expired');

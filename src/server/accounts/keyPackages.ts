@@ -35,7 +35,10 @@ export class KeyPackages {
     const all = lastResort === undefined ? packages : [...packages, lastResort];
     for (const [i, kp] of all.entries()) {
       const { credential } = await inspectKeyPackageVerified(kp);
-      if (credential.deviceId !== caller.deviceId || !equalBytes(credential.deviceKey, device.signature_key)) {
+      if (
+        credential.deviceId !== caller.deviceId ||
+        !equalBytes(credential.deviceKey, device.signature_key)
+      ) {
         throw new FoyerError('forbidden', `keyPackages[${i}] is not for this device`);
       }
     }
@@ -77,9 +80,11 @@ export class KeyPackages {
           .prepare(
             'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort, id LIMIT 1',
           )
-          .get(deviceId) as { id: number; key_package: Uint8Array; last_resort: number } | undefined;
+          .get(deviceId) as
+          { id: number; key_package: Uint8Array; last_resort: number } | undefined;
         if (row === undefined) continue;
-        if (row.last_resort === 0) this.db.prepare('DELETE FROM key_packages WHERE id = ?').run(row.id);
+        if (row.last_resort === 0)
+          this.db.prepare('DELETE FROM key_packages WHERE id = ?').run(row.id);
         out.push({ deviceId, keyPackage: toBase64Url(row.key_package) });
       }
       return { keyPackages: out };
@@ -88,7 +93,9 @@ export class KeyPackages {
 
   private count(deviceId: string): { available: number; lastResort: boolean } {
     const rows = this.db
-      .prepare('SELECT last_resort, count(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort')
+      .prepare(
+        'SELECT last_resort, count(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort',
+      )
       .all(deviceId) as Array<{ last_resort: number; n: number }>;
     return {
       available: rows.find((r) => r.last_resort === 0)?.n ?? 0,

@@ -71,7 +71,9 @@ export class Sessions {
     const token = toBase64Url(randomBytes(32));
     const expiresAt = now + this.ttlMs;
     this.db
-      .prepare('INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      )
       .run(hashToken(token), deviceId, now, expiresAt);
     this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, deviceId);
     return { token, expiresAt };
@@ -94,10 +96,14 @@ export class Sessions {
             WHERE s.token_hash = ? AND d.revoked_at IS NULL`,
         )
         .get(hash) as
-        | { device_id: string; expires_at: number; user_id: number; name: string }
-        | undefined;
+        { device_id: string; expires_at: number; user_id: number; name: string } | undefined;
       if (row === undefined) throw new FoyerError('unauthenticated', 'unknown session token');
-      s = { deviceId: row.device_id, userId: row.user_id, userName: row.name, expiresAt: row.expires_at };
+      s = {
+        deviceId: row.device_id,
+        userId: row.user_id,
+        userName: row.name,
+        expiresAt: row.expires_at,
+      };
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(key, s);
     }

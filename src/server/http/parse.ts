@@ -74,7 +74,10 @@ export function optionalBytes(
 export function integer(o: Json, field: string, opts: { min: number; max: number }): number {
   const v = o[field];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < opts.min || v > opts.max) {
-    throw new FoyerError('bad_request', `${field} must be an integer from ${opts.min} to ${opts.max}`);
+    throw new FoyerError(
+      'bad_request',
+      `${field} must be an integer from ${opts.min} to ${opts.max}`,
+    );
   }
   return v;
 }

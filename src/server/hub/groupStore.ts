@@ -27,8 +27,7 @@ export class GroupStore {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const row = this.q('SELECT epoch, group_info FROM groups WHERE id = ?').get(id) as
-      | { epoch: number; group_info: Uint8Array | null }
-      | undefined;
+      { epoch: number; group_info: Uint8Array | null } | undefined;
     if (row === undefined) return undefined;
     const members = this.q(
       'SELECT leaf, device_id, user_name, domain FROM group_members WHERE group_id = ?',
@@ -38,7 +37,10 @@ export class GroupStore {
       epoch: row.epoch,
       groupInfo: row.group_info ?? undefined,
       leaves: new Map(
-        members.map((m) => [m.leaf, { deviceId: m.device_id, user: m.user_name, domain: m.domain }]),
+        members.map((m) => [
+          m.leaf,
+          { deviceId: m.device_id, user: m.user_name, domain: m.domain },
+        ]),
       ),
     };
     this.cache.set(key, g);
@@ -52,12 +54,9 @@ export class GroupStore {
     groupInfo: Uint8Array | undefined,
     now: number,
   ): HubGroup {
-    this.q('INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)').run(
-      id,
-      groupInfo ?? null,
-      creator,
-      now,
-    );
+    this.q(
+      'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
+    ).run(id, groupInfo ?? null, creator, now);
     this.insertMember(id, 0, member);
     const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, member]]) };
     this.cache.set(toHex(id), g);
@@ -93,12 +92,8 @@ export class GroupStore {
   }
 
   private insertMember(id: Uint8Array, leaf: number, m: Member): void {
-    this.q('INSERT INTO group_members (group_id, leaf, device_id, user_name, domain) VALUES (?, ?, ?, ?, ?)').run(
-      id,
-      leaf,
-      m.deviceId,
-      m.user,
-      m.domain,
-    );
+    this.q(
+      'INSERT INTO group_members (group_id, leaf, device_id, user_name, domain) VALUES (?, ?, ?, ?, ?)',
+    ).run(id, leaf, m.deviceId, m.user, m.domain);
   }
 }

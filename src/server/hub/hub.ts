@@ -40,9 +40,9 @@ export class Hub {
     this.domain = domain;
     this.groups = new GroupStore(db);
     this.revoked = new Set(
-      (this.q('SELECT id FROM devices WHERE revoked_at IS NOT NULL').all() as Array<{ id: string }>).map(
-        (r) => r.id,
-      ),
+      (
+        this.q('SELECT id FROM devices WHERE revoked_at IS NOT NULL').all() as Array<{ id: string }>
+      ).map((r) => r.id),
     );
   }
 
@@ -52,7 +52,11 @@ export class Hub {
   }
 
   /** Creates a group hub with the caller's device at leaf 0, epoch 0. */
-  create(caller: Caller, groupId: Uint8Array, groupInfo: Uint8Array | undefined): Promise<GroupStatus> {
+  create(
+    caller: Caller,
+    groupId: Uint8Array,
+    groupInfo: Uint8Array | undefined,
+  ): Promise<GroupStatus> {
     if (groupInfo !== undefined) this.checkGroupInfo(groupId, groupInfo, 0);
     const member = this.localMember(caller.deviceId);
     return this.writer.run(() => {
@@ -100,8 +104,10 @@ export class Hub {
     return this.writer.run(() => {
       const now = Date.now();
       const g = this.memberGroup(caller, groupId);
-      const dup = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?')
-        .get(groupId, s.id) as { epoch: number } | undefined;
+      const dup = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?').get(
+        groupId,
+        s.id,
+      ) as { epoch: number } | undefined;
       if (dup !== undefined) return { epoch: g.epoch, duplicate: true };
       const senderLeaf = leafOf(g.leaves, caller.deviceId)!;
       const others = [...g.leaves.values()]
@@ -120,7 +126,9 @@ export class Hub {
         collect(this.mailboxes.enqueue(others, 'message', groupId, s.id, s.message, now));
       } else {
         if (inspected.epoch !== g.epoch) {
-          throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, { epoch: g.epoch });
+          throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {
+            epoch: g.epoch,
+          });
         }
         if (inspected.sender.kind !== 'member' || inspected.sender.leaf !== senderLeaf) {
           throw new FoyerError('forbidden', "commit sender is not the submitting device's leaf");
@@ -138,9 +146,8 @@ export class Hub {
         this.groups.advance(g, epoch, change, s.groupInfo);
       }
       this.q(
-          'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(groupId, s.id, caller.deviceId, epoch, now);
+        'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(groupId, s.id, caller.deviceId, epoch, now);
       this.accepted++;
       this.writer.onCommit(() => this.mailboxes.publish(deliveries));
       return { epoch, duplicate: false };
@@ -177,8 +184,8 @@ export class Hub {
   }
 
   private localMember(deviceId: string): Member {
-    const row = this.q('SELECT credential, revoked_at FROM devices WHERE id = ?')
-      .get(deviceId) as { credential: Uint8Array; revoked_at: number | null } | undefined;
+    const row = this.q('SELECT credential, revoked_at FROM devices WHERE id = ?').get(deviceId) as
+      { credential: Uint8Array; revoked_at: number | null } | undefined;
     if (row === undefined || row.revoked_at !== null) {
       throw new FoyerError('not_found', 'a device in this commit is unknown or revoked');
     }
@@ -194,4 +201,3 @@ function status(g: HubGroup): GroupStatus {
     members: [...g.leaves].map(([leaf, m]) => ({ leaf, ...m })).sort((a, b) => a.leaf - b.leaf),
   };
 }
-

@@ -19,7 +19,10 @@ test('adds fill the leftmost blank leaves, after removes are applied', () => {
       [3, 'e'],
     ],
   );
-  assert.deepEqual(change.removed.map((r) => r.member.deviceId), ['b']);
+  assert.deepEqual(
+    change.removed.map((r) => r.member.deviceId),
+    ['b'],
+  );
   assert.equal(leafOf(change.leaves, 'e'), 3);
   assert.equal(leafOf(change.leaves, 'b'), undefined);
   // The input is untouched: a refused commit must leave the hub as it was.
@@ -28,6 +31,12 @@ test('adds fill the leftmost blank leaves, after removes are applied', () => {
 
 test('removing a blank leaf or adding a member twice is refused', () => {
   const start = new Map([[0, m('a')]]);
-  assert.throws(() => applyCommit(start, [5], []), (e: unknown) => e instanceof FoyerError && e.code === 'bad_request');
-  assert.throws(() => applyCommit(start, [], [m('a')]), (e: unknown) => e instanceof FoyerError && e.code === 'bad_request');
+  assert.throws(
+    () => applyCommit(start, [5], []),
+    (e: unknown) => e instanceof FoyerError && e.code === 'bad_request',
+  );
+  assert.throws(
+    () => applyCommit(start, [], [m('a')]),
+    (e: unknown) => e instanceof FoyerError && e.code === 'bad_request',
+  );
 });

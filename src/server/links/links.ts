@@ -23,11 +23,9 @@ export class Links {
     this.q('DELETE FROM links WHERE expires_at <= ?').run(now);
     const { n } = this.q('SELECT count(*) AS n FROM links').get() as { n: number };
     if (n >= MAX_OPEN_LINKS) throw new FoyerError('rate_limited', 'too many open link requests');
-    const info = this.q('INSERT OR IGNORE INTO links (rid, request, expires_at) VALUES (?, ?, ?)').run(
-      rid,
-      sealed,
-      now + LINK_TTL_MS,
-    );
+    const info = this.q(
+      'INSERT OR IGNORE INTO links (rid, request, expires_at) VALUES (?, ?, ?)',
+    ).run(rid, sealed, now + LINK_TTL_MS);
     if (info.changes === 0) throw new FoyerError('duplicate', 'this link id is already in use');
   }
 
@@ -50,8 +48,7 @@ export class Links {
 
   private live(rid: Uint8Array, now: number): { request: Uint8Array; reply: Uint8Array | null } {
     const row = this.q('SELECT request, reply, expires_at FROM links WHERE rid = ?').get(rid) as
-      | { request: Uint8Array; reply: Uint8Array | null; expires_at: number }
-      | undefined;
+      { request: Uint8Array; reply: Uint8Array | null; expires_at: number } | undefined;
     if (row === undefined || row.expires_at <= now) {
       throw new FoyerError('not_found', 'no such link request (it may have expired)');
     }

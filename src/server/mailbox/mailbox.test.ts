@@ -18,7 +18,10 @@ test('one payload fans out to several mailboxes, pages in order, and is freed on
   mb.enqueue(['d1'], 'message', group, 'm2', utf8('two'), 2);
   assert.equal(count(db, 'payloads'), 2);
   const page = mb.page('d1', 0, 10);
-  assert.deepEqual(page.items.map((i) => i.id), ['m1', 'm2']);
+  assert.deepEqual(
+    page.items.map((i) => i.id),
+    ['m1', 'm2'],
+  );
   assert.ok(page.items[0]!.seq < page.items[1]!.seq);
   assert.equal(mb.page('d1', page.items[0]!.seq, 10).items.length, 1);
 
@@ -44,7 +47,10 @@ test('a full mailbox drops its oldest item; expired items go', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: 1000, quota: 2 });
   for (const id of ['a', 'b', 'c']) mb.enqueue(['d1'], 'message', group, id, utf8(id), 10);
-  assert.deepEqual(mb.page('d1', 0, 10).items.map((i) => i.id), ['b', 'c']);
+  assert.deepEqual(
+    mb.page('d1', 0, 10).items.map((i) => i.id),
+    ['b', 'c'],
+  );
   assert.equal(mb.dropped, 1);
   assert.equal(mb.expire(10 + 1000), 2);
   assert.equal(mb.depth(), 0);

@@ -39,15 +39,18 @@ export class Mailboxes {
   reloadSizes(): void {
     this.sizes.clear();
     this.total = 0;
-    const rows = this.q('SELECT device_id, count(*) AS n FROM mailbox GROUP BY device_id')
-      .all() as Array<{ device_id: string; n: number }>;
+    const rows = this.q(
+      'SELECT device_id, count(*) AS n FROM mailbox GROUP BY device_id',
+    ).all() as Array<{ device_id: string; n: number }>;
     for (const r of rows) {
       this.sizes.set(r.device_id, r.n);
       this.total += r.n;
     }
-    this.seq = (this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as {
-      value: number;
-    }).value;
+    this.seq = (
+      this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as {
+        value: number;
+      }
+    ).value;
   }
 
   /**
@@ -90,11 +93,10 @@ export class Mailboxes {
   /** Items after `after`, oldest first. */
   page(deviceId: string, after: number, limit: number): MailboxPage {
     const rows = this.q(
-        `SELECT m.seq, m.kind, m.group_id, m.msg_id, m.received_at, p.body
+      `SELECT m.seq, m.kind, m.group_id, m.msg_id, m.received_at, p.body
            FROM mailbox m JOIN payloads p ON p.id = m.payload_id
           WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-      )
-      .all(deviceId, after, limit + 1) as Array<{
+    ).all(deviceId, after, limit + 1) as Array<{
       seq: number;
       kind: ItemKind;
       group_id: Uint8Array;
@@ -154,8 +156,9 @@ export class Mailboxes {
   }
 
   private dropOldest(deviceId: string): void {
-    const row = this.q('SELECT min(seq) AS seq FROM mailbox WHERE device_id = ?')
-      .get(deviceId) as { seq: number | null };
+    const row = this.q('SELECT min(seq) AS seq FROM mailbox WHERE device_id = ?').get(deviceId) as {
+      seq: number | null;
+    };
     if (row.seq !== null) {
       this.deleteWhere('device_id = ? AND seq = ?', [deviceId, row.seq], deviceId);
       this.dropped++;
@@ -165,10 +168,9 @@ export class Mailboxes {
   private deleteWhere(where: string, params: unknown[], deviceId: string | undefined): number {
     // Payload reference counts first, while the mailbox rows still say which payloads.
     this.q(
-        `UPDATE payloads SET refs = refs - (SELECT count(*) FROM mailbox WHERE ${where} AND payload_id = payloads.id)
+      `UPDATE payloads SET refs = refs - (SELECT count(*) FROM mailbox WHERE ${where} AND payload_id = payloads.id)
           WHERE id IN (SELECT payload_id FROM mailbox WHERE ${where})`,
-      )
-      .run(...params, ...params);
+    ).run(...params, ...params);
     const n = this.q(`DELETE FROM mailbox WHERE ${where}`).run(...params).changes;
     this.q('DELETE FROM payloads WHERE refs <= 0').run();
     if (deviceId !== undefined && n > 0) {

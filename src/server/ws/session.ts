@@ -39,13 +39,16 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
       const me = ctx.sessions.authenticate(string(frame, 'token', { max: 64 }));
       caller = me;
       clearTimeout(timer);
-      lastSent = frame['after'] === undefined ? 0 : integer(frame, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER });
+      lastSent =
+        frame['after'] === undefined
+          ? 0
+          : integer(frame, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER });
       // Subscribe and read the backlog in one synchronous step: nothing committed in between
       // can be missed, and pushItems drops anything already sent.
       unsubscribe = ctx.mailboxes.subscribe(me.deviceId, pushItems);
       registry.add(me.deviceId, socket);
       send({ op: 'ready', deviceId: me.deviceId });
-      for (let more = true; more; ) {
+      for (let more = true; more;) {
         const page = ctx.mailboxes.page(me.deviceId, lastSent, PAGE);
         pushItems(page.items);
         more = page.more;
@@ -84,9 +87,15 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
     let frame: Record<string, unknown>;
     try {
       if (isBinary) throw new FoyerError('bad_request', 'frames must be JSON text');
-      frame = object(JSON.parse(data.toString()), 'frame');
+      frame = object(JSON.parse((data as Buffer).toString('utf8')), 'frame');
     } catch (err) {
-      send(errorFrame(err instanceof FoyerError ? err : new FoyerError('bad_request', 'frame is not valid JSON')));
+      send(
+        errorFrame(
+          err instanceof FoyerError
+            ? err
+            : new FoyerError('bad_request', 'frame is not valid JSON'),
+        ),
+      );
       return;
     }
     onFrame(frame).catch((err: unknown) => {

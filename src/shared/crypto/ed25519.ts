@@ -20,7 +20,10 @@ export interface SigningKeyPair {
 const ALG = { name: 'Ed25519' } as const;
 
 export async function generateSigningKeyPair(): Promise<SigningKeyPair> {
-  const pair = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPairHandle;
+  const pair = (await crypto.subtle.generateKey(ALG, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPairHandle;
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const privateKeyPkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
   return { publicKey, privateKeyPkcs8, privateKey: pair.privateKey };
@@ -58,13 +61,9 @@ async function verifyKey(publicKey: Uint8Array): Promise<CryptoKeyHandle> {
   const id = publicKey.join(',');
   let key = verifyKeyCache.get(id);
   if (key === undefined) {
-    key = await crypto.subtle.importKey(
-      'raw',
-      publicKey as Uint8Array<ArrayBuffer>,
-      ALG,
-      false,
-      ['verify'],
-    );
+    key = await crypto.subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALG, false, [
+      'verify',
+    ]);
     if (verifyKeyCache.size >= VERIFY_CACHE_MAX) verifyKeyCache.clear();
     verifyKeyCache.set(id, key);
   }

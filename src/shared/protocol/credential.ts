@@ -52,7 +52,10 @@ export function identitySignatureInput(b: DeviceBinding): Uint8Array {
 }
 
 /** Bytes the instance key signs. */
-export function instanceSignatureInput(b: DeviceBinding, identitySignature: Uint8Array): Uint8Array {
+export function instanceSignatureInput(
+  b: DeviceBinding,
+  identitySignature: Uint8Array,
+): Uint8Array {
   return concatBytes(INSTANCE_LABEL, encodeBinding(b), identitySignature);
 }
 
@@ -104,7 +107,11 @@ export async function checkCredentialSignatures(
     return 'identity signature does not verify';
   }
   if (
-    !(await verify(instanceKey, instanceSignatureInput(c, c.identitySignature), c.instanceSignature))
+    !(await verify(
+      instanceKey,
+      instanceSignatureInput(c, c.identitySignature),
+      c.instanceSignature,
+    ))
   ) {
     return 'instance signature does not verify';
   }

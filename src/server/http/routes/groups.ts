@@ -2,7 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import type { Submission } from '../../hub/hub.ts';
-import { bytes, GROUP_ID_RE, MESSAGE_ID_RE, object, optionalBytes, string, type Json } from '../parse.ts';
+import {
+  bytes,
+  GROUP_ID_RE,
+  MESSAGE_ID_RE,
+  object,
+  optionalBytes,
+  string,
+  type Json,
+} from '../parse.ts';
 import { fromBase64Url, toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 
@@ -13,7 +21,8 @@ export const SUBMIT_BODY_LIMIT = 3 * MAX_MLS_MESSAGE;
 export function groupIdParam(params: unknown): Uint8Array {
   const v = (params as { groupId?: unknown }).groupId;
   const id = typeof v === 'string' && GROUP_ID_RE.test(v) ? fromBase64Url(v) : undefined;
-  if (id === undefined) throw new FoyerError('bad_request', 'groupId must be 16 to 64 bytes of base64url');
+  if (id === undefined)
+    throw new FoyerError('bad_request', 'groupId must be 16 to 64 bytes of base64url');
   return id;
 }
 
@@ -33,7 +42,11 @@ export function groupRoutes(app: FastifyInstance, ctx: Context): void {
     const body = object(req.body);
     const groupId = bytes(body, 'groupId', { max: 64 });
     if (groupId.length < 16) throw new FoyerError('bad_request', 'groupId must be 16 to 64 bytes');
-    return ctx.hub.create(caller, groupId, optionalBytes(body, 'groupInfo', { max: MAX_MLS_MESSAGE }));
+    return ctx.hub.create(
+      caller,
+      groupId,
+      optionalBytes(body, 'groupInfo', { max: MAX_MLS_MESSAGE }),
+    );
   });
 
   app.get('/api/v1/groups/:groupId', async (req) => {

@@ -9,12 +9,14 @@ import { FoyerError } from '../../../shared/protocol/errors.ts';
 function rid(params: unknown): Uint8Array {
   const v = (params as { rid?: unknown }).rid;
   const b = typeof v === 'string' ? fromBase64Url(v) : undefined;
-  if (b === undefined || b.length !== 32) throw new FoyerError('bad_request', 'rid must be 32 bytes of base64url');
+  if (b === undefined || b.length !== 32)
+    throw new FoyerError('bad_request', 'rid must be 32 bytes of base64url');
   return b;
 }
 
 export function linkRoutes(app: FastifyInstance, ctx: Context): void {
-  const sealed = (body: unknown): Uint8Array => bytes(object(body), 'sealed', { max: MAX_LINK_PAYLOAD });
+  const sealed = (body: unknown): Uint8Array =>
+    bytes(object(body), 'sealed', { max: MAX_LINK_PAYLOAD });
 
   app.post('/api/v1/links/:rid', async (req, reply) => {
     const id = rid(req.params);

@@ -9,7 +9,11 @@ export function mailboxRoutes(app: FastifyInstance, ctx: Context): void {
   app.get('/api/v1/mailbox', async (req) => {
     const caller = ctx.auth(req);
     const q = req.query as { after?: unknown; limit?: unknown };
-    const after = queryInteger(q.after, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
+    const after = queryInteger(q.after, 'after', {
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      fallback: 0,
+    });
     const limit = queryInteger(q.limit, 'limit', { min: 1, max: MAX_PAGE, fallback: 100 });
     return ctx.mailboxes.page(caller.deviceId, after, limit);
   });
