@@ -38,7 +38,7 @@ describe('hub and mailboxes on a real server', () => {
   const groups = new Map<ApiDevice, Group>();
 
   before(async () => {
-    server = await startServerProcess();
+    server = await startServerProcess({ env: { FOYER_LOG_LEVEL: 'trace' } });
     alice = await ApiDevice.register(server.url, server.adminInvite, `alice-${MARKER}`);
     bob = await ApiDevice.register(server.url, createInvite(server.dataDir), `bob-${MARKER}`);
     carol = await ApiDevice.register(server.url, createInvite(server.dataDir), `carol-${MARKER}`);
@@ -228,5 +228,13 @@ describe('hub and mailboxes on a real server', () => {
   test('no user name or message text is readable in the data folder', async () => {
     const hits = filesContaining(server.dataDir, [MARKER, 'alice-', 'SQLite format 3']);
     assert.deepEqual(hits, []);
+  });
+
+  test('the server log names no user, device or group by default', () => {
+    const log = server.output();
+    assert.ok(log.length > 0);
+    for (const secret of [MARKER, alice.id, bob.id, carol.id, gid]) {
+      assert.ok(!log.includes(secret), 'an identifier reached the log');
+    }
   });
 });
