@@ -21,12 +21,18 @@ test('the household benchmark runs end to end and loses no delivery', () => {
       [
         join(ROOT, 'bench/household.ts'),
         '--quick',
-        '--users', '4',
-        '--latency-seconds', '2',
-        '--saturation-seconds', '2',
-        '--cold-starts', '2',
-        '--pool', '4',
-        '--out', out,
+        '--users',
+        '4',
+        '--latency-seconds',
+        '2',
+        '--saturation-seconds',
+        '2',
+        '--cold-starts',
+        '2',
+        '--pool',
+        '4',
+        '--out',
+        out,
       ],
       { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
     );
@@ -40,7 +46,10 @@ test('the household benchmark runs end to end and loses no delivery', () => {
     assert.equal(j.settings.devices, 8);
     assert.equal(j.settings.groups.total, 1 + 1 + 4);
     assert.equal(j.durability.sqlite.synchronous, 'FULL');
-    assert.ok(j.settings.payload.messageBytes.avg > 100, 'real MLS messages are bigger than their plaintext');
+    assert.ok(
+      j.settings.payload.messageBytes.avg > 100,
+      'real MLS messages are bigger than their plaintext',
+    );
 
     for (const system of ['foyer', 'relay']) {
       const s = j[system];
@@ -51,7 +60,9 @@ test('the household benchmark runs end to end and loses no delivery', () => {
         assert.equal(phase.misdirected, 0, `${system}: misdirected deliveries`);
         assert.deepEqual(phase.errors, {}, `${system}: refused messages`);
         assert.equal(phase.accepted, phase.sent);
-        assert.ok(phase.latencyMs.p99 >= phase.latencyMs.p50 && phase.latencyMs.max >= phase.latencyMs.p99);
+        assert.ok(
+          phase.latencyMs.p99 >= phase.latencyMs.p50 && phase.latencyMs.max >= phase.latencyMs.p99,
+        );
       }
       assert.ok(s.saturation.deliveriesPerSecond > 0 && s.saturation.acceptedPerSecond > 0);
       assert.ok(s.memory.idleRssBytes > 0 && s.memory.peakRssBytes > 0);

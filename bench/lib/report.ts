@@ -1,0 +1,282 @@
+/**
+ * What a run reports: the JSON shape of a phase, the machine and commit measured, the
+ * budgets of ARCHITECTURE.md ("Performance budgets") set beside the figures, and the short
+ * human table printed on standard output.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, release, totalmem } from 'node:os';
+import type { PhaseStats } from './tracker.ts';
+import type { Percentiles } from './stats.ts';
+import type { ProcessSample } from './sampler.ts';
+import { ROOT } from './processes.ts';
+
+export interface LatencyFigures {
+  offeredPerSecond: number;
+  seconds: number;
+  sent: number;
+  accepted: number;
+  errors: Record<string, number>;
+  expectedDeliveries: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  misdirected: number;
+  latencyMs: Percentiles;
+  submitAckMs: Percentiles;
+}
+
+export interface SaturationFigures extends LatencyFigures {
+  inFlightPerDevice: number;
+  acceptedPerSecond: number;
+  deliveriesPerSecond: number;
+  process: ProcessSample;
+}
+
+/** The JSON figures of one phase. */
+export function phaseFigures(p: PhaseStats, seconds: number, offered: number): LatencyFigures {
+  return {
+    offeredPerSecond: offered,
+    seconds,
+    sent: p.sent,
+    accepted: p.accepted,
+    errors: Object.fromEntries(p.errorCodes),
+    expectedDeliveries: p.expected,
+    delivered: p.delivered,
+    lost: p.expected - p.delivered,
+    duplicates: p.duplicates,
+    misdirected: p.unexpected,
+    latencyMs: p.latency.summary(),
+    submitAckMs: p.ackLatency.summary(),
+  };
+}
+
+export function saturationFigures(
+  p: PhaseStats,
+  seconds: number,
+  inFlight: number,
+  process: ProcessSample,
+): SaturationFigures {
+  return {
+    ...phaseFigures(p, seconds, 0),
+    inFlightPerDevice: inFlight,
+    acceptedPerSecond: Math.round(p.acceptedInWindow / seconds),
+    deliveriesPerSecond: Math.round(p.deliveredInWindow / seconds),
+    process,
+  };
+}
+
+export interface Machine {
+  node: string;
+  v8: string;
+  cpuModel: string;
+  cores: number;
+  kernel: string;
+  memoryBytes: number;
+}
+
+export function machine(): Machine {
+  const c = cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpuModel: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    kernel: release(),
+    memoryBytes: totalmem(),
+  };
+}
+
+/** The commit measured, and whether the working tree differed from it. */
+export function gitState(): { commit: string; uncommittedChanges: boolean } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return {
+    commit: head.status === 0 ? head.stdout.trim() : 'unknown',
+    uncommittedChanges: status.status === 0 && status.stdout.trim() !== '',
+  };
+}
+
+export interface Budget {
+  name: string;
+  budget: string;
+  value: number | null;
+  unit: string;
+  /** null: not measured by this benchmark, or not applicable to a reduced population. */
+  met: boolean | null;
+  note?: string;
+}
+
+/** Prosody 0.12 on the same workload (ARCHITECTURE.md), for context only. */
+export const PROSODY = { deliveriesPerSecond: 4000, p99Ms: 66, rssMB: 22, coldStartMs: 115 };
+
+const MB = 1024 * 1024;
+
+/** ARCHITECTURE.md's budgets, each judged against this run's figures. */
+export function judgeBudgets(f: {
+  fullPopulation: boolean;
+  deliveriesPerSecond: number;
+  ratio: number;
+  p99Ms: number;
+  idleRssBytes: number;
+  peakRssBytes: number;
+  coldStartMedianMs: number;
+}): Budget[] {
+  const judged = (met: boolean): boolean | null => (f.fullPopulation ? met : null);
+  const note = f.fullPopulation ? {} : { note: 'reduced population: budgets apply to 25 users' };
+  return [
+    {
+      name: 'saturation deliveries/s',
+      budget: '≥ 12000',
+      value: f.deliveriesPerSecond,
+      unit: '/s',
+      met: judged(f.deliveriesPerSecond >= 12000),
+      ...note,
+    },
+    {
+      name: 'Foyer ÷ bare relay deliveries/s',
+      budget: '≥ 0.50',
+      value: f.ratio,
+      unit: '',
+      met: judged(f.ratio >= 0.5),
+      ...note,
+    },
+    {
+      name: 'p99 latency at household load',
+      budget: '≤ 10 ms',
+      value: f.p99Ms,
+      unit: 'ms',
+      met: judged(f.p99Ms <= 10),
+      ...note,
+    },
+    {
+      name: 'RSS, 50 devices connected, idle',
+      budget: '≤ 64 MB',
+      value: round1(f.idleRssBytes / MB),
+      unit: 'MB',
+      met: judged(f.idleRssBytes <= 64 * MB),
+      ...note,
+    },
+    {
+      name: 'RSS peak during saturation',
+      budget: '≤ 64 MB',
+      value: round1(f.peakRssBytes / MB),
+      unit: 'MB',
+      met: judged(f.peakRssBytes <= 64 * MB),
+      ...note,
+    },
+    {
+      name: 'cold start (median, key file)',
+      budget: '≤ 400 ms',
+      value: Math.round(f.coldStartMedianMs),
+      unit: 'ms',
+      met: judged(f.coldStartMedianMs <= 400),
+      ...note,
+    },
+    {
+      name: 'web app gzipped JS on first load',
+      budget: '≤ 150 KB',
+      value: null,
+      unit: 'KB',
+      met: null,
+      note: 'not measured by this benchmark',
+    },
+    {
+      name: 'MLS encrypt+decrypt in Chromium',
+      budget: '< 1 ms',
+      value: null,
+      unit: 'ms',
+      met: null,
+      note: 'not measured here (bench/crypto.ts measures Node)',
+    },
+  ];
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/** The short table printed at the end of a run. */
+export function humanTable(r: {
+  title: string;
+  foyer: {
+    latency: LatencyFigures;
+    saturation: SaturationFigures;
+    idleRssBytes: number;
+    coldStartMedianMs: number;
+    coldStartRunsMs: number[];
+  };
+  relay: { latency: LatencyFigures; saturation: SaturationFigures; idleRssBytes: number };
+  ratio: number;
+  budgets: Budget[];
+}): string {
+  const lat = (l: LatencyFigures): string =>
+    `${l.latencyMs.p50} / ${l.latencyMs.p95} / ${l.latencyMs.p99} / ${l.latencyMs.max}`;
+  const rows: Array<[string, string, string]> = [
+    ['', 'Foyer', 'bare relay'],
+    ['latency p50/p95/p99/max ms', lat(r.foyer.latency), lat(r.relay.latency)],
+    [
+      'deliveries (lost) phase 1',
+      `${r.foyer.latency.delivered} (${r.foyer.latency.lost})`,
+      `${r.relay.latency.delivered} (${r.relay.latency.lost})`,
+    ],
+    [
+      'saturation messages/s',
+      String(r.foyer.saturation.acceptedPerSecond),
+      String(r.relay.saturation.acceptedPerSecond),
+    ],
+    [
+      'saturation deliveries/s',
+      String(r.foyer.saturation.deliveriesPerSecond),
+      String(r.relay.saturation.deliveriesPerSecond),
+    ],
+    ['deliveries lost phase 2', String(r.foyer.saturation.lost), String(r.relay.saturation.lost)],
+    [
+      'server / loadgen CPU % (phase 2)',
+      `${r.foyer.saturation.process.serverCpuPercent} / ${r.foyer.saturation.process.loadgenCpuPercent}`,
+      `${r.relay.saturation.process.serverCpuPercent} / ${r.relay.saturation.process.loadgenCpuPercent}`,
+    ],
+    [
+      'machine idle / iowait % (phase 2)',
+      `${r.foyer.saturation.process.machine.idle} / ${r.foyer.saturation.process.machine.iowait}`,
+      `${r.relay.saturation.process.machine.idle} / ${r.relay.saturation.process.machine.iowait}`,
+    ],
+    [
+      'RSS idle / peak MB',
+      `${round1(r.foyer.idleRssBytes / MB)} / ${round1(r.foyer.saturation.process.peakRssBytes / MB)}`,
+      `${round1(r.relay.idleRssBytes / MB)} / ${round1(r.relay.saturation.process.peakRssBytes / MB)}`,
+    ],
+    [
+      'cold start median ms (runs)',
+      `${Math.round(r.foyer.coldStartMedianMs)} (${r.foyer.coldStartRunsMs.map((v) => Math.round(v)).join(', ')})`,
+      '-',
+    ],
+  ];
+  const lines = [r.title, ''];
+  for (const [a, b, c] of rows) lines.push(`  ${pad(a, 34)}${pad(b, 30)}${c}`);
+  lines.push(
+    '',
+    `  Foyer ÷ bare relay deliveries/s: ${r.ratio.toFixed(2)}`,
+    '',
+    '  Budgets (ARCHITECTURE.md):',
+  );
+  for (const b of r.budgets) {
+    const verdict = b.met === null ? 'n/a' : b.met ? 'met' : 'NOT MET';
+    const value =
+      b.value === null ? '-' : `${b.value}${b.unit === '' || b.unit === '/s' ? '' : ` ${b.unit}`}`;
+    lines.push(
+      `    ${pad(b.name, 36)}${pad(b.budget, 11)}${pad(value, 12)}${verdict}${b.note === undefined ? '' : ` (${b.note})`}`,
+    );
+  }
+  lines.push(
+    `  For context, Prosody 0.12 on this workload (2 cores): ${PROSODY.deliveriesPerSecond} deliveries/s, ` +
+      `p99 ${PROSODY.p99Ms} ms, ${PROSODY.rssMB} MB, cold start ${PROSODY.coldStartMs} ms.`,
+  );
+  return lines.join('\n');
+}
