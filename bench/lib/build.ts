@@ -5,7 +5,8 @@
  * installation does not pay. The benchmark therefore compiles the same sources with the
  * project's build configuration into a private folder under bench/results (git-ignored;
  * inside the repository so that `node_modules` resolves) and runs that copy's CLI. The bare
- * relay is transpiled beside it, so that both run as plain JavaScript.
+ * relay is transpiled beside it, so that both run as plain JavaScript. The entry point is a
+ * copy of bin/foyer.js, so the server starts exactly as an installed one does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,8 +62,14 @@ export function serverBuild(kind: 'compiled' | 'source'): ServerBuild {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
   });
   writeFileSync(relay, js.outputText);
+  // Start it exactly as bin/foyer.js does (compile cache included), from the private copy.
+  const entry = join(outDir, 'foyer.js');
+  const bin = readFileSync(join(ROOT, 'bin/foyer.js'), 'utf8');
+  if (!bin.includes("'../dist/cli/main.js'"))
+    throw new Error('bin/foyer.js no longer imports ../dist/cli/main.js');
+  writeFileSync(entry, bin.replace("'../dist/cli/main.js'", "'./cli/main.js'"));
   return {
-    cli: join(outDir, 'cli/main.js'),
+    cli: entry,
     relay,
     kind,
     dispose: () => rmSync(outDir, { recursive: true, force: true }),

@@ -16,7 +16,7 @@ import type { Context } from './context.ts';
 import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
 import { Sessions } from './accounts/sessions.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
-import { Mailboxes } from './mailbox/mailbox.ts';
+import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
@@ -50,14 +50,19 @@ export async function startServer(
     ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
     quota: config.mailboxQuota,
   });
-  // A batch that fails to commit leaves the caches ahead of the disk: reload them.
-  const writer = new Writer(db, () => {
-    hub.reset();
-    mailboxes.reloadSizes();
+  const writer = new Writer(db, {
+    beforeCommit: () => mailboxes.applyDeferredAcks(),
+    afterCommit: () => mailboxes.publishBatch(),
+    // A batch that fails to commit leaves the caches ahead of the disk: reload them.
+    onAbort: () => {
+      hub.reset();
+      mailboxes.reloadSizes();
+    },
   });
   const hub = new Hub(db, writer, mailboxes, config.domain);
   const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000);
   const sockets = new SocketRegistry();
+  let ackTimer: NodeJS.Timeout | undefined;
   const ctx: Context = {
     config,
     db,
@@ -76,6 +81,19 @@ export async function startServer(
       const caller = sessions.authenticate(bearer(request.headers.authorization));
       this.sessionLimiter.take(`d:${caller.deviceId}`);
       return caller;
+    },
+    ackLater(deviceId, upTo) {
+      mailboxes.deferAck(deviceId, upTo);
+      if (ackTimer === undefined && !writer.busy) {
+        ackTimer = setTimeout(() => {
+          ackTimer = undefined;
+          if (mailboxes.hasDeferredAcks()) {
+            writer
+              .run(() => undefined)
+              .catch((err: unknown) => log.error({ err }, 'ack batch failed'));
+          }
+        }, ACK_DELAY_MS);
+      }
     },
     closeDeviceSockets(deviceId) {
       sockets.close(deviceId, 4003, 'device_revoked');
@@ -136,6 +154,8 @@ export async function startServer(
     app,
     async close() {
       clearInterval(sweep);
+      if (ackTimer !== undefined) clearTimeout(ackTimer);
+      if (mailboxes.hasDeferredAcks()) await writer.run(() => undefined);
       sockets.closeAll();
       await app.close();
     },

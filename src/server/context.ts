@@ -29,6 +29,8 @@ export interface Context {
   metrics: Metrics;
   /** The authenticated caller of a request (Bearer token). @throws FoyerError unauthenticated */
   auth(request: FastifyRequest): Caller;
+  /** Records a WebSocket ack, applied with the next write batch (within ACK_DELAY_MS). */
+  ackLater(deviceId: string, upTo: number): void;
   /** Closes every open socket of a device (after revocation). */
   closeDeviceSockets(deviceId: string): void;
 }

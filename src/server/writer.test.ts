@@ -5,7 +5,7 @@ import { memoryDb } from './testing/memoryDb.ts';
 
 test('jobs of one turn share a transaction; a failing job rolls back only itself', async () => {
   const db = memoryDb();
-  const writer = new Writer(db, () => assert.fail('no batch should abort'));
+  const writer = new Writer(db, { onAbort: () => assert.fail('no batch should abort') });
   const insert = (name: string) => () =>
     db.prepare('INSERT INTO counters (name, value) VALUES (?, 1)').run(name).changes;
   const committed: string[] = [];
@@ -30,7 +30,7 @@ test('jobs of one turn share a transaction; a failing job rolls back only itself
 test('a batch that cannot commit rejects every job and calls onAbort', async () => {
   const db = memoryDb();
   let aborted = 0;
-  const writer = new Writer(db, () => aborted++);
+  const writer = new Writer(db, { onAbort: () => aborted++ });
   db.close(); // every statement now throws, including BEGIN
   await assert.rejects(writer.run(() => 1));
   assert.equal(aborted, 1);

@@ -6,6 +6,15 @@
  */
 import type { Db } from './storage/sqlite.ts';
 
+export interface WriterHooks {
+  /** Runs inside every batch's transaction, after its jobs (e.g. deferred acks). */
+  beforeCommit?: () => void;
+  /** Runs after every committed batch, after the jobs' own callbacks (e.g. pushes). */
+  afterCommit?: () => void;
+  /** Runs when a whole batch failed to commit, so caches can be reloaded from disk. */
+  onAbort: () => void;
+}
+
 interface Job {
   fn: () => unknown;
   resolve: (v: unknown) => void;
@@ -17,15 +26,19 @@ export class Writer {
   private queue: Job[] = [];
   private scheduled = false;
   private afterCommit: Array<() => void> = [];
-  private readonly onAbort: () => void;
+  private readonly hooks: WriterHooks;
   /** Size of the last batches, for metrics. */
   batches = 0;
   jobs = 0;
 
-  /** `onAbort` runs when a whole batch failed to commit, so caches can be reloaded. */
-  constructor(db: Db, onAbort: () => void) {
+  constructor(db: Db, hooks: WriterHooks) {
     this.db = db;
-    this.onAbort = onAbort;
+    this.hooks = hooks;
+  }
+
+  /** True while a batch is queued but not yet run. */
+  get busy(): boolean {
+    return this.scheduled;
   }
 
   /** Queues `fn` for the next batch; resolves with its result once committed to disk. */
@@ -58,10 +71,11 @@ export class Writer {
             outcomes.push({ ok: false, value: err });
           }
         }
+        this.hooks.beforeCommit?.();
       })();
     } catch (err) {
       this.afterCommit = [];
-      this.onAbort();
+      this.hooks.onAbort();
       for (const job of jobs) job.reject(err);
       return;
     }
@@ -75,5 +89,6 @@ export class Writer {
       else job.reject(o.value);
     });
     for (const cb of callbacks) cb();
+    this.hooks.afterCommit?.();
   }
 }

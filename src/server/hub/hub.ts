@@ -6,9 +6,9 @@
  */
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { Caller } from '../accounts/accounts.ts';
-import type { Mailboxes } from '../mailbox/mailbox.ts';
+import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
 import type { Writer } from '../writer.ts';
-import type { GroupStatus, MailboxItem, SubmitResponse } from '../../shared/protocol/api.ts';
+import type { GroupStatus, SubmitResponse } from '../../shared/protocol/api.ts';
 import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
 import { decodeCredential } from '../../shared/protocol/credential.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
@@ -113,9 +113,9 @@ export class Hub {
       const others = [...g.leaves.values()]
         .map((m) => m.deviceId)
         .filter((d) => d !== caller.deviceId && !this.revoked.has(d));
-      const deliveries = new Map<string, MailboxItem[]>();
-      const collect = (items: Map<string, MailboxItem>): void => {
-        for (const [d, item] of items) deliveries.set(d, [...(deliveries.get(d) ?? []), item]);
+      const deliveries: Array<Map<string, PushItem>> = [];
+      const collect = (items: Map<string, PushItem>): void => {
+        deliveries.push(items);
       };
 
       let epoch = g.epoch;
@@ -149,7 +149,9 @@ export class Hub {
         'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
       ).run(groupId, s.id, caller.deviceId, epoch, now);
       this.accepted++;
-      this.writer.onCommit(() => this.mailboxes.publish(deliveries));
+      this.writer.onCommit(() => {
+        for (const d of deliveries) this.mailboxes.publish(d);
+      });
       return { epoch, duplicate: false };
     });
   }

@@ -57,14 +57,42 @@ test('a full mailbox drops its oldest item; expired items go', () => {
   assert.equal(count(db, 'payloads'), 0);
 });
 
-test('subscribers get published items; unsubscribe stops them', () => {
+test('pushes wait for publishBatch, come one call per device, and stop after unsubscribe', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 10 });
-  const got: string[] = [];
-  const off = mb.subscribe('d1', (items) => got.push(...items.map((i) => i.id)));
-  const items = mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1);
-  mb.publish(new Map([...items].map(([d, i]) => [d, [i]])));
+  const calls: string[][] = [];
+  const off = mb.subscribe('d1', (items) =>
+    calls.push(items.map((i) => (JSON.parse(i.json) as { id: string }).id)),
+  );
+  mb.publish(mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1));
+  mb.publish(mb.enqueue(['d1'], 'message', group, 'm2', utf8('y'), 2));
+  assert.deepEqual(calls, [], 'nothing is pushed before the batch is committed');
+  mb.publishBatch();
+  assert.deepEqual(calls, [['m1', 'm2']]);
+  const pushed = JSON.parse(JSON.stringify(mb.page('d1', 0, 10).items[0]));
   off();
-  mb.publish(new Map([...items].map(([d, i]) => [d, [i]])));
-  assert.deepEqual(got, ['m1']);
+  mb.publish(mb.enqueue(['d1'], 'message', group, 'm3', utf8('z'), 3));
+  mb.publishBatch();
+  assert.equal(calls.length, 1);
+  assert.equal(pushed.id, 'm1');
+});
+
+test('a pushed item is the same JSON a page returns', () => {
+  const db = memoryDb();
+  const mb = new Mailboxes(db, { ttlMs: DAY, quota: 10 });
+  const item = mb.enqueue(['d1'], 'welcome', group, 'w1', utf8('hello'), 5).get('d1')!;
+  assert.deepEqual(JSON.parse(item.json), mb.page('d1', 0, 1).items[0]);
+});
+
+test('a deferred ack hides items at once and deletes them with the next batch', () => {
+  const db = memoryDb();
+  const mb = new Mailboxes(db, { ttlMs: DAY, quota: 10 });
+  const seq = mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1).get('d1')!.seq;
+  mb.deferAck('d1', seq);
+  assert.deepEqual(mb.page('d1', 0, 10).items, []);
+  assert.equal(count(db, 'mailbox'), 2, 'not applied yet');
+  mb.applyDeferredAcks();
+  assert.equal(mb.hasDeferredAcks(), false);
+  assert.equal(count(db, 'mailbox'), 1);
+  assert.equal(count(db, 'payloads'), 1, 'd2 still needs the payload');
 });

@@ -1,35 +1,50 @@
 /**
- * Per-device mailboxes. Each item points at a payload row shared by every device it was
- * fanned out to (a household message is stored once, not 50 times). Items are numbered
- * from one instance-wide counter, so a device's cursor only ever moves forward; they are
- * deleted on acknowledgement or when they expire.
+ * Per-device mailboxes. Each message is one `payloads` row holding what every recipient
+ * shares; each recipient gets a three-column `mailbox` row pointing at it (a household
+ * message is stored once, not 49 times). Items are numbered from one instance-wide counter,
+ * so a device's cursor only moves forward; they are deleted on acknowledgement or expiry.
+ *
+ * Pushes are gathered per write batch and sent as one frame per device, each item serialised
+ * once for all its recipients. Acknowledgements over WebSocket are applied lazily, with the
+ * next batch (or within ACK_DELAY_MS): a lost ack only means a redelivery the client drops by
+ * message id, so it does not deserve an fsync of its own.
  */
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { MailboxItem, MailboxPage } from '../../shared/protocol/api.ts';
 import { toBase64Url } from '../../shared/protocol/bytes.ts';
 
 export type ItemKind = MailboxItem['kind'];
-export type Listener = (items: MailboxItem[]) => void;
+
+/** An item ready to push: its sequence number and its JSON text. */
+export interface PushItem {
+  seq: number;
+  json: string;
+}
+export type Listener = (items: PushItem[]) => void;
 
 export interface MailboxOptions {
   ttlMs: number;
   quota: number;
 }
 
+export const ACK_DELAY_MS = 100;
+
 export class Mailboxes {
-  private readonly db: Db;
   private readonly q: (sql: string) => Statement;
   private readonly opts: MailboxOptions;
   private seq = 0;
   private readonly sizes = new Map<string, number>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Items committed in the current batch, pushed when it is on disk. */
+  private pending = new Map<string, PushItem[]>();
+  /** WebSocket acks not yet applied: device → highest seq. */
+  private readonly deferredAcks = new Map<string, number>();
   private total = 0;
   /** Items dropped because a mailbox was over quota (metrics). */
   dropped = 0;
   enqueued = 0;
 
   constructor(db: Db, opts: MailboxOptions) {
-    this.db = db;
     this.q = statementCache(db);
     this.opts = opts;
     this.reloadSizes();
@@ -41,21 +56,23 @@ export class Mailboxes {
     this.total = 0;
     const rows = this.q(
       'SELECT device_id, count(*) AS n FROM mailbox GROUP BY device_id',
-    ).all() as Array<{ device_id: string; n: number }>;
+    ).all() as Array<{
+      device_id: string;
+      n: number;
+    }>;
     for (const r of rows) {
       this.sizes.set(r.device_id, r.n);
       this.total += r.n;
     }
     this.seq = (
-      this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as {
-        value: number;
-      }
+      this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as { value: number }
     ).value;
+    this.pending = new Map();
   }
 
   /**
-   * Puts one payload into several mailboxes. Must run inside a write transaction; returns
-   * the items per device so they can be pushed once the transaction commits.
+   * Puts one payload into several mailboxes. Runs inside a write transaction; the items are
+   * pushed by `publishBatch` once that transaction is committed.
    */
   enqueue(
     deviceIds: string[],
@@ -64,39 +81,45 @@ export class Mailboxes {
     msgId: string,
     body: Uint8Array,
     now: number,
-  ): Map<string, MailboxItem> {
-    const out = new Map<string, MailboxItem>();
+  ): Map<string, PushItem> {
+    const out = new Map<string, PushItem>();
     if (deviceIds.length === 0) return out;
     const payloadId = Number(
-      this.q('INSERT INTO payloads (body, refs) VALUES (?, ?)').run(body, deviceIds.length)
+      this.q(
+        'INSERT INTO payloads (kind, group_id, msg_id, body, received_at, expires_at, refs) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(kind, groupId, msgId, body, now, now + this.opts.ttlMs, deviceIds.length)
         .lastInsertRowid,
     );
-    const insert = this.q(
-      'INSERT INTO mailbox (device_id, seq, kind, group_id, msg_id, payload_id, received_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const expiresAt = now + this.opts.ttlMs;
-    const payload = toBase64Url(body);
-    const group = toBase64Url(groupId);
+    const insert = this.q('INSERT INTO mailbox (device_id, seq, payload_id) VALUES (?, ?, ?)');
+    // Everything but `seq` is the same for every recipient: serialise it once.
+    const rest = JSON.stringify({
+      kind,
+      groupId: toBase64Url(groupId),
+      payload: toBase64Url(body),
+      id: msgId,
+      receivedAt: now,
+    }).slice(1);
     for (const deviceId of deviceIds) {
       if ((this.sizes.get(deviceId) ?? 0) >= this.opts.quota) this.dropOldest(deviceId);
       const seq = ++this.seq;
-      insert.run(deviceId, seq, kind, groupId, msgId, payloadId, now, expiresAt);
+      insert.run(deviceId, seq, payloadId);
       this.sizes.set(deviceId, (this.sizes.get(deviceId) ?? 0) + 1);
       this.total++;
-      out.set(deviceId, { seq, kind, groupId: group, payload, id: msgId, receivedAt: now });
+      out.set(deviceId, { seq, json: `{"seq":${seq},${rest}` });
     }
     this.q("UPDATE counters SET value = ? WHERE name = 'mailbox_seq'").run(this.seq);
     this.enqueued += deviceIds.length;
     return out;
   }
 
-  /** Items after `after`, oldest first. */
+  /** Items after `after` (and after any ack not yet applied), oldest first. */
   page(deviceId: string, after: number, limit: number): MailboxPage {
+    const from = Math.max(after, this.deferredAcks.get(deviceId) ?? 0);
     const rows = this.q(
-      `SELECT m.seq, m.kind, m.group_id, m.msg_id, m.received_at, p.body
-           FROM mailbox m JOIN payloads p ON p.id = m.payload_id
-          WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-    ).all(deviceId, after, limit + 1) as Array<{
+      `SELECT m.seq, p.kind, p.group_id, p.msg_id, p.received_at, p.body
+         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
+        WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+    ).all(deviceId, from, limit + 1) as Array<{
       seq: number;
       kind: ItemKind;
       group_id: Uint8Array;
@@ -113,22 +136,54 @@ export class Mailboxes {
       id: r.msg_id,
       receivedAt: r.received_at,
     }));
-    return { items, cursor: items.at(-1)?.seq ?? after, more };
+    return { items, cursor: items.at(-1)?.seq ?? from, more };
   }
 
   /** Deletes every item of the device with seq ≤ upTo. Runs inside a write transaction. */
   ack(deviceId: string, upTo: number): number {
-    return this.deleteWhere('device_id = ? AND seq <= ?', [deviceId, upTo], deviceId);
+    const pending = this.deferredAcks.get(deviceId);
+    if (pending !== undefined && pending <= upTo) this.deferredAcks.delete(deviceId);
+    // A device holds at most one row per payload, so each payload loses exactly one ref.
+    this.q(
+      'UPDATE payloads SET refs = refs - 1 WHERE id IN (SELECT payload_id FROM mailbox WHERE device_id = ? AND seq <= ?)',
+    ).run(deviceId, upTo);
+    const n = this.q('DELETE FROM mailbox WHERE device_id = ? AND seq <= ?').run(
+      deviceId,
+      upTo,
+    ).changes;
+    this.q('DELETE FROM payloads WHERE refs <= 0').run();
+    if (n > 0) {
+      this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - n));
+      this.total = Math.max(0, this.total - n);
+    }
+    return n;
+  }
+
+  /** Records an ack to apply with the next write batch. */
+  deferAck(deviceId: string, upTo: number): void {
+    if ((this.deferredAcks.get(deviceId) ?? 0) < upTo) this.deferredAcks.set(deviceId, upTo);
+  }
+
+  hasDeferredAcks(): boolean {
+    return this.deferredAcks.size > 0;
+  }
+
+  /** Applies the deferred acks. Runs inside a write transaction. */
+  applyDeferredAcks(): void {
+    for (const [deviceId, upTo] of [...this.deferredAcks]) this.ack(deviceId, upTo);
   }
 
   /** Empties a device's mailbox (revocation). Runs inside a write transaction. */
   drop(deviceId: string): void {
-    this.deleteWhere('device_id = ?', [deviceId], deviceId);
+    this.ack(deviceId, Number.MAX_SAFE_INTEGER);
   }
 
   /** Deletes expired items. Runs inside a write transaction. */
   expire(now: number): number {
-    const n = this.deleteWhere('expires_at <= ?', [now], undefined);
+    const n = this.q(
+      'DELETE FROM mailbox WHERE payload_id IN (SELECT id FROM payloads WHERE expires_at <= ?)',
+    ).run(now).changes;
+    this.q('DELETE FROM payloads WHERE expires_at <= ?').run(now);
     if (n > 0) this.reloadSizes();
     return n;
   }
@@ -147,9 +202,21 @@ export class Mailboxes {
     };
   }
 
-  /** Pushes freshly committed items to the devices' open sockets. */
-  publish(deliveries: Map<string, MailboxItem[]>): void {
-    for (const [deviceId, items] of deliveries) {
+  /** Queues committed items for their devices' sockets (called once a job has succeeded). */
+  publish(items: Map<string, PushItem>): void {
+    for (const [deviceId, item] of items) {
+      if (!this.listeners.has(deviceId)) continue;
+      const list = this.pending.get(deviceId);
+      if (list === undefined) this.pending.set(deviceId, [item]);
+      else list.push(item);
+    }
+  }
+
+  /** Pushes everything the batch committed: one call per device. */
+  publishBatch(): void {
+    const batch = this.pending;
+    this.pending = new Map();
+    for (const [deviceId, items] of batch) {
       const set = this.listeners.get(deviceId);
       if (set !== undefined) for (const l of set) l(items);
     }
@@ -159,24 +226,14 @@ export class Mailboxes {
     const row = this.q('SELECT min(seq) AS seq FROM mailbox WHERE device_id = ?').get(deviceId) as {
       seq: number | null;
     };
-    if (row.seq !== null) {
-      this.deleteWhere('device_id = ? AND seq = ?', [deviceId, row.seq], deviceId);
-      this.dropped++;
-    }
-  }
-
-  private deleteWhere(where: string, params: unknown[], deviceId: string | undefined): number {
-    // Payload reference counts first, while the mailbox rows still say which payloads.
-    this.q(
-      `UPDATE payloads SET refs = refs - (SELECT count(*) FROM mailbox WHERE ${where} AND payload_id = payloads.id)
-          WHERE id IN (SELECT payload_id FROM mailbox WHERE ${where})`,
-    ).run(...params, ...params);
-    const n = this.q(`DELETE FROM mailbox WHERE ${where}`).run(...params).changes;
+    if (row.seq === null) return;
+    const r = this.q(
+      'DELETE FROM mailbox WHERE device_id = ? AND seq = ? RETURNING payload_id',
+    ).get(deviceId, row.seq) as { payload_id: number };
+    this.q('UPDATE payloads SET refs = refs - 1 WHERE id = ?').run(r.payload_id);
     this.q('DELETE FROM payloads WHERE refs <= 0').run();
-    if (deviceId !== undefined && n > 0) {
-      this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - n));
-      this.total = Math.max(0, this.total - n);
-    }
-    return n;
+    this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - 1));
+    this.total = Math.max(0, this.total - 1);
+    this.dropped++;
   }
 }

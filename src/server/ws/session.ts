@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import type { Context } from '../context.ts';
 import type { Caller } from '../accounts/accounts.ts';
 import type { MailboxItem, ServerFrame } from '../../shared/protocol/api.ts';
+import type { PushItem } from '../mailbox/mailbox.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { groupIdParam, parseSubmission } from '../http/routes/groups.ts';
 import { integer, object, string } from '../http/parse.ts';
@@ -22,13 +23,16 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
   const send = (frame: ServerFrame): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   };
-  const pushItems = (items: MailboxItem[]): void => {
+  // Items arrive pre-serialised (one JSON text per item, shared by all its recipients).
+  const pushItems = (items: PushItem[]): void => {
     const fresh = items.filter((i) => i.seq > lastSent);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0 || socket.readyState !== socket.OPEN) return;
     lastSent = fresh.at(-1)!.seq;
     ctx.metrics.pushed += fresh.length;
-    send({ op: 'items', items: fresh });
+    socket.send(`{"op":"items","items":[${fresh.map((i) => i.json).join(',')}]}`);
   };
+  const pushBacklog = (items: MailboxItem[]): void =>
+    pushItems(items.map((i) => ({ seq: i.seq, json: JSON.stringify(i) })));
   const timer = setTimeout(() => socket.close(4001, 'authenticate first'), AUTH_TIMEOUT_MS);
   ctx.metrics.connections++;
 
@@ -50,7 +54,7 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
       send({ op: 'ready', deviceId: me.deviceId });
       for (let more = true; more;) {
         const page = ctx.mailboxes.page(me.deviceId, lastSent, PAGE);
-        pushItems(page.items);
+        pushBacklog(page.items);
         more = page.more;
       }
       return;
@@ -59,8 +63,7 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
     switch (op) {
       case 'ack': {
         const upTo = integer(frame, 'upTo', { min: 0, max: Number.MAX_SAFE_INTEGER });
-        const who = caller.deviceId;
-        await ctx.writer.run(() => ctx.mailboxes.ack(who, upTo));
+        ctx.ackLater(caller.deviceId, upTo);
         return;
       }
       case 'submit': {

@@ -60,28 +60,31 @@ CREATE TABLE key_packages (
 ) STRICT;
 CREATE INDEX key_packages_by_device ON key_packages(device_id, last_resort);
 
--- One row per message body; mailbox rows point at it. refs counts mailbox rows left.
+-- One row per message: its body and everything its recipients share. mailbox rows point at
+-- it; refs counts the mailbox rows left. (A household message reaches up to 49 devices: the
+-- per-recipient row is kept as small as possible.)
 CREATE TABLE payloads (
   id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  group_id BLOB NOT NULL,
+  msg_id TEXT NOT NULL,
   body BLOB NOT NULL,
+  received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
   refs INTEGER NOT NULL
 ) STRICT;
 -- Keeps 'DELETE FROM payloads WHERE refs <= 0' from scanning the table.
 CREATE INDEX payloads_unreferenced ON payloads(id) WHERE refs <= 0;
+CREATE INDEX payloads_by_expiry ON payloads(expires_at);
 
+-- No foreign key to payloads: the reference count keeps them consistent, and a foreign-key
+-- check per recipient row would cost a lookup on the hottest insert.
 CREATE TABLE mailbox (
   device_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  group_id BLOB NOT NULL,
-  msg_id TEXT NOT NULL,
-  payload_id INTEGER NOT NULL REFERENCES payloads(id),
-  received_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
+  payload_id INTEGER NOT NULL,
   PRIMARY KEY (device_id, seq)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX mailbox_by_payload ON mailbox(payload_id);
-CREATE INDEX mailbox_by_expiry ON mailbox(expires_at);
 
 -- Monotonic counters that must survive even when every row they numbered is gone
 -- (mailbox sequence numbers: a client's cursor must never see a number twice).
