@@ -1,0 +1,45 @@
+/**
+ * Configured limits hold on a real server: the user cap refuses registration clearly, and a
+ * device that floods gets `rate_limited` while another device is still served.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiDevice } from '../helpers/apiDevice.ts';
+import { createInvite, removeDir, startServerProcess } from '../helpers/server.ts';
+
+type ErrorReply = { error: { code: string; message: string; details?: { retryAfterMs?: number } } };
+
+test('a full instance refuses a new account with instance_full, and the invite stays usable', async (t) => {
+  const server = await startServerProcess({ args: ['--max-users', '1'] });
+  t.after(async () => {
+    await server.stop();
+    removeDir(server.dataDir);
+  });
+  await ApiDevice.register(server.url, server.adminInvite, 'alice');
+  const invite = createInvite(server.dataDir);
+  const refused = await ApiDevice.register(server.url, invite, 'bob').catch((e: Error) => e);
+  assert.ok(
+    refused instanceof Error && /instance_full/.test(refused.message),
+    'bob was registered',
+  );
+});
+
+test('a flooding device is rate limited; another device is still served', async (t) => {
+  const server = await startServerProcess({ args: ['--rate-limit-per-session', '40'] });
+  t.after(async () => {
+    await server.stop();
+    removeDir(server.dataDir);
+  });
+  const alice = await ApiDevice.register(server.url, server.adminInvite, 'alice');
+  const bob = await ApiDevice.register(server.url, createInvite(server.dataDir), 'bob');
+  let limited: ErrorReply | undefined;
+  for (let i = 0; i < 200 && limited === undefined; i++) {
+    const r = await alice.call<ErrorReply>('GET', '/api/v1/devices');
+    if (r.status === 429) limited = r.body;
+    else assert.equal(r.status, 200);
+  }
+  assert.ok(limited, 'never rate limited');
+  assert.equal(limited.error.code, 'rate_limited');
+  assert.ok((limited.error.details?.retryAfterMs ?? 0) > 0);
+  assert.equal((await bob.call('GET', '/api/v1/devices')).status, 200);
+});
