@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./admin/start.ts')).startCommand,
   invite: async () => (await import('./admin/invite.ts')).inviteCommand,
   status: async () => (await import('./admin/status.ts')).statusCommand,
+  user: async () => (await import('./admin/user.ts')).userCommand,
   key: async () => (await import('./admin/key.ts')).keyCommand,
 };
 

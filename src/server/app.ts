@@ -15,6 +15,7 @@ import type { Db } from './storage/sqlite.ts';
 import type { Context } from './context.ts';
 import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
 import { Sessions } from './accounts/sessions.ts';
+import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
@@ -34,6 +35,7 @@ import { FoyerError } from '../shared/protocol/errors.ts';
 /** Default body limit; message submission has its own, larger one. */
 export const BODY_LIMIT = 64 * 1024;
 const SWEEP_INTERVAL_MS = 60_000;
+const REVOCATION_POLL_MS = 2_000;
 
 export interface RunningServer {
   url: string;
@@ -50,7 +52,23 @@ export async function startServer(
     ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
     quota: config.mailboxQuota,
   });
+  // Revocations committed by another process (`foyer user remove`) are picked up at each
+  // write batch and each authentication; their in-memory consequences follow here.
+  const revocations = new Revocations(db, (deviceIds) => {
+    for (const id of deviceIds) {
+      sessions.forgetDevice(id);
+      sockets.close(id, 4003, 'device_revoked');
+    }
+    // The other process emptied these mailboxes; this resets the counts (and removes any
+    // item a batch that raced with it may have queued).
+    writer
+      .run(() => {
+        for (const id of deviceIds) mailboxes.drop(id);
+      })
+      .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
+  });
   const writer = new Writer(db, {
+    beforeJobs: () => revocations.refresh(),
     beforeCommit: () => mailboxes.applyDeferredAcks(),
     afterCommit: () => mailboxes.publishBatch(),
     // A batch that fails to commit leaves the caches ahead of the disk: reload them.
@@ -59,8 +77,8 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const hub = new Hub(db, writer, mailboxes, config.domain);
-  const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000);
+  const hub = new Hub(db, writer, mailboxes, config.domain, revocations);
+  const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
   const ctx: Context = {
@@ -144,6 +162,16 @@ export async function startServer(
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
+  // Write batches and authentications already refresh; this closes the idle sockets of a
+  // device revoked elsewhere when the household is quiet. One pragma per tick.
+  const revocationPoll = setInterval(() => {
+    try {
+      revocations.refresh();
+    } catch (err) {
+      log.error({ err }, 'revocation refresh failed');
+    }
+  }, REVOCATION_POLL_MS);
+  revocationPoll.unref();
 
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
@@ -154,6 +182,7 @@ export async function startServer(
     app,
     async close() {
       clearInterval(sweep);
+      clearInterval(revocationPoll);
       if (ackTimer !== undefined) clearTimeout(ackTimer);
       if (mailboxes.hasDeferredAcks()) await writer.run(() => undefined);
       sockets.closeAll();

@@ -7,6 +7,11 @@
 import type { Db } from './storage/sqlite.ts';
 
 export interface WriterHooks {
+  /**
+   * Runs inside every batch's transaction, before its jobs (e.g. picking up what another
+   * process committed). If it throws, the whole batch fails.
+   */
+  beforeJobs?: () => void;
   /** Runs inside every batch's transaction, after its jobs (e.g. deferred acks). */
   beforeCommit?: () => void;
   /** Runs after every committed batch, after the jobs' own callbacks (e.g. pushes). */
@@ -64,6 +69,7 @@ export class Writer {
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
       this.db.transaction(() => {
+        this.hooks.beforeJobs?.();
         for (const job of jobs) {
           try {
             outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });

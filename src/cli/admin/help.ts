@@ -14,6 +14,7 @@ Commands:
   start                 start the server (creates the data folder on first start)
   invite create         create an invite link (works while the server runs)
   status                counts of users, devices and queued messages
+  user list|remove      the accounts; remove one so its name can register again
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   client ...            the command-line messenger
   help [COMMAND]        this help, or a command's
@@ -36,6 +37,21 @@ ${CONFIG_FLAGS}`,
   status: `Usage: foyer status [--json] [configuration flags]
 
 Prints counts only: users, devices, sessions, invites, groups, queued messages.
+
+${CONFIG_FLAGS}`,
+  user: `Usage: foyer user list [--json] [configuration flags]
+       foyer user remove NAME [--yes] [--json] [configuration flags]
+
+  list                  every account: name, admin or not, live devices, creation date
+                        (--json: {"users":[{"name","admin","devices","createdAt"}]})
+  remove NAME           revokes every device of NAME (sessions, key packages and queued
+                        messages deleted; a running server stops delivering to them and
+                        refuses their sessions within a second) and frees the name, so a
+                        new invite can register it again with a new identity key. Contacts
+                        then see an "identity changed" warning until they accept the key.
+                        Asks for confirmation on a terminal; elsewhere needs --yes.
+                        (--json: {"name","devices","queuedMessages"})
+  --yes                 remove without asking
 
 ${CONFIG_FLAGS}`,
   key: `Usage: foyer key wrap|unwrap [configuration flags]

@@ -1,11 +1,16 @@
 /** Output of the admin commands: human text, or JSON with --json (one object per run). */
 import { FoyerError } from '../../shared/protocol/errors.ts';
+import { askOnTerminal } from './confirm.ts';
 
 export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   out(text: string): void;
   err(text: string): void;
+  /** True when a person can answer questions on standard input (a terminal). */
+  interactive: boolean;
+  /** Asks a yes/no question; resolves true only for an explicit yes. */
+  confirm(question: string): Promise<boolean>;
 }
 
 /** The process's own streams and environment. */
@@ -15,6 +20,8 @@ export function processIo(): Io {
     cwd: process.cwd(),
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
+    interactive: process.stdin.isTTY === true,
+    confirm: askOnTerminal,
   };
 }
 

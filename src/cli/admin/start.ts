@@ -3,6 +3,7 @@
  * very first start, serve until SIGINT or SIGTERM, then close the server and the database.
  */
 import { createInvite, inviteUrl, type Invite } from '../../server/accounts/invites.ts';
+import { LIVE_USER_SQL } from '../../server/accounts/userAdmin.ts';
 import { openDatabase } from '../../server/storage/database.ts';
 import { loadInstanceKey } from '../../server/storage/instance.ts';
 import type { Db } from '../../server/storage/sqlite.ts';
@@ -21,7 +22,7 @@ import { USAGE } from './help.ts';
 export function firstStartInvite(db: Db, now = Date.now()): Invite | 'pending' | undefined {
   const row = db
     .prepare<[number], { users: number; pending: number }>(
-      `SELECT (SELECT count(*) FROM users) AS users,
+      `SELECT (SELECT count(*) FROM users WHERE ${LIVE_USER_SQL}) AS users,
               (SELECT count(*) FROM invites WHERE admin = 1 AND used_at IS NULL AND expires_at > ?) AS pending`,
     )
     .get(now);

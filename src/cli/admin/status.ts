@@ -4,6 +4,7 @@ import type { Db } from '../../server/storage/sqlite.ts';
 import { dataLayout } from '../../server/storage/layout.ts';
 import { keyMode } from '../../server/storage/dataKey.ts';
 import { schemaVersion } from '../../server/storage/migrate.ts';
+import { LIVE_USER_SQL } from '../../server/accounts/userAdmin.ts';
 import { parseCommand } from './args.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
@@ -14,7 +15,8 @@ export interface Status {
   keyMode: string;
   schemaVersion: number;
   databaseBytes: number;
-  users: { total: number; admins: number; max: number };
+  /** `total` and `admins` leave out removed users, counted in `removed`. */
+  users: { total: number; admins: number; max: number; removed: number };
   devices: { active: number; revoked: number };
   sessions: number;
   invites: { pending: number };
@@ -47,9 +49,10 @@ export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date
     schemaVersion: schemaVersion(db),
     databaseBytes: fileSize(layout.db) + fileSize(`${layout.db}-wal`),
     users: {
-      total: count(db, 'SELECT count(*) AS n FROM users'),
-      admins: count(db, 'SELECT count(*) AS n FROM users WHERE admin = 1'),
+      total: count(db, `SELECT count(*) AS n FROM users WHERE ${LIVE_USER_SQL}`),
+      admins: count(db, `SELECT count(*) AS n FROM users WHERE admin = 1 AND ${LIVE_USER_SQL}`),
       max: maxUsers,
+      removed: count(db, `SELECT count(*) AS n FROM users WHERE NOT (${LIVE_USER_SQL})`),
     },
     devices: {
       active: count(db, 'SELECT count(*) AS n FROM devices WHERE revoked_at IS NULL'),
@@ -98,7 +101,8 @@ export async function statusCommand(io: Io, argv: readonly string[]): Promise<nu
   io.out(
     `Data folder      ${s.dataDir} (key: ${s.keyMode}, schema v${s.schemaVersion}, ${s.databaseBytes} bytes)`,
   );
-  io.out(`Users            ${s.users.total} of ${s.users.max} (${s.users.admins} admin)`);
+  const removed = s.users.removed > 0 ? `, ${s.users.removed} removed` : '';
+  io.out(`Users            ${s.users.total} of ${s.users.max} (${s.users.admins} admin${removed})`);
   io.out(`Devices          ${s.devices.active} active, ${s.devices.revoked} revoked`);
   io.out(`Sessions         ${s.sessions}`);
   io.out(`Pending invites  ${s.invites.pending}`);

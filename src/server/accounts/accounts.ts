@@ -16,6 +16,8 @@ import { verify } from '../../shared/crypto/ed25519.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { redeemInvite } from './invites.ts';
+import { revokeDeviceRows } from './revocations.ts';
+import { LIVE_USER_SQL } from './userAdmin.ts';
 
 export interface InstanceSigner {
   readonly publicKey: Uint8Array;
@@ -59,9 +61,10 @@ export class Accounts {
     const credential = await this.certify(name, device);
     const now = Date.now();
     const admin = this.db.transaction(() => {
-      const { count } = this.db.prepare('SELECT count(*) AS count FROM users').get() as {
-        count: number;
-      };
+      // Removed users (tombstones, see userAdmin.ts) no longer hold a place.
+      const { count } = this.db
+        .prepare(`SELECT count(*) AS count FROM users WHERE ${LIVE_USER_SQL}`)
+        .get() as { count: number };
       if (count >= this.config.maxUsers) {
         throw new FoyerError(
           'instance_full',
@@ -122,21 +125,17 @@ export class Accounts {
   }
 
   /**
-   * Revokes one of the caller's devices: its sessions and key packages go at once.
-   * Returns the revoked device id so the caller can drop its mailbox and sockets.
+   * Revokes one of the caller's devices: its sessions and key packages go at once. The
+   * caller then drops its mailbox and sockets.
    */
   revokeDevice(caller: Caller, deviceId: string): void {
     this.db.transaction(() => {
-      const row = this.db
-        .prepare('SELECT user_id, revoked_at FROM devices WHERE id = ?')
-        .get(deviceId) as { user_id: number; revoked_at: number | null } | undefined;
+      const row = this.db.prepare('SELECT user_id FROM devices WHERE id = ?').get(deviceId) as
+        { user_id: number } | undefined;
       if (row === undefined || row.user_id !== caller.userId) {
         throw new FoyerError('not_found', 'no such device on this account');
       }
-      if (row.revoked_at !== null) return;
-      this.db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ?').run(Date.now(), deviceId);
-      this.db.prepare('DELETE FROM sessions WHERE device_id = ?').run(deviceId);
-      this.db.prepare('DELETE FROM key_packages WHERE device_id = ?').run(deviceId);
+      revokeDeviceRows(this.db, deviceId, Date.now());
     })();
   }
 

@@ -6,6 +6,7 @@
  */
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { Caller } from '../accounts/accounts.ts';
+import { Revocations } from '../accounts/revocations.ts';
 import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
 import type { Writer } from '../writer.ts';
 import type { GroupStatus, SubmitResponse } from '../../shared/protocol/api.ts';
@@ -29,21 +30,27 @@ export class Hub {
   private readonly mailboxes: Mailboxes;
   private readonly domain: string;
   readonly groups: GroupStore;
-  /** Revoked devices keep their leaves until a commit removes them, but get nothing. */
-  private readonly revoked: Set<string>;
+  /**
+   * Revoked devices keep their leaves until a commit removes them, but get nothing. The
+   * server refreshes this at the start of every write batch (app.ts), so revocations made by
+   * another process are seen before the next fan-out.
+   */
+  private readonly revoked: Revocations;
   accepted = 0;
 
-  constructor(db: Db, writer: Writer, mailboxes: Mailboxes, domain: string) {
+  constructor(
+    db: Db,
+    writer: Writer,
+    mailboxes: Mailboxes,
+    domain: string,
+    revocations: Revocations = new Revocations(db),
+  ) {
     this.q = statementCache(db);
     this.writer = writer;
     this.mailboxes = mailboxes;
     this.domain = domain;
     this.groups = new GroupStore(db);
-    this.revoked = new Set(
-      (
-        this.q('SELECT id FROM devices WHERE revoked_at IS NOT NULL').all() as Array<{ id: string }>
-      ).map((r) => r.id),
-    );
+    this.revoked = revocations;
   }
 
   /** Stops all delivery to a revoked device. */
@@ -102,6 +109,10 @@ export class Hub {
     const adds = inspected.type === 'commit' ? inspected.adds.map((c) => this.addable(c)) : [];
 
     return this.writer.run(() => {
+      // A socket opened before a revocation made elsewhere may still be open for a moment.
+      if (this.revoked.has(caller.deviceId)) {
+        throw new FoyerError('device_revoked', 'this device has been revoked');
+      }
       const now = Date.now();
       const g = this.memberGroup(caller, groupId);
       const dup = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?').get(

@@ -143,15 +143,7 @@ export class Mailboxes {
   ack(deviceId: string, upTo: number): number {
     const pending = this.deferredAcks.get(deviceId);
     if (pending !== undefined && pending <= upTo) this.deferredAcks.delete(deviceId);
-    // A device holds at most one row per payload, so each payload loses exactly one ref.
-    this.q(
-      'UPDATE payloads SET refs = refs - 1 WHERE id IN (SELECT payload_id FROM mailbox WHERE device_id = ? AND seq <= ?)',
-    ).run(deviceId, upTo);
-    const n = this.q('DELETE FROM mailbox WHERE device_id = ? AND seq <= ?').run(
-      deviceId,
-      upTo,
-    ).changes;
-    this.q('DELETE FROM payloads WHERE refs <= 0').run();
+    const n = deleteItems(this.q, deviceId, upTo);
     if (n > 0) {
       this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - n));
       this.total = Math.max(0, this.total - n);
@@ -173,9 +165,16 @@ export class Mailboxes {
     for (const [deviceId, upTo] of [...this.deferredAcks]) this.ack(deviceId, upTo);
   }
 
-  /** Empties a device's mailbox (revocation). Runs inside a write transaction. */
+  /**
+   * Empties a device's mailbox (revocation). Runs inside a write transaction. Also correct
+   * when another process (`foyer user remove`) already deleted the rows: the device's count
+   * is forgotten rather than decremented by what this call found.
+   */
   drop(deviceId: string): void {
-    this.ack(deviceId, Number.MAX_SAFE_INTEGER);
+    this.deferredAcks.delete(deviceId);
+    deleteItems(this.q, deviceId, Number.MAX_SAFE_INTEGER);
+    this.total = Math.max(0, this.total - (this.sizes.get(deviceId) ?? 0));
+    this.sizes.delete(deviceId);
   }
 
   /** Deletes expired items. Runs inside a write transaction. */
@@ -236,4 +235,19 @@ export class Mailboxes {
     this.total = Math.max(0, this.total - 1);
     this.dropped++;
   }
+}
+
+/**
+ * Deletes a device's items with seq ≤ upTo and releases their payloads; returns how many
+ * items went. Runs inside a write transaction. Shared with `foyer user remove`, which
+ * empties mailboxes from another process (src/server/accounts/userAdmin.ts).
+ */
+export function deleteItems(q: (sql: string) => Statement, deviceId: string, upTo: number): number {
+  // A device holds at most one row per payload, so each payload loses exactly one ref.
+  q(
+    'UPDATE payloads SET refs = refs - 1 WHERE id IN (SELECT payload_id FROM mailbox WHERE device_id = ? AND seq <= ?)',
+  ).run(deviceId, upTo);
+  const n = q('DELETE FROM mailbox WHERE device_id = ? AND seq <= ?').run(deviceId, upTo).changes;
+  q('DELETE FROM payloads WHERE refs <= 0').run();
+  return n;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
+import { LIVE_USER_SQL } from '../../accounts/userAdmin.ts';
 
 export const SOFTWARE = 'foyer/0.1.0';
 
@@ -28,7 +29,7 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
       enqueued: ctx.mailboxes.enqueued,
       queueDepth: ctx.mailboxes.depth(),
       dropped: ctx.mailboxes.dropped,
-      users: one('SELECT count(*) AS n FROM users'),
+      users: one(`SELECT count(*) AS n FROM users WHERE ${LIVE_USER_SQL}`),
       devices: one('SELECT count(*) AS n FROM devices WHERE revoked_at IS NULL'),
       groups: ctx.hub.groups.count(),
       batches: ctx.writer.batches,
