@@ -3,7 +3,8 @@ import { unwrapKeyFile, wrapKeyFile } from '../../server/storage/keyProtection.t
 import { parseCommand, UsageError } from './args.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor } from './open.ts';
-import { newPassphrase, promptHidden } from './passphrase.ts';
+import { newPassphrase } from './passphrase.ts';
+import { promptHidden } from '../terminal.ts';
 import { USAGE } from './help.ts';
 
 export async function keyCommand(io: Io, argv: readonly string[]): Promise<number> {

@@ -6,38 +6,7 @@ import { dataLayout } from '../../server/storage/layout.ts';
 import { keyMode } from '../../server/storage/dataKey.ts';
 import type { Config } from '../../server/config.ts';
 import { UsageError } from './args.ts';
-
-/** Reads one line from the terminal without echoing it. */
-export async function promptHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY)
-    throw new UsageError('a passphrase is needed: set FOYER_PASSPHRASE (no terminal to ask on)');
-  process.stderr.write(question);
-  stdin.setRawMode(true);
-  stdin.resume();
-  stdin.setEncoding('utf8');
-  return new Promise((resolvePromise, reject) => {
-    let answer = '';
-    const done = (fn: () => void) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      fn();
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done(() => resolvePromise(answer));
-        if (ch === '\u0003' || ch === '\u0004')
-          return done(() => reject(new UsageError('cancelled')));
-        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-        else answer += ch;
-      }
-      return undefined;
-    };
-    stdin.on('data', onData);
-  });
-}
+import { promptHidden } from '../terminal.ts';
 
 /**
  * The passphrase to unlock an existing folder: the configured one, else — when the folder

@@ -4,37 +4,7 @@
  */
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { ClientIo } from './io.ts';
-
-/** Reads one line from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  process.stderr.write(question);
-  stdin.setRawMode(true);
-  stdin.resume();
-  stdin.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    let answer = '';
-    const done = (fn: () => void) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      fn();
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done(() => resolve(answer));
-        if (ch === '\u0003' || ch === '\u0004') {
-          return done(() => reject(new FoyerError('usage', 'cancelled')));
-        }
-        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-        else answer += ch;
-      }
-      return undefined;
-    };
-    stdin.on('data', onData);
-  });
-}
+import { promptHidden } from '../terminal.ts';
 
 /** The passphrase of an existing store. @throws FoyerError usage without env or terminal */
 export async function existingPassphrase(io: ClientIo): Promise<string> {
