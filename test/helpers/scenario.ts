@@ -5,101 +5,42 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import {
+  CLI,
+  childEnv,
+  findMarkers,
+  runFoyer,
+  startServerProcess,
+  type RunResult,
+  type ServerProcess,
+} from './server.ts';
 import { Engine } from '../../src/shared/engine/engine.ts';
 import type { EngineEvent } from '../../src/shared/engine/events.ts';
 import { FileStorage } from '../../src/cli/client/fileStore.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'src/cli/main.ts');
+export { findMarkers, type RunResult };
+export { ROOT } from './server.ts';
 export const PASSPHRASE = 'correct horse battery staple';
 /** Cheap Argon2 for in-process engines (the CLI uses the real cost). */
 const TEST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-
-/** Environment for child processes: no FOYER_* of the developer's own. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('FOYER_')) delete env[key];
-  return { ...env, FOYER_LOG_LEVEL: 'warn', ...extra };
-}
 
 export function scratchDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `foyer-${prefix}-`));
 }
 
-export interface ScenarioServer {
-  url: string;
-  dataDir: string;
-  adminInvite: string;
-  proc: ChildProcess;
-  /** A fresh invite code from `foyer invite create --json`. */
-  invite(): Promise<string>;
-  stop(): Promise<void>;
-}
+export type ScenarioServer = ServerProcess;
 
 /** Starts `foyer start --data TMP --port 0` and waits for "Foyer listening on URL". */
-export async function startServer(dataDir = scratchDir('server')): Promise<ScenarioServer> {
-  const proc = spawn(process.execPath, [CLI, 'start', '--data', dataDir, '--port', '0'], {
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise<string>((ok, fail) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Foyer listening on (http:\/\/\S+)/.exec(out);
-      if (m) ok(m[1]!);
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => fail(new Error(`foyer start exited (${code}):\n${out}`)));
-  });
-  const adminInvite = /#([A-Za-z0-9_-]{22})/.exec(out)?.[1];
-  if (adminInvite === undefined) throw new Error(`no admin invite in:\n${out}`);
-  const exited = once(proc, 'exit');
-  return {
-    url,
-    dataDir,
-    adminInvite,
-    proc,
-    async invite() {
-      const r = await run([CLI, 'invite', 'create', '--data', dataDir, '--json']);
-      if (r.code !== 0) throw new Error(`invite create failed: ${r.stderr}${r.stdout}`);
-      return (JSON.parse(r.stdout) as { code: string }).code;
-    },
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const proc = spawn(process.execPath, args, {
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(proc, 'close')) as [number | null];
-  return { code, stdout, stderr };
+export function startServer(dataDir = scratchDir('server')): Promise<ScenarioServer> {
+  return startServerProcess({ dataDir });
 }
 
 /** Runs `foyer client ARGS --store STORE --json` and parses its JSON output. */
 export async function client(store: string, ...args: string[]): Promise<RunResult & { json: any }> {
-  const r = await run([CLI, 'client', ...args, '--store', store, '--json'], {
+  const r = await runFoyer(['client', ...args, '--store', store, '--json'], {
     FOYER_PASSPHRASE: PASSPHRASE,
   });
   let json: unknown = undefined;
@@ -221,41 +162,6 @@ export async function reopenEngine(c: EngineClient): Promise<EngineClient> {
   await c.engine.close();
   const engine = await Engine.open(FileStorage.open(c.dir), PASSPHRASE);
   return { ...c, engine, events: watchEvents(engine) };
-}
-
-/** Every way `marker` could appear in a file: UTF-8 and base64/base64url at each alignment. */
-function needles(marker: string): Buffer[] {
-  const raw = Buffer.from(marker, 'utf8');
-  const out = [raw];
-  for (let shift = 0; shift < 3; shift++) {
-    const padded = Buffer.concat([Buffer.alloc(shift), raw]);
-    for (const enc of ['base64', 'base64url'] as const) {
-      const text = padded.toString(enc);
-      // Drop the characters that mix in the padding bytes or the following bytes.
-      const start = Math.ceil((shift * 4) / 3);
-      const end = Math.floor((padded.length * 4) / 3) - 1;
-      if (end - start >= 8) out.push(Buffer.from(text.slice(start, end), 'latin1'));
-    }
-  }
-  return out;
-}
-
-/** Files under `dir` (recursively) holding any marker in clear; empty when none does. */
-export function findMarkers(dirs: string[], markers: string[]): string[] {
-  const hits: string[] = [];
-  const all = markers.flatMap((m) => needles(m).map((n) => ({ m, n })));
-  const walk = (p: string) => {
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (st === undefined) return;
-    if (st.isDirectory()) {
-      for (const e of readdirSync(p)) walk(join(p, e));
-      return;
-    }
-    const data = readFileSync(p);
-    for (const { m, n } of all) if (data.includes(n)) hits.push(`${p}: ${m}`);
-  };
-  for (const d of dirs) walk(d);
-  return hits;
 }
 
 /** A random plaintext marker for message text. */

@@ -17,8 +17,40 @@ export interface ServerProcess {
   adminInvite: string;
   proc: ChildProcess;
   output: () => string;
+  /** A fresh invite code from `foyer invite create --json`, while the server runs. */
+  invite(): Promise<string>;
   stop(): Promise<void>;
   kill9(): Promise<void>;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for child processes: none of the developer's own FOYER_* settings leak in. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('FOYER_')) delete env[key];
+  return { ...env, FOYER_LOG_LEVEL: 'warn', ...extra };
+}
+
+/** Runs `foyer ARGS` (from source) to completion. */
+export async function runFoyer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  const proc = spawn(process.execPath, [CLI, ...args], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(proc, 'close')) as [number | null];
+  return { code, stdout, stderr };
 }
 
 export function tempDir(prefix = 'foyer-test-'): string {
@@ -34,7 +66,7 @@ export async function startServerProcess(
     process.execPath,
     [CLI, 'start', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])],
     {
-      env: { ...process.env, FOYER_LOG_LEVEL: 'warn', ...opts.env },
+      env: childEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -63,6 +95,11 @@ export async function startServerProcess(
     adminInvite: invite,
     proc,
     output: () => out,
+    async invite() {
+      const r = await runFoyer(['invite', 'create', '--data', dataDir, '--json']);
+      if (r.code !== 0) throw new Error(`invite create failed: ${r.stderr}${r.stdout}`);
+      return (JSON.parse(r.stdout) as { code: string }).code;
+    },
     async stop() {
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
@@ -85,32 +122,51 @@ export function createInvite(dataDir: string, extra: string[] = []): string {
     [CLI, 'invite', 'create', '--data', dataDir, '--json', ...extra],
     {
       encoding: 'utf8',
-      env: { ...process.env, FOYER_LOG_LEVEL: 'warn' },
+      env: childEnv(),
     },
   );
   if (r.status !== 0) throw new Error(`invite create failed: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { code: string }).code;
 }
 
-/** Every file below `dir`, recursively. */
-export function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else out.push(p);
+/** Every way `marker` could appear in a file: UTF-8, and base64/base64url at each alignment. */
+function needles(marker: string): Buffer[] {
+  const raw = Buffer.from(marker, 'utf8');
+  const out = [raw];
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift), raw]);
+    for (const enc of ['base64', 'base64url'] as const) {
+      const text = padded.toString(enc);
+      // Drop the characters that mix in the padding bytes or the following bytes.
+      const start = Math.ceil((shift * 4) / 3);
+      const end = Math.floor((padded.length * 4) / 3) - 1;
+      if (end - start >= 8) out.push(Buffer.from(text.slice(start, end), 'latin1'));
+    }
   }
   return out;
 }
 
-/** Files under `dir` whose bytes contain any of `markers` (as UTF-8). */
-export function filesContaining(dir: string, markers: string[]): string[] {
+/** Files below `dirs` (recursively) holding any marker in clear; empty when none does. */
+export function findMarkers(dirs: string[], markers: string[]): string[] {
   const hits: string[] = [];
-  for (const f of listFiles(dir)) {
-    const bytes = readFileSync(f);
-    for (const m of markers) if (bytes.includes(Buffer.from(m, 'utf8'))) hits.push(`${f}: ${m}`);
-  }
+  const all = markers.flatMap((m) => needles(m).map((n) => ({ m, n })));
+  const walk = (p: string): void => {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st === undefined) return;
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p)) walk(join(p, e));
+      return;
+    }
+    const data = readFileSync(p);
+    for (const { m, n } of all) if (data.includes(n)) hits.push(`${p}: ${m}`);
+  };
+  for (const d of dirs) walk(d);
   return hits;
+}
+
+/** Files under `dir` whose bytes contain any of `markers`. */
+export function filesContaining(dir: string, markers: string[]): string[] {
+  return findMarkers([dir], markers);
 }
 
 export function removeDir(dir: string): void {

@@ -8,37 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { CLI, childEnv, runFoyer } from '../helpers/server.ts';
 
-const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, FOYER_LOG_LEVEL: 'warn', ...extra };
-  // The developer's own settings must not leak into these runs.
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('FOYER_') && !(key in extra) && key !== 'FOYER_LOG_LEVEL') delete env[key];
-  }
-  return env;
-}
-
-async function foyer(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const proc = spawn(process.execPath, [CLI, ...args], {
-    env: baseEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(proc, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
+const foyer = runFoyer;
 
 /** Starts `foyer start` and resolves with the printed output once it listens. */
 async function startServer(
@@ -48,7 +21,7 @@ async function startServer(
     process.execPath,
     [CLI, 'start', '--host', '127.0.0.1', '--port', '0', ...args],
     {
-      env: baseEnv(),
+      env: childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
