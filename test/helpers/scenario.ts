@@ -57,6 +57,17 @@ export async function clientOk(store: string, ...args: string[]): Promise<any> {
   return r.json;
 }
 
+/** `foyer client register` of `name` into `store`, with `invite` or a fresh invite. */
+export async function registerCli(
+  server: ScenarioServer,
+  store: string,
+  name: string,
+  invite?: string,
+): Promise<void> {
+  const code = invite ?? (await server.invite());
+  await clientOk(store, 'register', '--server', server.url, '--invite', code, '--name', name);
+}
+
 /** Spawns a long-running `foyer client …` (watch, link) with its stdout lines. */
 export function clientProcess(
   store: string,

@@ -13,6 +13,7 @@ import {
   nameMarker,
   removeDirs,
   scratchDir,
+  registerCli,
   startServer,
 } from '../helpers/scenario.ts';
 
@@ -25,26 +26,8 @@ test('aLinkedDeviceReceivesNewMessagesAndARevokedOneDoesNot', async (t) => {
   });
   const alice = nameMarker('alice');
   const bob = nameMarker('bob');
-  await clientOk(
-    stores.alice,
-    'register',
-    '--server',
-    server.url,
-    '--invite',
-    server.adminInvite,
-    '--name',
-    alice,
-  );
-  await clientOk(
-    stores.bob,
-    'register',
-    '--server',
-    server.url,
-    '--invite',
-    await server.invite(),
-    '--name',
-    bob,
-  );
+  await registerCli(server, stores.alice, alice, server.adminInvite);
+  await registerCli(server, stores.bob, bob);
   const { conversation } = await clientOk(stores.alice, 'open', bob);
   const before = marker('before');
   await clientOk(stores.alice, 'send', '--conversation', conversation.id, '--text', before);

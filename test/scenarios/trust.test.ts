@@ -35,6 +35,7 @@ import {
   removeDirs,
   ROOT,
   scratchDir,
+  registerCli,
   startServer,
   type EngineClient,
   type RunResult,
@@ -162,26 +163,8 @@ async function aliceVerifiedBob(t: TestContext): Promise<IdentityChangeSetup> {
   });
   const alice = nameMarker('alice');
   const bob = nameMarker('bob');
-  await clientOk(
-    stores.alice,
-    'register',
-    '--server',
-    server.url,
-    '--invite',
-    server.adminInvite,
-    '--name',
-    alice,
-  );
-  await clientOk(
-    stores.bob,
-    'register',
-    '--server',
-    server.url,
-    '--invite',
-    await server.invite(),
-    '--name',
-    bob,
-  );
+  await registerCli(server, stores.alice, alice, server.adminInvite);
+  await registerCli(server, stores.bob, bob);
   const { conversation } = await clientOk(stores.alice, 'open', bob);
   const before = await clientOk(stores.alice, 'safety', bob, '--verify');
   assert.equal(before.verified, true);
