@@ -6,7 +6,15 @@ import { Writer } from '../writer.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
 import { makeTestHousehold, type TestIdentity } from '../../shared/mls/testing.ts';
 import { createKeyPackage } from '../../shared/mls/keyPackages.ts';
-import { addMembers, createGroup, encryptMessage, selfUpdate } from '../../shared/mls/group.ts';
+import {
+  addMembers,
+  createGroup,
+  encryptMessage,
+  removeMembers,
+  selfUpdate,
+  type Group,
+} from '../../shared/mls/group.ts';
+import { decodeMlsAs, encodeMls } from '../../shared/mls/codec.ts';
 import { randomBytes, utf8 } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from '../accounts/accounts.ts';
@@ -66,7 +74,8 @@ test('two commits for one epoch in the same write batch: the first wins, the sec
   );
   assert.equal(mailboxes.page(bob.deviceId, 0, 10).items[0]?.kind, 'welcome');
 
-  // Both members commit against epoch 1 (their state is the creator's, epoch for epoch).
+  // Alice's device makes two self-updates from the same epoch-1 state (as after a crash
+  // and a retry with fresh keys); both reach the hub in one write batch.
   const first = await selfUpdate(add.group, deps);
   const second = await selfUpdate(add.group, deps);
   const [a, b] = await Promise.allSettled([
@@ -134,5 +143,100 @@ test('a device outside the group cannot submit', async () => {
       groupInfo: undefined,
     }),
     (e: unknown) => e instanceof FoyerError && e.code === 'not_member',
+  );
+});
+
+/** Alice creates a group and adds Bob and Carol: the hub and every client are at epoch 1. */
+async function threeMembers() {
+  const s = await setup(['alice', 'bob', 'carol']);
+  const [alice, bob, carol] = s.h.devices as [TestIdentity, TestIdentity, TestIdentity];
+  const deps = { trust: s.h.trust };
+  const groupId = randomBytes(16);
+  await s.hub.create(s.caller(alice, 0), groupId, undefined);
+  const add = await addMembers(
+    await createGroup(groupId, alice.me, deps),
+    [
+      (await createKeyPackage(bob.me, s.h.trust)).publicPackage,
+      (await createKeyPackage(carol.me, s.h.trust)).publicPackage,
+    ],
+    deps,
+  );
+  await s.hub.submit(s.caller(alice, 0), groupId, {
+    id: id(),
+    message: add.commit,
+    welcome: add.welcome,
+    groupInfo: undefined,
+  });
+  const submit = (who: TestIdentity, i: number, message: Uint8Array) =>
+    s.hub.submit(s.caller(who, i), groupId, {
+      id: id(),
+      message,
+      welcome: undefined,
+      groupInfo: undefined,
+    });
+  return { ...s, alice, bob, carol, deps, groupId, aliceGroup: add.group as Group, submit };
+}
+
+const refusedWith = (code: string) => (e: unknown) => e instanceof FoyerError && e.code === code;
+
+test("a member cannot submit another member's commit as its own", async () => {
+  const { hub, alice, bob, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  // Bob got hold of a commit Alice made (sender leaf 0) and submits it from his device.
+  const update = await selfUpdate(aliceGroup, deps);
+  await assert.rejects(submit(bob, 1, update.commit), refusedWith('forbidden'));
+  assert.equal(hub.status(caller(alice, 0), groupId).epoch, 1);
+  assert.deepEqual(
+    mailboxes.page(alice.deviceId, 0, 10).items.map((i) => i.kind),
+    [],
+    'nothing was fanned out',
+  );
+  // From Alice's own device the same commit is accepted.
+  assert.equal((await submit(alice, 0, update.commit)).epoch, 2);
+});
+
+test('an application message from a future epoch is refused with wrong_epoch', async () => {
+  const { hub, alice, carol, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  // Alice moved to epoch 2 locally, but the hub never accepted that commit.
+  const ahead = await selfUpdate(aliceGroup, deps);
+  const msg = await encryptMessage(ahead.group, utf8('too early'), deps);
+  await assert.rejects(submit(alice, 0, msg.message), (e: unknown) => {
+    assert.ok(e instanceof FoyerError && e.code === 'wrong_epoch', String(e));
+    assert.deepEqual(e.details, { epoch: 1 });
+    return true;
+  });
+  const carolItems = mailboxes.page(carol.deviceId, 0, 10).items;
+  assert.deepEqual(
+    carolItems.map((i) => i.kind),
+    ['welcome'],
+    'the message was not delivered',
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).epoch, 1);
+});
+
+test('a commit that removes its own sender is refused and changes nothing', async () => {
+  const { hub, alice, carol, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  // Clients refuse to build such a commit (RFC 9420 forbids it), so a hostile one edits a
+  // valid commit: the hub reads the proposals without verifying signatures.
+  const removeBob = await removeMembers(aliceGroup, [1], deps);
+  const decoded = decodeMlsAs(removeBob.commit, 'mls_public_message', 'commit', 'bad_request');
+  const content = decoded.publicMessage.content;
+  assert.ok(content.contentType === 'commit');
+  const proposal = content.commit.proposals[0];
+  assert.ok(proposal?.proposalOrRefType === 'proposal');
+  assert.ok(proposal.proposal.proposalType === 'remove');
+  proposal.proposal.remove.removed = 0; // Alice's own leaf
+  await assert.rejects(submit(alice, 0, encodeMls(decoded)), refusedWith('bad_request'));
+  const status = hub.status(caller(alice, 0), groupId);
+  assert.equal(status.epoch, 1);
+  assert.deepEqual(
+    status.members.map((m) => m.user),
+    ['alice', 'bob', 'carol'],
+  );
+  assert.deepEqual(
+    mailboxes.page(carol.deviceId, 0, 10).items.map((i) => i.kind),
+    ['welcome'],
   );
 });
