@@ -19,7 +19,7 @@ test('a refused registration leaves its invite usable (name taken, instance full
   await ApiDevice.register(server.url, server.adminInvite, 'alice');
   const first = createInvite(server.dataDir);
   const taken = await ApiDevice.register(server.url, first, 'alice').catch((e: Error) => e);
-  assert.ok(taken instanceof Error && /name_taken/.test(taken.message), String(taken));
+  assert.ok(taken instanceof Error && /name_taken/.test(taken.message), 'a taken name');
   await ApiDevice.register(server.url, first, 'bob'); // the same invite, once more
 
   const second = createInvite(server.dataDir);

@@ -124,5 +124,8 @@ test('while the socket cannot connect, the mailbox is polled and the socket retr
   // The socket is tried first; between the failed attempt and the retry the mailbox is polled.
   assert.equal(events[0], 'socket');
   const retry = events.indexOf('socket', 1);
-  assert.ok(events.slice(1, retry).includes('poll'), `no poll before the retry: ${events}`);
+  assert.ok(
+    events.slice(1, retry).includes('poll'),
+    `no poll before the retry: ${events.join(' ')}`,
+  );
 });
