@@ -173,6 +173,16 @@ export class Accounts {
     ).map((r) => r.id);
   }
 
+  /** The user owning a live device of this instance (the hub's check on added members). */
+  liveDeviceUser(deviceId: string): string | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT u.name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ? AND d.revoked_at IS NULL AND u.removed_at IS NULL',
+      )
+      .get(deviceId) as { name: string } | undefined;
+    return row?.name;
+  }
+
   /** Checks the identity signature and returns the instance-signed credential. */
   private async certify(name: string, device: NewDevice): Promise<Uint8Array> {
     const binding: DeviceBinding = {

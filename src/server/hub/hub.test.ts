@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { Hub } from './hub.ts';
 import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Writer } from '../writer.ts';
+import { DeliveryRouter } from '../delivery/router.ts';
+import { Accounts } from '../accounts/accounts.ts';
+import { Revocations } from '../accounts/revocations.ts';
+import { loadConfig } from '../config.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
-import { makeTestHousehold, type TestIdentity } from '../../shared/mls/testing.ts';
+import {
+  makeTestHousehold,
+  makeTestIdentity,
+  makeTestInstance,
+  memoryTrustStore,
+  type TestIdentity,
+} from '../../shared/mls/testing.ts';
 import { createKeyPackage } from '../../shared/mls/keyPackages.ts';
 import {
   addMembers,
@@ -38,7 +48,14 @@ async function setup(names: string[]) {
     afterCommit: () => mailboxes.publishBatch(),
     onAbort: () => assert.fail('batch aborted'),
   });
-  const hub = new Hub(db, writer, mailboxes, h.instance.domain);
+  const revocations = new Revocations(db);
+  const router = new DeliveryRouter({ domain: h.instance.domain, mailboxes, revoked: revocations });
+  const config = loadConfig({ argv: ['--domain', h.instance.domain], env: {}, cwd: '/' });
+  const accounts = new Accounts(db, config, {
+    publicKey: new Uint8Array(32),
+    sign: () => assert.fail('the hub signs nothing'),
+  });
+  const hub = new Hub(db, writer, router, accounts, revocations);
   const caller = (d: TestIdentity, i: number): Caller => ({
     deviceId: d.deviceId,
     userId: i + 1,
@@ -147,8 +164,8 @@ test('a device outside the group cannot submit', async () => {
 });
 
 /** Alice creates a group and adds Bob and Carol: the hub and every client are at epoch 1. */
-async function threeMembers() {
-  const s = await setup(['alice', 'bob', 'carol']);
+async function threeMembers(others: string[] = []) {
+  const s = await setup(['alice', 'bob', 'carol', ...others]);
   const [alice, bob, carol] = s.h.devices as [TestIdentity, TestIdentity, TestIdentity];
   const deps = { trust: s.h.trust };
   const groupId = randomBytes(16);
@@ -238,5 +255,81 @@ test('a commit that removes its own sender is refused and changes nothing', asyn
   assert.deepEqual(
     mailboxes.page(carol.deviceId, 0, 10).items.map((i) => i.kind),
     ['welcome'],
+  );
+});
+
+test('adding a device of another instance is refused with federation_unavailable', async () => {
+  const { h, hub, alice, carol, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  const elsewhere = await makeTestInstance('chez-bob.example');
+  const remoteBob = await makeTestIdentity({
+    user: 'bob',
+    domain: elsewhere.domain,
+    instanceKey: elsewhere.key,
+  });
+  // Alice's client trusts both instances: only the hub stands in the way.
+  const trust = memoryTrustStore(
+    { domain: h.instance.domain, publicKey: h.instance.key.publicKey },
+    { domain: elsewhere.domain, publicKey: elsewhere.key.publicKey },
+  );
+  const kp = (await createKeyPackage(remoteBob.me, trust)).publicPackage;
+  const add = await addMembers(aliceGroup, [kp], { trust });
+  await assert.rejects(
+    hub.submit(caller(alice, 0), groupId, {
+      id: id(),
+      message: add.commit,
+      welcome: add.welcome,
+      groupInfo: undefined,
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof FoyerError && e.code === 'federation_unavailable', String(e));
+      assert.deepEqual(e.details, { domain: 'chez-bob.example' });
+      return true;
+    },
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+  assert.deepEqual(
+    mailboxes.page(carol.deviceId, 0, 10).items.map((i) => i.kind),
+    ['welcome'],
+  );
+  // The group goes on: Alice's next local commit is accepted.
+  assert.equal((await submit(alice, 0, (await selfUpdate(aliceGroup, deps)).commit)).epoch, 2);
+});
+
+test('a key package that names another user for a local device is refused', async () => {
+  const { h, hub, alice, aliceGroup, deps, groupId, caller } = await threeMembers(['dave']);
+  const dave = h.devices[3]!;
+  // A credential with Dave's device id but another user's name (what a hostile client or a
+  // stolen instance key could make): the hub knows whose device it is.
+  const forged = await makeTestIdentity({
+    user: 'mallory',
+    domain: h.instance.domain,
+    instanceKey: h.instance.key,
+    deviceId: dave.deviceId,
+  });
+  const kp = (await createKeyPackage(forged.me, h.trust)).publicPackage;
+  const add = await addMembers(aliceGroup, [kp], deps);
+  await assert.rejects(
+    hub.submit(caller(alice, 0), groupId, {
+      id: id(),
+      message: add.commit,
+      welcome: add.welcome,
+      groupInfo: undefined,
+    }),
+    refusedWith('forbidden'),
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+  // Dave's real package is accepted, under his own name.
+  const real = (await createKeyPackage(dave.me, h.trust)).publicPackage;
+  const ok = await addMembers(aliceGroup, [real], deps);
+  await hub.submit(caller(alice, 0), groupId, {
+    id: id(),
+    message: ok.commit,
+    welcome: ok.welcome,
+    groupInfo: undefined,
+  });
+  assert.deepEqual(
+    hub.status(caller(alice, 0), groupId).members.map((m) => `${m.user}@${m.domain}`),
+    ['alice', 'bob', 'carol', 'dave'].map((u) => `${u}@maison.example`),
   );
 });
