@@ -9,7 +9,11 @@ import type { Caller } from '../accounts/accounts.ts';
 import { Revocations } from '../accounts/revocations.ts';
 import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
 import type { Writer } from '../writer.ts';
-import type { GroupStatus, SubmitResponse } from '../../shared/protocol/api.ts';
+import {
+  MAX_APPLICATION_MESSAGE,
+  type GroupStatus,
+  type SubmitResponse,
+} from '../../shared/protocol/api.ts';
 import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
 import { decodeCredential } from '../../shared/protocol/credential.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
@@ -90,6 +94,13 @@ export class Hub {
     const inspected = inspectMessage(s.message);
     if (!equalBytes(inspected.groupId, groupId)) {
       throw new FoyerError('bad_request', 'message is for another group');
+    }
+    if (inspected.type === 'application' && s.message.length > MAX_APPLICATION_MESSAGE) {
+      throw new FoyerError(
+        'payload_too_large',
+        `an application message has at most ${MAX_APPLICATION_MESSAGE} bytes`,
+        { max: MAX_APPLICATION_MESSAGE },
+      );
     }
     if (inspected.type === 'proposal') {
       throw new FoyerError('bad_request', 'standalone proposals are not accepted; commit them');
