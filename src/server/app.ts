@@ -19,8 +19,10 @@ import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
+import { DeliveryRouter } from './delivery/router.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
+import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
@@ -48,9 +50,16 @@ export async function startServer(
   deps: { db: Db; instanceKey: InstanceSigner; log: Logger },
 ): Promise<RunningServer> {
   const { db, log } = deps;
+  const MiB = 1024 * 1024;
   const mailboxes = new Mailboxes(db, {
     ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
     quota: config.mailboxQuota,
+    deviceBytes: config.mailboxQuotaMib * MiB,
+    userBytes: config.userQuotaMib * MiB,
+    budget: new StorageBudget(db, {
+      limitBytes: config.storageBudgetMib * MiB,
+      dir: config.dataDir,
+    }),
   });
   // Revocations committed by another process (`foyer user remove`) are picked up at each
   // write batch and each authentication; their in-memory consequences follow here.
@@ -77,7 +86,10 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const hub = new Hub(db, writer, mailboxes, config.domain, revocations);
+  const accounts = new Accounts(db, config, deps.instanceKey);
+  // Only the local route exists: federation will add a RemoteRoute here.
+  const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
+  const hub = new Hub(db, writer, router, accounts, revocations);
   const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
@@ -86,7 +98,7 @@ export async function startServer(
     db,
     log,
     instance: deps.instanceKey,
-    accounts: new Accounts(db, config, deps.instanceKey),
+    accounts,
     sessions,
     keyPackages: new KeyPackages(db, config.maxKeyPackages),
     hub,
