@@ -66,6 +66,7 @@ const PERMANENT = new Set([
   'not_member',
   'device_revoked',
   'not_found',
+  'federation_unavailable',
   'crypto_failed',
   'usage',
 ]);
