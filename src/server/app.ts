@@ -19,6 +19,7 @@ import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
+import { DeliveryRouter } from './delivery/router.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
@@ -90,7 +91,10 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const hub = new Hub(db, writer, mailboxes, config.domain, revocations);
+  const accounts = new Accounts(db, config, deps.instanceKey);
+  // Only the local route exists: federation will add a RemoteRoute here.
+  const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
+  const hub = new Hub(db, writer, router, accounts, revocations);
   const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
@@ -99,7 +103,7 @@ export async function startServer(
     db,
     log,
     instance: deps.instanceKey,
-    accounts: new Accounts(db, config, deps.instanceKey),
+    accounts,
     sessions,
     keyPackages: new KeyPackages(db, config.maxKeyPackages),
     hub,

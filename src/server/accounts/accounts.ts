@@ -63,7 +63,7 @@ export class Accounts {
     const credential = await this.certify(name, device);
     const now = Date.now();
     const admin = this.db.transaction(() => {
-      // Removed users (tombstones, see userAdmin.ts) no longer hold a place.
+      // Removed users (see userAdmin.ts) no longer hold a place.
       const { count } = this.db
         .prepare(`SELECT count(*) AS count FROM users WHERE ${LIVE_USER_SQL}`)
         .get() as { count: number };
@@ -73,7 +73,10 @@ export class Accounts {
           `this Foyer instance already has its maximum of ${this.config.maxUsers} users`,
         );
       }
-      if (this.db.prepare('SELECT 1 FROM users WHERE name = ?').get(name) !== undefined) {
+      if (
+        this.db.prepare(`SELECT 1 FROM users WHERE name = ? AND ${LIVE_USER_SQL}`).get(name) !==
+        undefined
+      ) {
         throw new FoyerError('name_taken', 'that user name is already taken');
       }
       this.assertNewDevice(device.id);
@@ -143,7 +146,9 @@ export class Accounts {
 
   userInfo(name: string): UserInfo {
     const user = this.db
-      .prepare('SELECT id, name, identity_key, admin FROM users WHERE name = ?')
+      .prepare(
+        `SELECT id, name, identity_key, admin FROM users WHERE name = ? AND ${LIVE_USER_SQL}`,
+      )
       .get(name) as UserRow | undefined;
     if (user === undefined) throw new FoyerError('not_found', 'no such user on this instance');
     const devices = this.db
@@ -164,10 +169,20 @@ export class Accounts {
     return (
       this.db
         .prepare(
-          'SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE u.name = ? AND d.revoked_at IS NULL',
+          'SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE u.name = ? AND u.removed_at IS NULL AND d.revoked_at IS NULL',
         )
         .all(name) as Array<{ id: string }>
     ).map((r) => r.id);
+  }
+
+  /** The user owning a live device of this instance (the hub's check on added members). */
+  liveDeviceUser(deviceId: string): string | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT u.name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ? AND d.revoked_at IS NULL AND u.removed_at IS NULL',
+      )
+      .get(deviceId) as { name: string } | undefined;
+    return row?.name;
   }
 
   /** Checks the identity signature and returns the instance-signed credential. */

@@ -57,18 +57,18 @@ export class GroupStore {
     return g;
   }
 
+  /** A new group with its creator (a device of this instance) at leaf 0. */
   create(
     id: Uint8Array,
-    creator: string,
-    member: Member,
+    creator: Member,
     groupInfo: Uint8Array | undefined,
     now: number,
   ): HubGroup {
     this.q(
       'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
-    ).run(id, groupInfo ?? null, creator, now);
-    this.insertMember(id, 0, member);
-    const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, member]]) };
+    ).run(id, groupInfo ?? null, creator.deviceId, now);
+    this.insertMember(id, 0, creator);
+    const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
     this.remember(toHex(id), g);
     return g;
   }
@@ -82,15 +82,6 @@ export class GroupStore {
     const info = groupInfo ?? null;
     this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
     this.remember(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
-  }
-
-  /** Groups in which a device holds a leaf. */
-  groupsOf(deviceId: string): Uint8Array[] {
-    return (
-      this.q('SELECT group_id FROM group_members WHERE device_id = ?').all(deviceId) as Array<{
-        group_id: Uint8Array;
-      }>
-    ).map((r) => r.group_id);
   }
 
   /** Groups in which any device of the user holds a leaf. */

@@ -14,6 +14,8 @@ export const errorCodes = {
   forbidden: 403,
   not_member: 403,
   device_revoked: 403,
+  /** A member of another instance, which this one does not (yet) deliver to. */
+  federation_unavailable: 403,
   // State.
   not_found: 404,
   invite_invalid: 410,
