@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FoyerError, type ErrorCode } from '../../src/shared/protocol/errors.ts';
-import { concatBytes as concat } from '../../src/shared/protocol/bytes.ts';
+import { concatBytes as concat, equalBytes } from '../../src/shared/protocol/bytes.ts';
 
 const seedText = process.env['FOYER_FC_SEED'];
 const scale = Number(process.env['FOYER_FC_RUNS'] ?? '1') || 1;
@@ -88,32 +88,34 @@ export const anyString = fc.oneof(
 );
 
 /**
- * Damaged copies of a valid encoding: truncated, a byte changed, bytes inserted or removed,
+ * Damaged copies (never equal to the original) of a valid encoding: truncated, a byte changed, bytes inserted or removed,
  * a 32-bit field overwritten with a hostile length.
  */
 export function mutated(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
   const n = valid.length;
   const at = fc.nat({ max: Math.max(0, n - 1) });
-  return fc.oneof(
-    fc.nat({ max: n - 1 }).map((len) => valid.slice(0, len)),
-    fc.tuple(at, fc.integer({ min: 1, max: 255 })).map(([i, x]) => {
-      const out = valid.slice();
-      out[i] = out[i]! ^ x;
-      return out;
-    }),
-    fc
-      .tuple(at, fc.uint8Array({ minLength: 1, maxLength: 16 }))
-      .map(([i, extra]) => concat(valid.subarray(0, i), extra, valid.subarray(i))),
-    fc
-      .tuple(at, fc.integer({ min: 1, max: 16 }))
-      .map(([i, len]) => concat(valid.subarray(0, i), valid.subarray(i + len))),
-    fc
-      .tuple(at, fc.constantFrom(0xffffffff, 0x80000000, 0x7fffffff, 0x10000, 513))
-      .map(([i, len]) => {
+  return fc
+    .oneof(
+      fc.nat({ max: n - 1 }).map((len) => valid.slice(0, len)),
+      fc.tuple(at, fc.integer({ min: 1, max: 255 })).map(([i, x]) => {
         const out = valid.slice();
-        const view = new DataView(out.buffer);
-        if (i + 4 <= n) view.setUint32(i, len);
+        out[i] = out[i]! ^ x;
         return out;
       }),
-  );
+      fc
+        .tuple(at, fc.uint8Array({ minLength: 1, maxLength: 16 }))
+        .map(([i, extra]) => concat(valid.subarray(0, i), extra, valid.subarray(i))),
+      fc
+        .tuple(at, fc.integer({ min: 1, max: 16 }))
+        .map(([i, len]) => concat(valid.subarray(0, i), valid.subarray(i + len))),
+      fc
+        .tuple(at, fc.constantFrom(0xffffffff, 0x80000000, 0x7fffffff, 0x10000, 513))
+        .map(([i, len]) => {
+          const out = valid.slice();
+          const view = new DataView(out.buffer);
+          if (i + 4 <= n) view.setUint32(i, len);
+          return out;
+        }),
+    )
+    .filter((out) => !equalBytes(out, valid));
 }
