@@ -5,15 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FORMATS, replay, type VectorFile } from './formats.ts';
-
-export function loadVectors(): VectorFile[] {
-  return FORMATS.map(
-    (f) => JSON.parse(readFileSync(join(import.meta.dirname, `${f}.json`), 'utf8')) as VectorFile,
-  );
-}
+import { replay } from './formats.ts';
+import { loadVectors } from './load.ts';
 
 for (const file of loadVectors()) {
   test(`${file.format} vectors replay in Node`, async () => {
