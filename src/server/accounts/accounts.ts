@@ -15,7 +15,7 @@ import {
 import { verify } from '../../shared/crypto/ed25519.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { redeemInvite } from './invites.ts';
+import { checkInvite, redeemInvite } from './invites.ts';
 import { revokeDeviceRows } from './revocations.ts';
 import { LIVE_USER_SQL } from './userAdmin.ts';
 
@@ -58,6 +58,8 @@ export class Accounts {
 
   /** Redeems an invite into a user with its first device. */
   async register(invite: string, name: string, device: NewDevice): Promise<RegisterResponse> {
+    // The invite first: without a valid one, every request gets the same answer.
+    checkInvite(this.db, invite);
     const credential = await this.certify(name, device);
     const now = Date.now();
     const admin = this.db.transaction(() => {
