@@ -40,6 +40,15 @@ import {
   type Party,
 } from '../../src/shared/engine/identity/safety.ts';
 import { decodeRecord, encodeRecord } from '../../src/shared/engine/store/records.ts';
+import {
+  decodeItem,
+  decodeReceipt,
+  decodeSubmission,
+  encodeItem,
+  encodeReceipt,
+  encodeSubmission,
+} from '../../src/shared/protocol/envelope.ts';
+import type { MailboxItem, SubmitResponse } from '../../src/shared/protocol/api.ts';
 import { EncryptedStore } from '../../src/shared/engine/store/encryptedStore.ts';
 import { MemoryStorage } from '../../src/shared/engine/store/storage.ts';
 
@@ -63,7 +72,15 @@ export interface ReplayResult {
   failures: string[];
 }
 
-export const FORMATS = ['credential', 'content', 'link', 'safety', 'records', 'store'] as const;
+export const FORMATS = [
+  'credential',
+  'content',
+  'link',
+  'safety',
+  'records',
+  'store',
+  'envelope',
+] as const;
 export type Format = (typeof FORMATS)[number];
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -363,6 +380,95 @@ const storeInputs = [
   },
 ];
 
+const GROUP_ID = 'BwcHBwcHBwcHBwcHBwcHBw'; // 16 bytes of 0x07, base64url
+const MESSAGE_ID = 'msg-0123456789_abcdefg';
+type EnvelopeValue =
+  | { kind: 'submission'; value: Parameters<typeof encodeSubmission>[0] }
+  | { kind: 'receipt'; value: SubmitResponse }
+  | { kind: 'item'; value: MailboxItem };
+const envelopeInputs: Array<{ name: string } & EnvelopeValue> = [
+  {
+    name: 'application message',
+    kind: 'submission',
+    value: { groupId: GROUP_ID, id: MESSAGE_ID, message: 'AAECAwQ' },
+  },
+  {
+    name: 'commit with Welcome and GroupInfo',
+    kind: 'submission',
+    value: { groupId: GROUP_ID, id: MESSAGE_ID, message: 'AQID', welcome: 'BAU', groupInfo: 'Bgc' },
+  },
+  {
+    name: 'commit with GroupInfo only',
+    kind: 'submission',
+    value: { groupId: GROUP_ID, id: MESSAGE_ID, message: 'AQID', groupInfo: 'Bgc' },
+  },
+  { name: 'receipt, duplicate', kind: 'receipt', value: { epoch: 42, duplicate: true } },
+  {
+    name: 'welcome item',
+    kind: 'item',
+    value: {
+      seq: 1234567890123,
+      kind: 'welcome',
+      groupId: GROUP_ID,
+      id: MESSAGE_ID,
+      payload: '_-8',
+      receivedAt: 1764460800000,
+    },
+  },
+];
+/** Envelopes that must be refused, as hex, with the code. */
+const badEnvelopes: Array<{
+  name: string;
+  kind: EnvelopeValue['kind'];
+  encoded: string;
+  error: string;
+}> = [
+  { name: 'empty', kind: 'submission', encoded: '', error: 'bad_request' },
+  { name: 'version 2', kind: 'receipt', encoded: '0202000000000000002a01', error: 'bad_request' },
+  {
+    name: 'a receipt read as an item',
+    kind: 'item',
+    encoded: '0102000000000000002a01',
+    error: 'bad_request',
+  },
+  {
+    name: 'duplicate flag 2',
+    kind: 'receipt',
+    encoded: '0102000000000000002a02',
+    error: 'bad_request',
+  },
+  {
+    name: 'trailing byte',
+    kind: 'receipt',
+    encoded: '0102000000000000002a0100',
+    error: 'bad_request',
+  },
+  {
+    name: 'group id length past its bound',
+    kind: 'submission',
+    encoded: '0101ffffffff',
+    error: 'bad_request',
+  },
+  {
+    name: 'unknown item kind',
+    kind: 'item',
+    encoded: '01030000000000000001' + '04',
+    error: 'bad_request',
+  },
+];
+
+function encodeEnvelope(e: EnvelopeValue): Uint8Array {
+  if (e.kind === 'submission') return encodeSubmission(e.value);
+  if (e.kind === 'receipt') return encodeReceipt(e.value);
+  return encodeItem(e.value);
+}
+
+function decodeEnvelope(kind: EnvelopeValue['kind'], bytes: Uint8Array): unknown {
+  if (kind === 'submission') return decodeSubmission(bytes);
+  if (kind === 'receipt') return decodeReceipt(bytes);
+  return decodeItem(bytes);
+}
+
 // ---- generation ---------------------------------------------------------------------------
 
 const DESCRIPTIONS: Record<Format, string> = {
@@ -375,6 +481,8 @@ const DESCRIPTIONS: Record<Format, string> = {
     "Safety numbers (engine/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
   records:
     'Client store records (engine/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
+  envelope:
+    'Message envelopes (protocol/envelope.ts): the bytes a submission, a receipt and a mailbox item encode to (base64url fields carried raw), and envelopes that must be refused with the given code.',
   store:
     'The encrypted client store (engine/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
 };
@@ -438,6 +546,13 @@ function malformedCredentials(
 }
 
 const GENERATORS: Record<Format, () => Promise<Vector[]>> = {
+  async envelope() {
+    return [
+      ...envelopeInputs.map((i) => ({ ...i, encoded: toHex(encodeEnvelope(i)) })),
+      ...badEnvelopes.map((b) => ({ ...b, name: `malformed: ${b.name}` })),
+    ];
+  },
+
   async credential() {
     const out: Vector[] = [];
     for (const i of credentialInputs)
@@ -577,6 +692,16 @@ type Decoder = (v: Vector, check: Checker) => Promise<void>;
 
 /** The decoding direction: the committed bytes read back to the committed values. */
 const DECODERS: Record<Format, Decoder> = {
+  async envelope(v, check) {
+    const kind = v['kind'] as EnvelopeValue['kind'];
+    const bytes = fromHex(v['encoded'] as string);
+    if (typeof v['error'] === 'string') {
+      check.same(v.name, 'error', await failureOf(() => decodeEnvelope(kind, bytes)), v['error']);
+      return;
+    }
+    check.same(v.name, 'decoded', decodeEnvelope(kind, bytes), v['value']);
+  },
+
   async credential(v, check) {
     const encoded = fromHex(v['encoded'] as string);
     if (typeof v['error'] === 'string') {
