@@ -3,7 +3,9 @@
  * very first start, serve until SIGINT or SIGTERM, then close the server and the database.
  */
 import { createInvite, inviteUrl, type Invite } from '../../server/accounts/invites.ts';
-import { LIVE_USER_SQL } from '../../server/accounts/userAdmin.ts';
+import { InviteStore } from '../../server/accounts/store/index.ts';
+import { takeCensus } from '../../server/census.ts';
+import { directWrite } from '../../server/storage/tx.ts';
 import { openDatabase } from '../../server/storage/database.ts';
 import { loadInstanceKey } from '../../server/storage/instance.ts';
 import type { Db } from '../../server/storage/sqlite.ts';
@@ -20,15 +22,11 @@ import { USAGE } from './help.ts';
  * admin invite (an expired one is replaced), so the owner can always get in.
  */
 export function firstStartInvite(db: Db, now = Date.now()): Invite | 'pending' | undefined {
-  const row = db
-    .prepare<[number], { users: number; pending: number }>(
-      `SELECT (SELECT count(*) FROM users WHERE ${LIVE_USER_SQL}) AS users,
-              (SELECT count(*) FROM invites WHERE admin = 1 AND used_at IS NULL AND expires_at > ?) AS pending`,
-    )
-    .get(now);
-  if (row === undefined || row.users > 0) return undefined;
-  if (row.pending > 0) return 'pending';
-  return createInvite(db, { admin: true, now });
+  const census = takeCensus(db, now);
+  if (census.users.total > 0) return undefined;
+  if (census.invites.pendingAdmin > 0) return 'pending';
+  // Before the server starts serving: its writer does not exist yet.
+  return directWrite(db, (tx) => createInvite(new InviteStore(db), tx, { admin: true, now }));
 }
 
 /**

@@ -4,7 +4,9 @@
  * their device.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import type { Writer } from '../writer.ts';
+import type { AccountStores } from './store/index.ts';
 import { SESSION_LABEL } from '../../shared/protocol/api.ts';
 import { concatBytes, toBase64Url, utf8 } from '../../shared/protocol/bytes.ts';
 import { verify } from '../../shared/crypto/ed25519.ts';
@@ -30,7 +32,8 @@ function hashToken(token: string): Buffer {
 }
 
 export class Sessions {
-  private readonly db: Db;
+  private readonly stores: AccountStores;
+  private readonly writer: Writer;
   private readonly ttlMs: number;
   /** token hash (hex) → session; avoids a query per request on the hot path. */
   private readonly cache = new Map<string, CachedSession>();
@@ -42,19 +45,20 @@ export class Sessions {
    * (`foyer user remove`) at most REVOCATION_CHECK_MS late, so a cached session does not
    * outlive its device.
    */
-  constructor(db: Db, ttlMs: number, revocations?: Revocations) {
-    this.db = db;
+  constructor(stores: AccountStores, writer: Writer, ttlMs: number, revocations?: Revocations) {
+    this.stores = stores;
+    this.writer = writer;
     this.ttlMs = ttlMs;
     this.revocations = revocations;
   }
 
   /** A single-use challenge for a live device. Unknown devices get one too (no oracle). */
-  challenge(deviceId: string): { challenge: string; expiresAt: number } {
+  async challenge(deviceId: string): Promise<{ challenge: string; expiresAt: number }> {
     const challenge = randomBytes(32);
     const expiresAt = Date.now() + CHALLENGE_TTL_MS;
-    this.db
-      .prepare('INSERT INTO challenges (challenge, device_id, expires_at) VALUES (?, ?, ?)')
-      .run(challenge, deviceId, expiresAt);
+    await this.writer.run((tx) =>
+      this.stores.sessions.insertChallenge(tx, challenge, deviceId, expiresAt),
+    );
     return { challenge: toBase64Url(challenge), expiresAt };
   }
 
@@ -65,31 +69,36 @@ export class Sessions {
     signature: Uint8Array,
   ): Promise<{ token: string; expiresAt: number }> {
     const now = Date.now();
-    const row = this.db
-      .prepare('DELETE FROM challenges WHERE challenge = ? AND device_id = ? RETURNING expires_at')
-      .get(challenge, deviceId) as { expires_at: number } | undefined;
-    if (row === undefined || row.expires_at <= now) {
+    const expires = this.stores.sessions.challengeExpiry(challenge, deviceId);
+    if (expires === undefined || expires <= now) {
       throw new FoyerError('unauthenticated', 'unknown or expired challenge');
     }
-    const device = this.db
-      .prepare('SELECT signature_key, revoked_at FROM devices WHERE id = ?')
-      .get(deviceId) as { signature_key: Uint8Array; revoked_at: number | null } | undefined;
+    const device = this.stores.users.device(deviceId);
     if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
-    if (device.revoked_at !== null) {
+    if (device.revokedAt !== null) {
       throw new FoyerError('device_revoked', 'this device has been revoked');
     }
     const signed = concatBytes(utf8(SESSION_LABEL), challenge);
-    if (!(await verify(device.signature_key, signed, signature))) {
+    if (!(await verify(device.signatureKey, signed, signature))) {
+      // A refused attempt spends the challenge too: each one is tried once.
+      await this.writer.run((tx) => this.stores.sessions.takeChallenge(tx, challenge, deviceId));
       throw new FoyerError('bad_signature', 'challenge signature does not verify');
     }
     const token = toBase64Url(randomBytes(32));
     const expiresAt = now + this.ttlMs;
-    this.db
-      .prepare(
-        'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(hashToken(token), deviceId, now, expiresAt);
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, deviceId);
+    // Spending the challenge and opening the session commit together (one batch).
+    await this.writer.run((tx) => {
+      if (this.stores.sessions.takeChallenge(tx, challenge, deviceId) === undefined) {
+        throw new FoyerError('unauthenticated', 'unknown or expired challenge');
+      }
+      this.stores.sessions.insertSession(tx, {
+        tokenHash: hashToken(token),
+        deviceId,
+        createdAt: now,
+        expiresAt,
+      });
+      this.stores.users.touchDevice(tx, deviceId, now);
+    });
     return { token, expiresAt };
   }
 
@@ -107,21 +116,9 @@ export class Sessions {
     }
     let s = this.cache.get(key);
     if (s === undefined) {
-      const row = this.db
-        .prepare(
-          `SELECT s.device_id, s.expires_at, u.id AS user_id, u.name
-             FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = d.user_id
-            WHERE s.token_hash = ? AND d.revoked_at IS NULL`,
-        )
-        .get(hash) as
-        { device_id: string; expires_at: number; user_id: number; name: string } | undefined;
+      const row = this.stores.sessions.byTokenHash(hash);
       if (row === undefined) throw new FoyerError('unauthenticated', 'unknown session token');
-      s = {
-        deviceId: row.device_id,
-        userId: row.user_id,
-        userName: row.name,
-        expiresAt: row.expires_at,
-      };
+      s = { ...row };
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(key, s);
     }
@@ -138,10 +135,10 @@ export class Sessions {
   }
 
   /** Ends one session. */
-  close(token: string): void {
+  async close(token: string): Promise<void> {
     const hash = hashToken(token);
     this.cache.delete(hash.toString('hex'));
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
+    await this.writer.run((tx) => this.stores.sessions.deleteSession(tx, hash));
   }
 
   /** Forgets cached sessions of a device (after revocation deleted its rows). */
@@ -149,10 +146,9 @@ export class Sessions {
     for (const [k, s] of this.cache) if (s.deviceId === deviceId) this.cache.delete(k);
   }
 
-  /** Drops expired challenges and sessions. */
-  sweep(now = Date.now()): void {
-    this.db.prepare('DELETE FROM challenges WHERE expires_at <= ?').run(now);
-    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+  /** Drops expired challenges and sessions (inside the sweep's write batch). */
+  sweep(tx: WriteTx, now = Date.now()): void {
+    this.stores.sessions.deleteExpired(tx, now);
     for (const [k, s] of this.cache) if (s.expiresAt <= now) this.cache.delete(k);
   }
 }

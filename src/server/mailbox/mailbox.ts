@@ -1,7 +1,7 @@
 /**
- * Per-device mailboxes. Each message is one `payloads` row holding what every recipient
- * shares; each recipient gets a three-column `mailbox` row pointing at it (a household
- * message is stored once, not 49 times). Items are numbered from one instance-wide counter,
+ * Per-device mailboxes. Each message is stored once for all its recipients, each of which
+ * gets a small row pointing at it (a household message is stored once, not 49 times; the
+ * SQL is in store.ts). Items are numbered from one instance-wide counter,
  * so a device's cursor only moves forward; they are deleted on acknowledgement or expiry.
  *
  * Pushes are gathered per write batch and sent as one frame per device, each item serialised
@@ -9,11 +9,13 @@
  * next batch (or within ACK_DELAY_MS): a lost ack only means a redelivery the client drops by
  * message id, so it does not deserve an fsync of its own.
  */
-import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
-import type { MailboxItem, MailboxPage } from '../../shared/protocol/api.ts';
+import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import type { MailboxPage } from '../../shared/protocol/api.ts';
 import { toBase64Url } from '../../shared/protocol/bytes.ts';
+import { MailboxStore, type ItemKind } from './store.ts';
 
-export type ItemKind = MailboxItem['kind'];
+export type { ItemKind };
 
 /** An item ready to push: its sequence number and its JSON text. */
 export interface PushItem {
@@ -30,7 +32,7 @@ export interface MailboxOptions {
 export const ACK_DELAY_MS = 100;
 
 export class Mailboxes {
-  private readonly q: (sql: string) => Statement;
+  private readonly store: MailboxStore;
   private readonly opts: MailboxOptions;
   private seq = 0;
   private readonly sizes = new Map<string, number>();
@@ -45,7 +47,7 @@ export class Mailboxes {
   enqueued = 0;
 
   constructor(db: Db, opts: MailboxOptions) {
-    this.q = statementCache(db);
+    this.store = new MailboxStore(db);
     this.opts = opts;
     this.reloadSizes();
   }
@@ -54,19 +56,11 @@ export class Mailboxes {
   reloadSizes(): void {
     this.sizes.clear();
     this.total = 0;
-    const rows = this.q(
-      'SELECT device_id, count(*) AS n FROM mailbox GROUP BY device_id',
-    ).all() as Array<{
-      device_id: string;
-      n: number;
-    }>;
-    for (const r of rows) {
-      this.sizes.set(r.device_id, r.n);
+    for (const r of this.store.sizes()) {
+      this.sizes.set(r.deviceId, r.n);
       this.total += r.n;
     }
-    this.seq = (
-      this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as { value: number }
-    ).value;
+    this.seq = this.store.lastSeq();
     this.pending = new Map();
   }
 
@@ -75,6 +69,7 @@ export class Mailboxes {
    * pushed by `publishBatch` once that transaction is committed.
    */
   enqueue(
+    tx: WriteTx,
     deviceIds: string[],
     kind: ItemKind,
     groupId: Uint8Array,
@@ -84,13 +79,13 @@ export class Mailboxes {
   ): Map<string, PushItem> {
     const out = new Map<string, PushItem>();
     if (deviceIds.length === 0) return out;
-    const payloadId = Number(
-      this.q(
-        'INSERT INTO payloads (kind, group_id, msg_id, body, received_at, expires_at, refs) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(kind, groupId, msgId, body, now, now + this.opts.ttlMs, deviceIds.length)
-        .lastInsertRowid,
+    const payloadId = this.store.insertPayload(
+      tx,
+      { kind, groupId, msgId, body },
+      now,
+      now + this.opts.ttlMs,
+      deviceIds.length,
     );
-    const insert = this.q('INSERT INTO mailbox (device_id, seq, payload_id) VALUES (?, ?, ?)');
     // Everything but `seq` is the same for every recipient: serialise it once.
     const rest = JSON.stringify({
       kind,
@@ -100,14 +95,14 @@ export class Mailboxes {
       receivedAt: now,
     }).slice(1);
     for (const deviceId of deviceIds) {
-      if ((this.sizes.get(deviceId) ?? 0) >= this.opts.quota) this.dropOldest(deviceId);
+      if ((this.sizes.get(deviceId) ?? 0) >= this.opts.quota) this.dropOldest(tx, deviceId);
       const seq = ++this.seq;
-      insert.run(deviceId, seq, payloadId);
+      this.store.insert(tx, deviceId, seq, payloadId);
       this.sizes.set(deviceId, (this.sizes.get(deviceId) ?? 0) + 1);
       this.total++;
       out.set(deviceId, { seq, json: `{"seq":${seq},${rest}` });
     }
-    this.q("UPDATE counters SET value = ? WHERE name = 'mailbox_seq'").run(this.seq);
+    this.store.setLastSeq(tx, this.seq);
     this.enqueued += deviceIds.length;
     return out;
   }
@@ -115,35 +110,24 @@ export class Mailboxes {
   /** Items after `after` (and after any ack not yet applied), oldest first. */
   page(deviceId: string, after: number, limit: number): MailboxPage {
     const from = Math.max(after, this.deferredAcks.get(deviceId) ?? 0);
-    const rows = this.q(
-      `SELECT m.seq, p.kind, p.group_id, p.msg_id, p.received_at, p.body
-         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
-        WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-    ).all(deviceId, from, limit + 1) as Array<{
-      seq: number;
-      kind: ItemKind;
-      group_id: Uint8Array;
-      msg_id: string;
-      received_at: number;
-      body: Uint8Array;
-    }>;
+    const rows = this.store.items(deviceId, from, limit + 1);
     const more = rows.length > limit;
     const items = rows.slice(0, limit).map((r) => ({
       seq: r.seq,
       kind: r.kind,
-      groupId: toBase64Url(r.group_id),
+      groupId: toBase64Url(r.groupId),
       payload: toBase64Url(r.body),
-      id: r.msg_id,
-      receivedAt: r.received_at,
+      id: r.msgId,
+      receivedAt: r.receivedAt,
     }));
     return { items, cursor: items.at(-1)?.seq ?? from, more };
   }
 
   /** Deletes every item of the device with seq ≤ upTo. Runs inside a write transaction. */
-  ack(deviceId: string, upTo: number): number {
+  ack(tx: WriteTx, deviceId: string, upTo: number): number {
     const pending = this.deferredAcks.get(deviceId);
     if (pending !== undefined && pending <= upTo) this.deferredAcks.delete(deviceId);
-    const n = deleteItems(this.q, deviceId, upTo);
+    const n = this.store.deleteUpTo(tx, deviceId, upTo);
     if (n > 0) {
       this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - n));
       this.total = Math.max(0, this.total - n);
@@ -161,8 +145,8 @@ export class Mailboxes {
   }
 
   /** Applies the deferred acks. Runs inside a write transaction. */
-  applyDeferredAcks(): void {
-    for (const [deviceId, upTo] of [...this.deferredAcks]) this.ack(deviceId, upTo);
+  applyDeferredAcks(tx: WriteTx): void {
+    for (const [deviceId, upTo] of [...this.deferredAcks]) this.ack(tx, deviceId, upTo);
   }
 
   /**
@@ -170,19 +154,16 @@ export class Mailboxes {
    * when another process (`foyer user remove`) already deleted the rows: the device's count
    * is forgotten rather than decremented by what this call found.
    */
-  drop(deviceId: string): void {
+  drop(tx: WriteTx, deviceId: string): void {
     this.deferredAcks.delete(deviceId);
-    deleteItems(this.q, deviceId, Number.MAX_SAFE_INTEGER);
+    this.store.deleteUpTo(tx, deviceId, Number.MAX_SAFE_INTEGER);
     this.total = Math.max(0, this.total - (this.sizes.get(deviceId) ?? 0));
     this.sizes.delete(deviceId);
   }
 
   /** Deletes expired items. Runs inside a write transaction. */
-  expire(now: number): number {
-    const n = this.q(
-      'DELETE FROM mailbox WHERE payload_id IN (SELECT id FROM payloads WHERE expires_at <= ?)',
-    ).run(now).changes;
-    this.q('DELETE FROM payloads WHERE expires_at <= ?').run(now);
+  expire(tx: WriteTx, now: number): number {
+    const n = this.store.deleteExpired(tx, now);
     if (n > 0) this.reloadSizes();
     return n;
   }
@@ -221,33 +202,10 @@ export class Mailboxes {
     }
   }
 
-  private dropOldest(deviceId: string): void {
-    const row = this.q('SELECT min(seq) AS seq FROM mailbox WHERE device_id = ?').get(deviceId) as {
-      seq: number | null;
-    };
-    if (row.seq === null) return;
-    const r = this.q(
-      'DELETE FROM mailbox WHERE device_id = ? AND seq = ? RETURNING payload_id',
-    ).get(deviceId, row.seq) as { payload_id: number };
-    this.q('UPDATE payloads SET refs = refs - 1 WHERE id = ?').run(r.payload_id);
-    this.q('DELETE FROM payloads WHERE refs <= 0').run();
+  private dropOldest(tx: WriteTx, deviceId: string): void {
+    if (!this.store.deleteOldest(tx, deviceId)) return;
     this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - 1));
     this.total = Math.max(0, this.total - 1);
     this.dropped++;
   }
-}
-
-/**
- * Deletes a device's items with seq ≤ upTo and releases their payloads; returns how many
- * items went. Runs inside a write transaction. Shared with `foyer user remove`, which
- * empties mailboxes from another process (src/server/accounts/userAdmin.ts).
- */
-export function deleteItems(q: (sql: string) => Statement, deviceId: string, upTo: number): number {
-  // A device holds at most one row per payload, so each payload loses exactly one ref.
-  q(
-    'UPDATE payloads SET refs = refs - 1 WHERE id IN (SELECT payload_id FROM mailbox WHERE device_id = ? AND seq <= ?)',
-  ).run(deviceId, upTo);
-  const n = q('DELETE FROM mailbox WHERE device_id = ? AND seq <= ?').run(deviceId, upTo).changes;
-  q('DELETE FROM payloads WHERE refs <= 0').run();
-  return n;
 }
