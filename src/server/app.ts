@@ -23,6 +23,7 @@ import { Hub } from './hub/hub.ts';
 import { DeliveryRouter } from './delivery/router.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
+import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
@@ -50,9 +51,16 @@ export async function startServer(
   deps: { db: Db; instanceKey: InstanceSigner; log: Logger },
 ): Promise<RunningServer> {
   const { db, log } = deps;
+  const MiB = 1024 * 1024;
   const mailboxes = new Mailboxes(db, {
     ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
     quota: config.mailboxQuota,
+    deviceBytes: config.mailboxQuotaMib * MiB,
+    userBytes: config.userQuotaMib * MiB,
+    budget: new StorageBudget(db, {
+      limitBytes: config.storageBudgetMib * MiB,
+      dir: config.dataDir,
+    }),
   });
   // Revocations committed by another process (`foyer user remove`) are picked up at each
   // write batch and each authentication; their in-memory consequences follow here.

@@ -15,7 +15,11 @@ import type { Writer } from '../writer.ts';
 import type { DeliveryRouter, LocalPushes } from '../delivery/router.ts';
 import { unreachable } from '../delivery/router.ts';
 import type { DeviceAddress } from '../delivery/address.ts';
-import type { GroupStatus, SubmitResponse } from '../../shared/protocol/api.ts';
+import {
+  MAX_APPLICATION_MESSAGE,
+  type GroupStatus,
+  type SubmitResponse,
+} from '../../shared/protocol/api.ts';
 import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
@@ -99,6 +103,13 @@ export class Hub {
     const inspected = inspectMessage(s.message);
     if (!equalBytes(inspected.groupId, groupId)) {
       throw new FoyerError('bad_request', 'message is for another group');
+    }
+    if (inspected.type === 'application' && s.message.length > MAX_APPLICATION_MESSAGE) {
+      throw new FoyerError(
+        'payload_too_large',
+        `an application message has at most ${MAX_APPLICATION_MESSAGE} bytes`,
+        { max: MAX_APPLICATION_MESSAGE },
+      );
     }
     if (inspected.type === 'proposal') {
       throw new FoyerError('bad_request', 'standalone proposals are not accepted; commit them');

@@ -29,14 +29,33 @@ export class MailboxStore {
     this.insertItem = this.q('INSERT INTO mailbox (device_id, seq, payload_id) VALUES (?, ?, ?)');
   }
 
-  /** Items per device with a non-empty mailbox. */
-  sizes(): Array<{ deviceId: string; n: number }> {
+  /** Items and payload bytes per device with a non-empty mailbox, with the owner's id. */
+  usageByDevice(): Array<{ deviceId: string; n: number; bytes: number; userId: number | null }> {
+    // length() of a blob reads its size from the record header, not the blob itself.
     return (
-      this.q('SELECT device_id, count(*) AS n FROM mailbox GROUP BY device_id').all() as Array<{
-        device_id: string;
-        n: number;
-      }>
-    ).map((r) => ({ deviceId: r.device_id, n: r.n }));
+      this.q(
+        `SELECT m.device_id, count(*) AS n, sum(length(p.body)) AS bytes, d.user_id
+           FROM mailbox m JOIN payloads p ON p.id = m.payload_id
+           LEFT JOIN devices d ON d.id = m.device_id
+          GROUP BY m.device_id`,
+      ).all() as Array<{ device_id: string; n: number; bytes: number; user_id: number | null }>
+    ).map((r) => ({ deviceId: r.device_id, n: r.n, bytes: r.bytes, userId: r.user_id }));
+  }
+
+  /** The user owning a device of this instance (mailbox quotas per user). */
+  ownerOf(deviceId: string): number | undefined {
+    const r = this.q('SELECT user_id FROM devices WHERE id = ?').get(deviceId) as
+      { user_id: number } | undefined;
+    return r?.user_id;
+  }
+
+  /** Items of a device with seq ≤ upTo, and their payload bytes. */
+  sizeUpTo(deviceId: string, upTo: number): { n: number; bytes: number } {
+    return this.q(
+      `SELECT count(*) AS n, coalesce(sum(length(p.body)), 0) AS bytes
+         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
+        WHERE m.device_id = ? AND m.seq <= ?`,
+    ).get(deviceId, upTo) as { n: number; bytes: number };
   }
 
   /** The last sequence number handed out. */
@@ -46,29 +65,33 @@ export class MailboxStore {
     ).value;
   }
 
-  /** Up to `limit` items of a device after `after`, oldest first. */
-  items(deviceId: string, after: number, limit: number): StoredItem[] {
-    return (
-      this.q(
-        `SELECT m.seq, p.kind, p.group_id, p.msg_id, p.received_at, p.body
-           FROM mailbox m JOIN payloads p ON p.id = m.payload_id
-          WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-      ).all(deviceId, after, limit) as Array<{
-        seq: number;
-        kind: ItemKind;
-        group_id: Uint8Array;
-        msg_id: string;
-        received_at: number;
-        body: Uint8Array;
-      }>
-    ).map((r) => ({
-      seq: r.seq,
-      kind: r.kind,
-      groupId: r.group_id,
-      msgId: r.msg_id,
-      receivedAt: r.received_at,
-      body: r.body,
-    }));
+  /**
+   * Up to `limit` items of a device after `after`, oldest first, read one row at a time:
+   * stopping early (breaking out of the loop) closes the statement and reads no further.
+   */
+  *items(deviceId: string, after: number, limit: number): Generator<StoredItem> {
+    const rows = this.q(
+      `SELECT m.seq, p.kind, p.group_id, p.msg_id, p.received_at, p.body
+         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
+        WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+    ).iterate(deviceId, after, limit) as IterableIterator<{
+      seq: number;
+      kind: ItemKind;
+      group_id: Uint8Array;
+      msg_id: string;
+      received_at: number;
+      body: Uint8Array;
+    }>;
+    for (const r of rows) {
+      yield {
+        seq: r.seq,
+        kind: r.kind,
+        groupId: r.group_id,
+        msgId: r.msg_id,
+        receivedAt: r.received_at,
+        body: r.body,
+      };
+    }
   }
 
   /** Counts for `foyer status`. */
@@ -116,20 +139,6 @@ export class MailboxStore {
     ).changes;
     this.q('DELETE FROM payloads WHERE refs <= 0').run();
     return n;
-  }
-
-  /** Deletes a device's oldest item; false when its mailbox is empty. */
-  deleteOldest(_tx: WriteTx, deviceId: string): boolean {
-    const row = this.q('SELECT min(seq) AS seq FROM mailbox WHERE device_id = ?').get(deviceId) as {
-      seq: number | null;
-    };
-    if (row.seq === null) return false;
-    const r = this.q(
-      'DELETE FROM mailbox WHERE device_id = ? AND seq = ? RETURNING payload_id',
-    ).get(deviceId, row.seq) as { payload_id: number };
-    this.q('UPDATE payloads SET refs = refs - 1 WHERE id = ?').run(r.payload_id);
-    this.q('DELETE FROM payloads WHERE refs <= 0').run();
-    return true;
   }
 
   /** Deletes every item whose payload expired by `now`; returns how many items went. */

@@ -9,8 +9,11 @@ import type { Transport } from './transport.ts';
 import type { EngineTrustStore } from './trust.ts';
 
 export interface EngineTuning {
-  /** Outbox: attempts before a message ends as failed. */
-  maxSendAttempts: number;
+  /**
+   * Outbox: a message still unsent this long after it was written ends as failed. Transient
+   * failures alone never end a message before that (outboxSchedule.ts).
+   */
+  maxSendAgeMs: number;
   /** Outbox backoff: first delay and ceiling. */
   retryBaseMs: number;
   retryMaxMs: number;
@@ -28,7 +31,7 @@ export interface EngineTuning {
 }
 
 export const DEFAULT_TUNING: EngineTuning = {
-  maxSendAttempts: 8,
+  maxSendAgeMs: 7 * 24 * 3600_000,
   retryBaseMs: 1000,
   retryMaxMs: 5 * 60_000,
   maxCommitAttempts: 5,

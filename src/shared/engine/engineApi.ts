@@ -28,7 +28,13 @@ import {
   parseMemberNames,
   removePeople,
 } from './membership.ts';
-import { listMessages, markConversationRead, queueText, sendTypingNotice } from './messaging.ts';
+import {
+  listMessages,
+  markConversationRead,
+  queueText,
+  requeueFailedText,
+  sendTypingNotice,
+} from './messaging.ts';
 import { conversationView, messageView, type ConversationView, type MessageView } from './model.ts';
 import { flushOutbox, pendingEntries, type FlushResult } from './outbox.ts';
 import type { SocketFactory } from './push.ts';
@@ -129,14 +135,39 @@ export class EngineApi {
   }
 
   /**
-   * Stores a text message in history and the outbox, then tries to send what is queued.
+   * Stores a text message in history and the outbox, then sends what is due. Entries still
+   * backing off after a failure keep their schedule (a new message waits behind them).
    * @returns the message with its state after that attempt (sent, or still pending)
    */
   async send(conversationId: string, text: string): Promise<MessageView> {
     const m = await this.run((ctx) => queueText(ctx, conversationId, text));
     this.ctx.events.emit({ type: 'message', conversationId, message: messageView(m) });
-    await this.flush(true);
+    await this.flush();
     return this.message(conversationId, m.id);
+  }
+
+  /**
+   * Sends failed messages of yours again, under the same ids: one (`messageId`), or every
+   * failed one of the conversation. They go back to `pending` and into the outbox.
+   * @returns the messages with their state after the attempt
+   * @throws FoyerError not_found, usage (not a failed message of yours), not_member
+   */
+  async resend(conversationId: string, messageId?: string): Promise<MessageView[]> {
+    const requeued = await this.run((ctx) =>
+      requeueFailedText(ctx, conversationId, messageId === undefined ? undefined : [messageId]),
+    );
+    for (const m of requeued) {
+      this.ctx.events.emit({
+        type: 'message_state',
+        conversationId,
+        messageId: m.id,
+        state: 'pending',
+      });
+    }
+    await this.flush();
+    const out: MessageView[] = [];
+    for (const m of requeued) out.push(await this.message(conversationId, m.id));
+    return out;
   }
 
   async message(conversationId: string, id: string): Promise<MessageView> {
@@ -192,6 +223,20 @@ export class EngineApi {
     return r;
   }
 
+  /**
+   * Sends what the outbox holds, waiting for each entry's next attempt time, until it is
+   * empty or `timeoutMs` has passed (for scripts that must not exit with messages queued).
+   */
+  async drainOutbox(timeoutMs: number): Promise<FlushResult> {
+    const deadline = this.ctx.clock.now() + timeoutMs;
+    for (;;) {
+      const r = await this.flush();
+      const now = this.ctx.clock.now();
+      if (r.nextAttemptAt === undefined || r.nextAttemptAt > deadline || now >= deadline) return r;
+      await this.ctx.clock.sleep(Math.max(0, r.nextAttemptAt - now));
+    }
+  }
+
   /** Messages and receipts waiting in the outbox. */
   async outbox(): Promise<
     Array<{
@@ -199,6 +244,7 @@ export class EngineApi {
       conversationId: string;
       kind: string;
       attempts: number;
+      nextAttemptAt: number;
       lastError: string | null;
     }>
   > {
@@ -207,6 +253,7 @@ export class EngineApi {
       conversationId: e.conversationId,
       kind: e.kind,
       attempts: e.attempts,
+      nextAttemptAt: e.nextAttemptAt,
       lastError: e.lastError,
     }));
   }

@@ -116,3 +116,42 @@ export async function sendTypingNotice(ctx: EngineContext, conversationId: strin
   await tx.commit();
   await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
 }
+
+/**
+ * Queues failed outgoing texts again, under their own ids (the hub's idempotency key, so a
+ * text that did reach the hub before failing here is still delivered at most once), with a
+ * fresh age. `ids` undefined: every failed text of the conversation. Call with the engine
+ * lock held. @returns the messages queued again
+ * @throws FoyerError not_found (no such message), usage (not a failed text of this user),
+ *   not_member (the conversation is no longer active)
+ */
+export async function requeueFailedText(
+  ctx: EngineContext,
+  conversationId: string,
+  ids?: string[],
+): Promise<MessageRecord[]> {
+  const tx = ctx.store.tx();
+  await getActiveConversation(tx, conversationId);
+  const requeued: MessageRecord[] = [];
+  for (const id of ids ?? (await historyIds(tx, conversationId))) {
+    const m = await findMessage(tx, conversationId, id);
+    const failedOwn = m !== undefined && m.outgoing && m.state === 'failed';
+    if (!failedOwn) {
+      if (ids === undefined) continue; // all failed ones: skip the others
+      if (m === undefined) throw new FoyerError('not_found', 'no such message');
+      throw new FoyerError('usage', 'that message is not a failed message of yours');
+    }
+    m.state = 'pending';
+    m.reason = null;
+    putMessage(tx, m);
+    await enqueue(ctx, tx, conversationId, m.id, {
+      t: 'text',
+      id: m.id,
+      ts: m.sentAt,
+      text: m.text,
+    });
+    requeued.push(m);
+  }
+  if (requeued.length > 0) await tx.commit();
+  return requeued;
+}

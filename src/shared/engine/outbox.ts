@@ -6,14 +6,17 @@
  *   ciphertext is stored with the ratchet state it consumed before it is submitted, so a
  *   retry resubmits the very same bytes (re-encrypting, under the same id, only if the
  *   group moved to a new epoch meanwhile — the hub still delivers at most one of them);
- * - retries transient failures with exponential backoff and jitter, and ends a message as
- *   `failed`, with the reason, after `maxSendAttempts` or at the first permanent refusal.
+ * - retries transient failures with exponential backoff and jitter on a schedule stored with
+ *   each entry (outboxSchedule.ts), so a new process does not retry before it is due;
+ * - ends a message as `failed`, with the reason, only at a permanent refusal or once it
+ *   outlived `maxSendAgeMs` (days): a network outage alone never exhausts a message. A
+ *   failed text can be queued again (`requeueFailedText`, the shells' resend).
  * Receipts and metadata ride the same queue but never enter history.
  */
 import { encryptMessage, epochOf } from '../mls/group.ts';
 import { toBase64Url } from '../protocol/bytes.ts';
 import { FoyerError } from '../protocol/errors.ts';
-import { backoffDelay } from './clock.ts';
+import { afterTransientFailure, isDue } from './outboxSchedule.ts';
 import type { Content } from './content.ts';
 import { encodeContent } from './content.ts';
 import type { EngineContext } from './context.ts';
@@ -117,7 +120,7 @@ export async function flushOutbox(ctx: EngineContext, force = false): Promise<Fl
       result.waiting++;
       continue;
     }
-    if (!force && snapshot.nextAttemptAt > ctx.clock.now()) {
+    if (!isDue(snapshot, ctx.clock.now(), force)) {
       blocked.add(snapshot.conversationId);
       result.waiting++;
       result.nextAttemptAt = Math.min(result.nextAttemptAt ?? Infinity, snapshot.nextAttemptAt);
@@ -198,7 +201,10 @@ async function wireFor(
   return entry.wire;
 }
 
-/** Records a failed attempt; ends the entry as failed past the bound. */
+/**
+ * Records a transient failure and stores when to try again; ends the entry as failed only
+ * when it outlived `maxSendAgeMs`. @returns the next attempt time, undefined when ended
+ */
 async function postpone(
   ctx: EngineContext,
   id: string,
@@ -208,15 +214,14 @@ async function postpone(
   const list = await entries(tx);
   const entry = list.find((e) => e.id === id);
   if (entry === undefined) return undefined;
-  entry.attempts++;
-  entry.lastError = reason;
-  if (entry.attempts >= ctx.tuning.maxSendAttempts) {
-    await finish(ctx, id, 'failed', `gave up after ${entry.attempts} attempts: ${reason}`);
+  const next = afterTransientFailure(entry, ctx.clock.now(), ctx.tuning, reason);
+  if (next.kind === 'expire') {
+    await finish(ctx, id, 'failed', next.reason);
     return undefined;
   }
-  entry.nextAttemptAt =
-    ctx.clock.now() +
-    backoffDelay(entry.attempts - 1, ctx.tuning.retryBaseMs, ctx.tuning.retryMaxMs);
+  entry.attempts = next.attempts;
+  entry.nextAttemptAt = next.nextAttemptAt;
+  entry.lastError = reason;
   putEntries(tx, list);
   await tx.commit();
   return entry.nextAttemptAt;

@@ -27,6 +27,7 @@ export const errorCodes = {
   duplicate: 409,
   no_key_package: 404,
   mailbox_full: 507,
+  storage_full: 507,
   rate_limited: 429,
   // Local (client-side) failures, never sent by the server.
   usage: 400,
