@@ -1,8 +1,9 @@
 /**
  * Storage discipline, checked: SQL lives only in the storage layer (src/server/storage/) and
  * in each service's query layer (`store.ts`, or a `store/` folder); transactions are opened
- * only by the storage layer and the writer (src/server/writer.ts), so every write goes
- * through the writer's group commit or through `directWrite`, which says why. Tests may seed
+ * only by the storage layer and the writer (src/server/writer.ts), and the writer alone takes
+ * the batch's write handle, so every write goes through the writer's group commit or through
+ * `directWrite`, which says why. Tests may seed
  * rows directly and are not scanned; neither are the test-only helpers in `testing/`.
  */
 import { test } from 'node:test';
@@ -20,6 +21,8 @@ const SQL = [
   /\.exec\(\s*['"`]/,
 ];
 const TRANSACTION = [/\.transaction\s*\(/];
+/** The writer's own handle: anyone else calling it would write outside the group commit. */
+const BATCH_HANDLE = [/\bbatchTx\s*\(/];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -56,7 +59,7 @@ export function misplaced(files: Array<{ path: string; text: string }>): string[
       if (hit !== undefined) out.push(`SQL outside a query layer: ${hit}`);
     }
     if (!isStorage(path) && path !== 'src/server/writer.ts') {
-      const hit = find(TRANSACTION);
+      const hit = find(TRANSACTION) ?? find(BATCH_HANDLE);
       if (hit !== undefined) out.push(`a transaction outside the writer: ${hit}`);
     }
   }
@@ -80,6 +83,7 @@ test('the check catches SQL or a transaction in a service, and allows them in a 
   assert.deepEqual(misplaced([{ path: service, text: "type M = 'GET' | 'DELETE';" }]), []);
   assert.deepEqual(misplaced([{ path: service, text: '// (`DELETE /api/v1/devices/:id`)' }]), []);
   assert.equal(misplaced([{ path: service, text: 'db.transaction(() => x)()' }]).length, 1);
+  assert.equal(misplaced([{ path: service, text: 'store.insert(batchTx(), row)' }]).length, 1);
   assert.equal(
     misplaced([{ path: 'src/cli/admin/status.ts', text: "'UPDATE users SET removed_at = ?'" }])
       .length,
