@@ -34,6 +34,10 @@ export interface Config {
   userQuotaMib: number;
   /** Most MiB the database may hold before new messages are refused. Default 2048. */
   storageBudgetMib: number;
+  /** Seconds a client has to send a whole request (headers: at most 10). Default 30. */
+  requestTimeoutSeconds: number;
+  /** Most open connections from one client address. Default 128. */
+  maxConnectionsPerAddress: number;
   /** Most unused key packages a device may keep uploaded. Default 100. */
   maxKeyPackages: number;
   /** Session token lifetime, hours. Default 720 (30 days). */
@@ -100,6 +104,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('mailboxQuotaMib', int(1, 1_000_000)),
   setting('userQuotaMib', int(1, 1_000_000)),
   setting('storageBudgetMib', int(16, 10_000_000)),
+  setting('requestTimeoutSeconds', int(1, 3600)),
+  setting('maxConnectionsPerAddress', int(1, 100_000)),
   setting('maxKeyPackages', int(1, 10_000)),
   setting('sessionTtlHours', int(1, 87_600)),
   setting('rateLimitPerSession', int(1, 10_000_000)),
@@ -121,6 +127,8 @@ export const DEFAULTS = {
   mailboxQuotaMib: 64,
   userQuotaMib: 256,
   storageBudgetMib: 2048,
+  requestTimeoutSeconds: 30,
+  maxConnectionsPerAddress: 128,
   maxKeyPackages: 100,
   sessionTtlHours: 720,
   rateLimitPerSession: 6000,

@@ -2,7 +2,7 @@
  * Conversations and messages: conversations, open, group …, leave, send, resend, messages,
  * sync, watch.
  */
-import type { MessageView } from '../../shared/engine/model.ts';
+import type { MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, list, optional, required, type Parsed } from './args.ts';
 import { conversationLine, messageLine } from './format.ts';

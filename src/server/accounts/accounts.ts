@@ -16,7 +16,7 @@ import {
 import { verify } from '../../shared/crypto/ed25519.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { redeemInvite } from './invites.ts';
+import { checkInvite, redeemInvite } from './invites.ts';
 import { revokeDeviceRows } from './revocations.ts';
 import type { AccountStores } from './store/index.ts';
 
@@ -57,6 +57,8 @@ export class Accounts {
    * transaction as the checks that may refuse the registration, so a refusal leaves it usable.
    */
   async register(invite: string, name: string, device: NewDevice): Promise<RegisterResponse> {
+    // The invite first: without a valid one, every request gets the same answer.
+    checkInvite(this.stores.invites, invite);
     const credential = await this.certify(name, device);
     const now = Date.now();
     const { users } = this.stores;

@@ -35,6 +35,24 @@ export function createInvite(
 }
 
 /**
+ * Checks that an invite can be redeemed, without using it. Registration checks this before
+ * anything else, and every failure reads the same, so that a request without a valid invite
+ * learns nothing (not whether a name is taken, nor why the invite is refused).
+ * @throws FoyerError invite_invalid when unknown, used or expired.
+ */
+export function checkInvite(
+  store: InviteStore,
+  code: string,
+  now = Date.now(),
+): { admin: boolean } {
+  const row = INVITE_CODE_RE.test(code) ? store.get(hashCode(code)) : undefined;
+  if (row === undefined || row.usedAt !== null || row.expiresAt <= now) {
+    throw new FoyerError('invite_invalid', 'this invite is not valid (unknown, used or expired)');
+  }
+  return { admin: row.admin };
+}
+
+/**
  * Marks an invite used. Call inside the registration transaction so that a failed
  * registration leaves the invite usable.
  * @throws FoyerError invite_invalid when unknown, used or expired.
@@ -45,14 +63,9 @@ export function redeemInvite(
   code: string,
   now = Date.now(),
 ): { admin: boolean } {
-  if (!INVITE_CODE_RE.test(code))
-    throw new FoyerError('invite_invalid', 'invite code is not valid');
-  const row = store.get(hashCode(code));
-  if (row === undefined) throw new FoyerError('invite_invalid', 'invite code is not valid');
-  if (row.usedAt !== null) throw new FoyerError('invite_invalid', 'invite has already been used');
-  if (row.expiresAt <= now) throw new FoyerError('invite_invalid', 'invite has expired');
+  const invite = checkInvite(store, code, now);
   store.markUsed(tx, hashCode(code), now);
-  return { admin: row.admin };
+  return invite;
 }
 
 /** The link a person opens (or pastes into `foyer client register`) to join. */

@@ -3,7 +3,7 @@
  * and gets a bearer token. Only the token's hash is stored; tokens expire and die with
  * their device.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { WriteTx } from '../storage/tx.ts';
 import type { Writer } from '../writer.ts';
 import type { AccountStores } from './store/index.ts';
@@ -15,7 +15,12 @@ import type { Caller } from './accounts.ts';
 import type { Revocations } from './revocations.ts';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 const CACHE_MAX = 4096;
+/** Sessions one device may hold; opening one more ends its oldest. */
+export const MAX_SESSIONS_PER_DEVICE = 8;
+/** Same answer for an unknown device, a revoked one, a bad signature and a bad challenge. */
+const REFUSED = 'the challenge, device or signature is not valid';
 /**
  * How stale the revocations seen by authentication may be. Checking costs a read
  * transaction (about 3 µs); at most four times a second keeps it off the per-request path.
@@ -39,6 +44,13 @@ export class Sessions {
   private readonly cache = new Map<string, CachedSession>();
   private readonly revocations: Revocations | undefined;
   private refreshedAt = 0;
+  /**
+   * Challenges are stateless (a nonce, an expiry and a MAC under this process's key), so an
+   * anonymous caller writes nothing; only challenges already used to open a session are
+   * remembered, until they expire, to refuse a replay.
+   */
+  private readonly challengeKey = randomBytes(32);
+  private readonly usedChallenges = new Map<string, number>();
 
   /**
    * With `revocations`, authentication picks up revocations committed by another process
@@ -52,54 +64,71 @@ export class Sessions {
     this.revocations = revocations;
   }
 
-  /** A single-use challenge for a live device. Unknown devices get one too (no oracle). */
-  async challenge(deviceId: string): Promise<{ challenge: string; expiresAt: number }> {
-    const challenge = randomBytes(32);
-    const expiresAt = Date.now() + CHALLENGE_TTL_MS;
-    await this.writer.run((tx) =>
-      this.stores.sessions.insertChallenge(tx, challenge, deviceId, expiresAt),
-    );
-    return { challenge: toBase64Url(challenge), expiresAt };
+  /**
+   * A single-use challenge for a device: 8 random bytes, the expiry (8 bytes) and a 16-byte
+   * MAC binding both to the device id. Unknown devices get one too (no oracle), and nothing
+   * is stored: anonymous calls cannot grow the database or memory.
+   */
+  challenge(deviceId: string, now = Date.now()): { challenge: string; expiresAt: number } {
+    const expiresAt = now + CHALLENGE_TTL_MS;
+    const body = Buffer.alloc(16);
+    randomBytes(8).copy(body, 0);
+    body.writeBigUInt64BE(BigInt(expiresAt), 8);
+    return {
+      challenge: toBase64Url(Buffer.concat([body, this.challengeMac(deviceId, body)])),
+      expiresAt,
+    };
   }
 
-  /** Opens a session when the device signed the challenge. @throws FoyerError */
+  /** Opens a session when the device signed the challenge. @throws FoyerError unauthenticated */
   async open(
     deviceId: string,
     challenge: Uint8Array,
     signature: Uint8Array,
   ): Promise<{ token: string; expiresAt: number }> {
     const now = Date.now();
-    const expires = this.stores.sessions.challengeExpiry(challenge, deviceId);
-    if (expires === undefined || expires <= now) {
-      throw new FoyerError('unauthenticated', 'unknown or expired challenge');
+    const c = Buffer.from(challenge);
+    if (c.length !== 32) throw new FoyerError('unauthenticated', REFUSED);
+    const body = c.subarray(0, 16);
+    const expiresAt = Number(body.readBigUInt64BE(8));
+    const key = c.toString('hex');
+    if (
+      !timingSafeEqual(c.subarray(16), this.challengeMac(deviceId, body)) ||
+      expiresAt <= now ||
+      this.usedChallenges.has(key)
+    ) {
+      throw new FoyerError('unauthenticated', REFUSED);
     }
     const device = this.stores.users.device(deviceId);
-    if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
+    const signed = concatBytes(utf8(SESSION_LABEL), challenge);
+    // Unknown and wrongly signed read the same: device ids are not an oracle. Only the holder
+    // of a revoked device's key learns that it was revoked (so that it signs out for good).
+    if (device === undefined || !(await verify(device.signatureKey, signed, signature))) {
+      throw new FoyerError('unauthenticated', REFUSED);
+    }
     if (device.revokedAt !== null) {
       throw new FoyerError('device_revoked', 'this device has been revoked');
     }
-    const signed = concatBytes(utf8(SESSION_LABEL), challenge);
-    if (!(await verify(device.signatureKey, signed, signature))) {
-      // A refused attempt spends the challenge too: each one is tried once.
-      await this.writer.run((tx) => this.stores.sessions.takeChallenge(tx, challenge, deviceId));
-      throw new FoyerError('bad_signature', 'challenge signature does not verify');
-    }
+    if (this.usedChallenges.has(key)) throw new FoyerError('unauthenticated', REFUSED);
+    this.usedChallenges.set(key, expiresAt);
     const token = toBase64Url(randomBytes(32));
-    const expiresAt = now + this.ttlMs;
-    // Spending the challenge and opening the session commit together (one batch).
+    const tokenExpiresAt = now + this.ttlMs;
+    const { sessions, users } = this.stores;
     await this.writer.run((tx) => {
-      if (this.stores.sessions.takeChallenge(tx, challenge, deviceId) === undefined) {
-        throw new FoyerError('unauthenticated', 'unknown or expired challenge');
-      }
-      this.stores.sessions.insertSession(tx, {
+      sessions.insertSession(tx, {
         tokenHash: hashToken(token),
         deviceId,
         createdAt: now,
-        expiresAt,
+        expiresAt: tokenExpiresAt,
       });
-      this.stores.users.touchDevice(tx, deviceId, now);
+      for (const old of sessions.tokenHashesBeyond(deviceId, MAX_SESSIONS_PER_DEVICE)) {
+        this.forget(old);
+        sessions.deleteSession(tx, old);
+      }
+      // The day only: enough for "last seen" in a device list, not a log of each login.
+      users.touchDevice(tx, deviceId, now - (now % DAY_MS));
     });
-    return { token, expiresAt };
+    return { token, expiresAt: tokenExpiresAt };
   }
 
   /** The caller behind a bearer token. @throws FoyerError unauthenticated */
@@ -137,8 +166,21 @@ export class Sessions {
   /** Ends one session. */
   async close(token: string): Promise<void> {
     const hash = hashToken(token);
-    this.cache.delete(hash.toString('hex'));
+    this.forget(hash);
     await this.writer.run((tx) => this.stores.sessions.deleteSession(tx, hash));
+  }
+
+  /** Drops a session from the cache (its row is deleted by the caller). */
+  private forget(tokenHash: Uint8Array): void {
+    this.cache.delete(Buffer.from(tokenHash).toString('hex'));
+  }
+
+  private challengeMac(deviceId: string, body: Buffer): Buffer {
+    return createHmac('sha256', this.challengeKey)
+      .update(`foyer/v1 challenge\0${deviceId}\0`)
+      .update(body)
+      .digest()
+      .subarray(0, 16);
   }
 
   /** Forgets cached sessions of a device (after revocation deleted its rows). */
@@ -146,8 +188,9 @@ export class Sessions {
     for (const [k, s] of this.cache) if (s.deviceId === deviceId) this.cache.delete(k);
   }
 
-  /** Drops expired challenges and sessions (inside the sweep's write batch). */
+  /** Drops expired sessions (inside the sweep's write batch) and used challenges. */
   sweep(tx: WriteTx, now = Date.now()): void {
+    for (const [k, exp] of this.usedChallenges) if (exp <= now) this.usedChallenges.delete(k);
     this.stores.sessions.deleteExpired(tx, now);
     for (const [k, s] of this.cache) if (s.expiresAt <= now) this.cache.delete(k);
   }

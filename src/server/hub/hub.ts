@@ -26,6 +26,9 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import { HubStore, type HubGroup } from './store.ts';
 import { applyCommit, leafOf, type Member } from './leaves.ts';
 
+/** Groups one user may be in here; bounds what one account can make the hub keep. */
+export const MAX_GROUPS_PER_USER = 1000;
+
 export interface Submission {
   id: string;
   message: Uint8Array;
@@ -80,8 +83,14 @@ export class Hub {
     if (groupInfo !== undefined) this.checkGroupInfo(groupId, groupInfo, 0);
     const member = this.addressOf(caller);
     return this.writer.run((tx) => {
-      if (this.groups.get(groupId) !== undefined) {
-        throw new FoyerError('group_exists', 'a group with this id already exists');
+      // An existing id reads as any group the caller is not in (ids are not an oracle); for
+      // one of its members, creating again is a retry that changes nothing.
+      if (this.groups.get(groupId) !== undefined) return status(this.memberGroup(caller, groupId));
+      if (this.groups.countForUser(caller.userId, this.router.domain) >= MAX_GROUPS_PER_USER) {
+        throw new FoyerError(
+          'limit_reached',
+          `a user may be in at most ${MAX_GROUPS_PER_USER} groups of this instance`,
+        );
       }
       const g = this.groups.create(tx, groupId, member, groupInfo, Date.now());
       return status(g);

@@ -16,9 +16,16 @@ export interface HubGroup {
   groupInfo: Uint8Array | undefined;
 }
 
+/**
+ * Groups kept in memory, least recently used dropped first: a household's groups all fit,
+ * and a member creating groups in a loop cannot grow the cache past this (each entry may
+ * hold a GroupInfo of up to 512 KiB).
+ */
+export const GROUP_CACHE_MAX = 256;
+
 export class HubStore {
   private readonly q: (sql: string) => Statement;
-  private readonly cache = new Map<string, HubGroup | null>();
+  private readonly cache = new Map<string, HubGroup>();
 
   constructor(db: Db) {
     this.q = statementCache(db);
@@ -27,7 +34,10 @@ export class HubStore {
   get(id: Uint8Array): HubGroup | undefined {
     const key = toHex(id);
     const cached = this.cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) {
+      this.remember(key, cached);
+      return cached;
+    }
     const row = this.q('SELECT epoch, group_info FROM groups WHERE id = ?').get(id) as
       { epoch: number; group_info: Uint8Array | null } | undefined;
     if (row === undefined) return undefined;
@@ -45,7 +55,7 @@ export class HubStore {
         ]),
       ),
     };
-    this.cache.set(key, g);
+    this.remember(key, g);
     return g;
   }
 
@@ -62,7 +72,7 @@ export class HubStore {
     ).run(id, groupInfo ?? null, creator.deviceId, now);
     this.insertMember(tx, id, 0, creator);
     const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
-    this.cache.set(toHex(id), g);
+    this.remember(toHex(id), g);
     return g;
   }
 
@@ -80,7 +90,22 @@ export class HubStore {
     for (const { leaf, member } of change.added) this.insertMember(tx, g.id, leaf, member);
     const info = groupInfo ?? null;
     this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
-    this.cache.set(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
+    this.remember(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
+  }
+
+  /** Groups in which any device of a local user (of instance `domain`) holds a leaf. */
+  countForUser(userId: number, domain: string): number {
+    return (
+      this.q(
+        `SELECT count(DISTINCT gm.group_id) AS n FROM group_members gm
+           JOIN devices d ON d.id = gm.device_id WHERE d.user_id = ? AND gm.domain = ?`,
+      ).get(userId, domain) as { n: number }
+    ).n;
+  }
+
+  /** Cached groups (for tests). */
+  cached(): number {
+    return this.cache.size;
   }
 
   count(): number {
@@ -112,6 +137,15 @@ export class HubStore {
   /** Forgets accepted ids older than `before` (past the mailbox lifetime, no retry is left). */
   forgetAcceptedBefore(_tx: WriteTx, before: number): void {
     this.q('DELETE FROM submissions WHERE accepted_at <= ?').run(before);
+  }
+
+  /** Caches a group as the most recently used, dropping the least recently used beyond the cap. */
+  private remember(key: string, g: HubGroup): void {
+    this.cache.delete(key);
+    this.cache.set(key, g);
+    if (this.cache.size > GROUP_CACHE_MAX) {
+      this.cache.delete(this.cache.keys().next().value!);
+    }
   }
 
   private insertMember(_tx: WriteTx, id: Uint8Array, leaf: number, m: Member): void {

@@ -5,20 +5,30 @@
 import { epochOf } from '../mls/group.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { userAddress } from '../protocol/names.ts';
-import { Background } from './background.ts';
-import type { EngineContext, EngineStats } from './context.ts';
-import { allConversations, findMessage, getConversation, loadGroup } from './conversationStore.ts';
+import { Background } from './sync/background.ts';
+import type { EngineContext, EngineStats } from './core/context.ts';
+import {
+  allConversations,
+  findMessage,
+  getConversation,
+  loadGroup,
+} from './conversations/conversationStore.ts';
 import {
   listDevices,
   reconcileOwnDevices,
   revokeDevice,
   type DeviceView,
   type ReconcileResult,
-} from './devices.ts';
-import { acceptChangedIdentity, safetyWith, verifyQr, type SafetyView } from './identity.ts';
-import { readCursor, syncMailboxLocked } from './incoming.ts';
-import { ensureKeyPackages } from './keyPackageStock.ts';
-import { approveLinkRequest } from './link.ts';
+} from './devices/devices.ts';
+import {
+  acceptChangedIdentity,
+  safetyWith,
+  verifyQr,
+  type SafetyView,
+} from './identity/identity.ts';
+import { readCursor, syncMailboxLocked } from './sync/incoming.ts';
+import { ensureKeyPackages } from './devices/keyPackageStock.ts';
+import { approveLinkRequest } from './devices/link.ts';
 import {
   addPeople,
   checkUser,
@@ -27,19 +37,23 @@ import {
   leaveConversation,
   parseMemberNames,
   removePeople,
-} from './membership.ts';
+} from './conversations/membership.ts';
 import {
   listMessages,
   markConversationRead,
   queueText,
   requeueFailedText,
   sendTypingNotice,
-} from './messaging.ts';
-import { conversationView, messageView, type ConversationView, type MessageView } from './model.ts';
-import { flushOutbox, pendingEntries, type FlushResult } from './outbox.ts';
-import type { SocketFactory } from './push.ts';
-import { runDueSelfUpdates } from './selfUpdate.ts';
-import { runTasks } from './tasks.ts';
+} from './conversations/messaging.ts';
+import {
+  conversationView,
+  messageView,
+  type ConversationView,
+  type MessageView,
+} from './store/model.ts';
+import { flushOutbox, pendingEntries, type FlushResult } from './outbox/outbox.ts';
+import type { SocketFactory } from './transport/push.ts';
+import { runDueSelfUpdates } from './conversations/selfUpdate.ts';
 
 export type { SafetyView };
 
@@ -201,7 +215,7 @@ export class EngineApi {
   async sync(): Promise<SyncResult> {
     return this.run(async (ctx) => {
       const processed = await syncMailboxLocked(ctx);
-      await runTasks(ctx);
+      await ctx.dispatch.runJobs();
       await this.guard(() => reconcileOwnDevices(ctx));
       await this.guard(() => ensureKeyPackages(ctx));
       const selfUpdates = (await this.guard(() => runDueSelfUpdates(ctx))) ?? 0;

@@ -22,6 +22,7 @@ export const errorCodes = {
   name_taken: 409,
   device_exists: 409,
   instance_full: 409,
+  limit_reached: 409,
   group_exists: 409,
   wrong_epoch: 409,
   duplicate: 409,

@@ -1,4 +1,7 @@
-/** The query layer of device sessions and their login challenges. */
+/**
+ * The query layer of device sessions. (Login challenges are stateless since the hardening;
+ * the `challenges` table is only emptied, for rows an older version left.)
+ */
 import { statementCache, type Db, type Statement } from '../../storage/sqlite.ts';
 import type { WriteTx } from '../../storage/tx.ts';
 
@@ -38,31 +41,6 @@ export class SessionStore {
     ).n;
   }
 
-  insertChallenge(_tx: WriteTx, challenge: Uint8Array, deviceId: string, expiresAt: number): void {
-    this.q('INSERT INTO challenges (challenge, device_id, expires_at) VALUES (?, ?, ?)').run(
-      challenge,
-      deviceId,
-      expiresAt,
-    );
-  }
-
-  /** The expiry of a pending challenge, if it was issued for this device. */
-  challengeExpiry(challenge: Uint8Array, deviceId: string): number | undefined {
-    const r = this.q('SELECT expires_at FROM challenges WHERE challenge = ? AND device_id = ?').get(
-      challenge,
-      deviceId,
-    ) as { expires_at: number } | undefined;
-    return r?.expires_at;
-  }
-
-  /** Deletes a challenge (single use) and returns its expiry, if it was the device's. */
-  takeChallenge(_tx: WriteTx, challenge: Uint8Array, deviceId: string): number | undefined {
-    const r = this.q(
-      'DELETE FROM challenges WHERE challenge = ? AND device_id = ? RETURNING expires_at',
-    ).get(challenge, deviceId) as { expires_at: number } | undefined;
-    return r?.expires_at;
-  }
-
   insertSession(
     _tx: WriteTx,
     s: { tokenHash: Uint8Array; deviceId: string; createdAt: number; expiresAt: number },
@@ -70,6 +48,15 @@ export class SessionStore {
     this.q(
       'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
     ).run(s.tokenHash, s.deviceId, s.createdAt, s.expiresAt);
+  }
+
+  /** A device's sessions past the `keep` latest-expiring ones. */
+  tokenHashesBeyond(deviceId: string, keep: number): Uint8Array[] {
+    return this.q(
+      'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC LIMIT -1 OFFSET ?',
+    )
+      .pluck()
+      .all(deviceId, keep) as Uint8Array[];
   }
 
   deleteSession(_tx: WriteTx, tokenHash: Uint8Array): void {

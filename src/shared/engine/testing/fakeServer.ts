@@ -26,7 +26,7 @@ import type {
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { encodeCredential, instanceSignatureInput } from '../../protocol/credential.ts';
 import { FoyerError, type ErrorCode } from '../../protocol/errors.ts';
-import type { DeviceSigner, Transport } from '../transport.ts';
+import type { DeviceSigner, Transport } from '../transport/transport.ts';
 
 interface Device {
   id: string;
