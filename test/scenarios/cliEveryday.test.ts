@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  client,
   clientOk,
   marker,
   registerCli,
@@ -48,4 +49,37 @@ test('aDeviceReusesOneSessionAcrossCommands', async () => {
   await clientOk(alice, 'sync');
   assert.equal(await server.sessions(), before, 'no command opened a new session');
   assert.equal(before, 2, 'one session per device');
+});
+
+test('readingCommandsFetchFirst', async () => {
+  const carol = store('carol');
+  const dave = store('dave');
+  await registerCli(server, carol, 'carol');
+  await registerCli(server, dave, 'dave');
+  const group = (await clientOk(dave, 'group', 'create', '--title', 'Picnic', '--members', 'carol'))
+    .conversation as { id: string };
+  const text = marker('picnic');
+  await clientOk(dave, 'send', '--conversation', group.id, '--text', text);
+
+  // --offline shows only what this device already holds: nothing yet.
+  assert.deepEqual((await clientOk(carol, 'conversations', '--offline')).conversations, []);
+  const offline = await client(carol, 'messages', '--conversation', group.id, '--offline');
+  assert.equal(offline.code, 1);
+  assert.equal(offline.json.error.code, 'not_found');
+
+  // Without it, the reading commands fetch first: no `sync` needed.
+  const convs = (await clientOk(carol, 'conversations')).conversations as Array<{ id: string }>;
+  assert.deepEqual(
+    convs.map((c) => c.id),
+    [group.id],
+  );
+  const second = marker('second');
+  await clientOk(dave, 'send', '--conversation', group.id, '--text', second);
+  const msgs = (await clientOk(carol, 'messages', '--conversation', group.id)).messages as Array<{
+    text: string;
+  }>;
+  assert.deepEqual(
+    msgs.map((m) => m.text),
+    [text, second],
+  );
 });
