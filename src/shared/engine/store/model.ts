@@ -123,6 +123,7 @@ export const rec = {
   cursor: 'cursor',
   tasks: 'tasks',
   held: (conversationId: string) => `held/${conversationId}`,
+  session: 'session',
 } as const;
 
 export function conversationView(c: ConversationRecord): ConversationView {
