@@ -1,8 +1,14 @@
 /**
  * Transport over the global `fetch` (browsers and Node ≥ 22). Opens a session by signing
+<<<<<<< HEAD
  * the server's challenge with the device key, keeps its token (through a SessionKeeper, in
  * the encrypted store) for the next runs, and opens a new one once when a call answers 401
  * `unauthenticated` (an expired or forgotten token).
+=======
+ * the server's challenge with the device key, and opens a new one once when a call answers
+ * 401 `unauthenticated` (expired token). Messages (submit, mailbox, ack) go through the
+ * envelope layer (carrier.ts) with the HTTP carrier below it.
+>>>>>>> client-refit
  */
 import {
   SESSION_LABEL,
@@ -27,6 +33,7 @@ import {
 } from '../../protocol/api.ts';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../protocol/bytes.ts';
 import { FoyerError, isErrorCode } from '../../protocol/errors.ts';
+<<<<<<< HEAD
 import { parseMailboxPage } from './parseReplies.ts';
 import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './transport.ts';
 
@@ -35,6 +42,11 @@ import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './tra
  * half-way through a command, and opening a session costs only two requests.
  */
 const EXPIRY_MARGIN_MS = 60_000;
+=======
+import { EnvelopeMessaging } from './carrier.ts';
+import { HttpCarrier } from './httpCarrier.ts';
+import type { DeviceSigner, Transport } from './transport.ts';
+>>>>>>> client-refit
 
 export interface HttpTransportOptions {
   /** Per-request timeout. */
@@ -56,6 +68,9 @@ export class HttpTransport implements Transport {
   private token: string | undefined;
   private tokenExpiresAt = 0;
   private opening: Promise<string> | undefined;
+  private readonly messages = new EnvelopeMessaging(
+    new HttpCarrier((method, path, body) => this.authed(method, path, body)),
+  );
 
   constructor(baseUrl: string, opts: HttpTransportOptions = {}) {
     this.baseUrl = normaliseServerUrl(baseUrl);
@@ -152,15 +167,13 @@ export class HttpTransport implements Transport {
     return this.authed('GET', `/api/v1/groups/${groupId}`);
   }
   submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
-    return this.authed('POST', `/api/v1/groups/${groupId}/messages`, req);
+    return this.messages.submit(groupId, req);
   }
-  async mailbox(after: number, limit: number): Promise<MailboxPage> {
-    return parseMailboxPage(
-      await this.authed<unknown>('GET', `/api/v1/mailbox?after=${after}&limit=${limit}`),
-    );
+  mailbox(after: number, limit: number): Promise<MailboxPage> {
+    return this.messages.mailbox(after, limit);
   }
-  async ack(upTo: number): Promise<void> {
-    await this.authed('POST', '/api/v1/mailbox/ack', { upTo });
+  ack(upTo: number): Promise<void> {
+    return this.messages.ack(upTo);
   }
   async postLink(rid: string, payload: LinkPayload): Promise<void> {
     await this.call('POST', `/api/v1/links/${rid}`, payload);
