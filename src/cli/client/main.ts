@@ -33,13 +33,8 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
 
   register --server URL --invite CODE|LINK --name NAME   create your account
   whoami                                                   who this store is
-<<<<<<< HEAD
   conversations [--offline]                                fetch, then list conversations
-  open NAME                                                one-to-one conversation
-=======
-  conversations                                            list conversations
   open PERSON                                              one-to-one conversation
->>>>>>> client-refit
   group create --title T --members a,b                     new group
   group add --conversation ID --members c                  add people
   group remove --conversation ID --members c               remove people

@@ -1,14 +1,9 @@
 /**
  * Transport over the global `fetch` (browsers and Node ≥ 22). Opens a session by signing
-<<<<<<< HEAD
  * the server's challenge with the device key, keeps its token (through a SessionKeeper, in
  * the encrypted store) for the next runs, and opens a new one once when a call answers 401
- * `unauthenticated` (an expired or forgotten token).
-=======
- * the server's challenge with the device key, and opens a new one once when a call answers
- * 401 `unauthenticated` (expired token). Messages (submit, mailbox, ack) go through the
- * envelope layer (carrier.ts) with the HTTP carrier below it.
->>>>>>> client-refit
+ * `unauthenticated` (an expired or forgotten token). Messages (submit, mailbox, ack) go
+ * through the envelope layer (carrier.ts) with the HTTP carrier below it.
  */
 import {
   SESSION_LABEL,
@@ -33,8 +28,8 @@ import {
 } from '../../protocol/api.ts';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../protocol/bytes.ts';
 import { FoyerError, isErrorCode } from '../../protocol/errors.ts';
-<<<<<<< HEAD
-import { parseMailboxPage } from './parseReplies.ts';
+import { EnvelopeMessaging } from './carrier.ts';
+import { HttpCarrier } from './httpCarrier.ts';
 import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './transport.ts';
 
 /**
@@ -42,11 +37,6 @@ import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './tra
  * half-way through a command, and opening a session costs only two requests.
  */
 const EXPIRY_MARGIN_MS = 60_000;
-=======
-import { EnvelopeMessaging } from './carrier.ts';
-import { HttpCarrier } from './httpCarrier.ts';
-import type { DeviceSigner, Transport } from './transport.ts';
->>>>>>> client-refit
 
 export interface HttpTransportOptions {
   /** Per-request timeout. */
