@@ -1,5 +1,5 @@
 /**
- * Properties of the content format (engine/content.ts), what every application message
+ * Properties of the content format (engine/conversations/content.ts), what every application message
  * carries: round trip, bounds, and a decoder that answers `undefined` — never throws — on
  * anything it does not know.
  */
@@ -12,7 +12,7 @@ import {
   MAX_TEXT_CHARS,
   MAX_TITLE_CHARS,
   type Content,
-} from '../../src/shared/engine/content.ts';
+} from '../../src/shared/engine/conversations/content.ts';
 import { utf8 } from '../../src/shared/protocol/bytes.ts';
 import { anyString, messageId, mutated, runs } from './support.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Properties of device linking's codecs (engine/linkCrypto.ts): the code a person types, the
+ * Properties of device linking's codecs (engine/devices/linkCrypto.ts): the code a person types, the
  * QR payload a camera reads, and the sealed channel the server relays without opening.
  */
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ import {
   parseLinkQr,
   sealLink,
   type LinkDirection,
-} from '../../src/shared/engine/linkCrypto.ts';
+} from '../../src/shared/engine/devices/linkCrypto.ts';
 import { fromBase64Url, toBase64Url } from '../../src/shared/protocol/bytes.ts';
 import { anyString, mutated, onlyFails, onlyFailsAsync, runs } from './support.ts';
 

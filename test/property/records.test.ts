@@ -1,13 +1,17 @@
 /**
- * Properties of the client's storage formats: the record encoding (engine/records.ts) and the
- * encrypted store that seals each record (engine/encryptedStore.ts).
+ * Properties of the client's storage formats: the record encoding (engine/store/records.ts) and the
+ * encrypted store that seals each record (engine/store/encryptedStore.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeRecord, decodeVersioned, encodeRecord } from '../../src/shared/engine/records.ts';
-import { EncryptedStore } from '../../src/shared/engine/encryptedStore.ts';
-import { MemoryStorage } from '../../src/shared/engine/storage.ts';
+import {
+  decodeRecord,
+  decodeVersioned,
+  encodeRecord,
+} from '../../src/shared/engine/store/records.ts';
+import { EncryptedStore } from '../../src/shared/engine/store/encryptedStore.ts';
+import { MemoryStorage } from '../../src/shared/engine/store/storage.ts';
 import { fromUtf8, utf8 } from '../../src/shared/protocol/bytes.ts';
 import { anyString, mutated, onlyFails, onlyFailsAsync, runs } from './support.ts';
 

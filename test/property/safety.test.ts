@@ -1,5 +1,5 @@
 /**
- * Properties of safety numbers (engine/safety.ts): both sides agree, any other key or
+ * Properties of safety numbers (engine/identity/safety.ts): both sides agree, any other key or
  * address changes them, and a scanned QR payload matches only the exact pair of keys.
  */
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import {
   fingerprint,
   safetyNumber,
   type Party,
-} from '../../src/shared/engine/safety.ts';
+} from '../../src/shared/engine/identity/safety.ts';
 import { anyString, bytesOf, domain, runs, userName } from './support.ts';
 
 const party: fc.Arbitrary<Party> = fc
