@@ -369,14 +369,14 @@ const DESCRIPTIONS: Record<Format, string> = {
   credential:
     'Device credentials (protocol/credential.ts): keys are Ed25519 from the given seeds; the signature inputs, the deterministic Ed25519 signatures and the encoding are pinned. Malformed encodings must fail with the given code.',
   content:
-    'Application message contents (engine/content.ts): the exact UTF-8 JSON each content encodes to, and how given texts decode (null: refused).',
-  link: 'Device linking (engine/linkCrypto.ts): the code as typed and its normal form, the rendezvous id and channel key it derives, QR payloads, and sealed payloads whose nonce comes from the seeded generator (SHA-256 of seed ‖ 0 ‖ counter16).',
+    'Application message contents (engine/conversations/content.ts): the exact UTF-8 JSON each content encodes to, and how given texts decode (null: refused).',
+  link: 'Device linking (engine/devices/linkCrypto.ts): the code as typed and its normal form, the rendezvous id and channel key it derives, QR payloads, and sealed payloads whose nonce comes from the seeded generator (SHA-256 of seed ‖ 0 ‖ counter16).',
   safety:
-    "Safety numbers (engine/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
+    "Safety numbers (engine/identity/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
   records:
-    'Client store records (engine/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
+    'Client store records (engine/store/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
   store:
-    'The encrypted client store (engine/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
+    'The encrypted client store (engine/store/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
 };
 
 /** Computes the vectors of one format from the fixed inputs above. */
