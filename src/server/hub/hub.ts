@@ -149,7 +149,7 @@ export class Hub {
       }
       const sender = this.addressOf(caller);
       const senderLeaf = leafOf(g.leaves, sender)!;
-      const others = [...g.leaves.values()].filter((m) => m !== g.leaves.get(senderLeaf));
+      const others = [...g.leaves].filter(([leaf]) => leaf !== senderLeaf).map(([, m]) => m);
       const pushes: LocalPushes[] = [];
       const message = { kind: 'message', groupId, msgId: s.id, body: s.message } as const;
 
