@@ -25,6 +25,7 @@ import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { limitConnectionsPerAddress } from './http/connectionCap.ts';
+import { addressGroup } from './http/addressGroup.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
@@ -159,7 +160,9 @@ export async function startServer(
   // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route === undefined || route.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
+    if (route === undefined || route.startsWith('/api/')) {
+      addressLimiter.take(`a:${addressGroup(req.ip)}`);
+    }
   });
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { request } from 'node:http';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { ApiDevice } from '../helpers/apiDevice.ts';
@@ -160,6 +161,33 @@ describe('findings on one server', () => {
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     },
   );
+
+  test('finding 4: an anonymous flood of link requests from one address does not deny linking', async () => {
+    const post = (from: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({ sealed: toBase64Url(randomBytes(64)) });
+        const req = request(
+          `${server.url}/api/v1/links/${toBase64Url(randomBytes(32))}`,
+          {
+            method: 'POST',
+            localAddress: from,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const flood: number[] = [];
+    for (let i = 0; i < 80; i++) flood.push(await post('127.0.0.1'));
+    assert.ok(flood.filter((s) => s === 201).length <= 4, 'one address holds many requests');
+    assert.ok(flood.filter((s) => s === 429).length >= 76);
+    // Someone else (another address) can still start linking.
+    assert.equal(await post('127.0.0.2'), 201);
+  });
 
   test('finding 12: an oversized WebSocket frame closes that socket without a server error', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/ws`);

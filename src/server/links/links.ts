@@ -9,24 +9,46 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 
 export const LINK_TTL_MS = 10 * 60 * 1000;
 export const MAX_LINK_PAYLOAD = 16 * 1024;
-export const MAX_OPEN_LINKS = 64;
+/**
+ * Open link requests: at most MAX_OPEN_LINKS_PER_ADDRESS per client address (IPv4, or IPv6
+ * /64), and MAX_OPEN_LINKS in all. Anonymous callers can then only fill their own share: it
+ * takes hundreds of addresses within ten minutes to deny linking to the household, where 64
+ * requests from one address used to be enough.
+ */
+export const MAX_OPEN_LINKS = 1024;
+export const MAX_OPEN_LINKS_PER_ADDRESS = 4;
 
 export class Links {
   private readonly q: (sql: string) => Statement;
+  /** Expiry times of the open requests made from each address group (memory only). */
+  private readonly byAddress = new Map<string, number[]>();
 
   constructor(db: Db) {
     this.q = statementCache(db);
   }
 
   /** Runs inside a write transaction. */
-  request(rid: Uint8Array, sealed: Uint8Array, now: number): void {
+  request(rid: Uint8Array, sealed: Uint8Array, now: number, address = 'unknown'): void {
     this.q('DELETE FROM links WHERE expires_at <= ?').run(now);
+    for (const [a, list] of this.byAddress) {
+      const live = list.filter((e) => e > now);
+      if (live.length === 0) this.byAddress.delete(a);
+      else this.byAddress.set(a, live);
+    }
+    const mine = this.byAddress.get(address) ?? [];
+    if (mine.length >= MAX_OPEN_LINKS_PER_ADDRESS) {
+      throw new FoyerError('rate_limited', 'too many open link requests from this address', {
+        retryAfterMs: Math.min(...mine) - now,
+      });
+    }
     const { n } = this.q('SELECT count(*) AS n FROM links').get() as { n: number };
     if (n >= MAX_OPEN_LINKS) throw new FoyerError('rate_limited', 'too many open link requests');
+    const expiresAt = now + LINK_TTL_MS;
     const info = this.q(
       'INSERT OR IGNORE INTO links (rid, request, expires_at) VALUES (?, ?, ?)',
-    ).run(rid, sealed, now + LINK_TTL_MS);
+    ).run(rid, sealed, expiresAt);
     if (info.changes === 0) throw new FoyerError('duplicate', 'this link id is already in use');
+    this.byAddress.set(address, [...mine, expiresAt]);
   }
 
   getRequest(rid: Uint8Array, now: number): Uint8Array {
