@@ -106,7 +106,9 @@ export async function startServer(
     instance: deps.instanceKey,
     accounts,
     sessions,
-    keyPackages: new KeyPackages(db, config.maxKeyPackages),
+    keyPackages: new KeyPackages(db, config.maxKeyPackages, (deviceId, available) =>
+      sockets.notify(deviceId, { op: 'keypackages', available }),
+    ),
     hub,
     mailboxes,
     links: new Links(db),

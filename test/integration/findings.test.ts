@@ -17,6 +17,8 @@ import {
   type ServerProcess,
 } from '../helpers/server.ts';
 import { randomBytes, toBase64Url } from '../../src/shared/protocol/bytes.ts';
+import { createKeyPackage } from '../../src/shared/mls/keyPackages.ts';
+import type { ClaimedKeyPackages } from '../../src/shared/protocol/api.ts';
 
 type ErrorReply = { error: { code: string; message: string } };
 
@@ -188,6 +190,45 @@ describe('findings on one server', () => {
     // Someone else (another address) can still start linking.
     assert.equal(await post('127.0.0.2'), 201);
   });
+
+  test(
+    'finding 5: key packages cannot be drained; the owner is told to replenish',
+    { timeout: 20_000 },
+    async () => {
+      const owner = await ApiDevice.register(server.url, createInvite(server.dataDir), 'olive');
+      const other = await ApiDevice.register(server.url, createInvite(server.dataDir), 'oscar');
+      assert.equal((await owner.uploadKeyPackages(15)).status, 200);
+      const lastResort = await createKeyPackage(owner.keys, owner.trust);
+      const lr = toBase64Url(lastResort.publicPackage);
+      assert.equal(
+        (await owner.call('POST', '/api/v1/keypackages', { keyPackages: [], lastResort: lr }))
+          .status,
+        200,
+      );
+      const socket = await owner.socket();
+      const claim = (by: ApiDevice) =>
+        by.call<ClaimedKeyPackages & ErrorReply>('POST', '/api/v1/users/olive/keypackages');
+      const got: string[] = [];
+      let limited = 0;
+      for (let i = 0; i < 30; i++) {
+        const r = await claim(alice);
+        if (r.status === 429) limited++;
+        else got.push(r.body.keyPackages[0]!.keyPackage);
+      }
+      assert.ok(got.length <= 10, `one claimer took ${got.length} packages`);
+      assert.ok(limited >= 20);
+      // One notice per claim under the low-stock mark, the last with what is left.
+      const left0 = 15 - got.length;
+      await socket.next((f) => f.op === 'keypackages' && f.available === left0);
+      assert.ok(socket.frames.some((f) => f.op === 'keypackages' && f.available === 9));
+      // Another claimer still gets a package, but the last-resort one: the stock stays.
+      const r = await claim(other);
+      assert.equal(r.body.keyPackages[0]!.keyPackage, lr);
+      const left = await owner.call<{ available: number }>('GET', '/api/v1/keypackages');
+      assert.equal(left.body.available, left0);
+      socket.close();
+    },
+  );
 
   test('finding 12: an oversized WebSocket frame closes that socket without a server error', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/ws`);

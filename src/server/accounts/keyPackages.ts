@@ -9,14 +9,38 @@ import { inspectKeyPackageVerified } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from './accounts.ts';
+import { RateLimiter } from '../http/rateLimit.ts';
+
+/**
+ * Claims one user may make of another's packages: a burst of 10, then one every 30 s. Adding
+ * someone to a conversation takes one claim; draining their stock takes many.
+ */
+export const CLAIMS_PER_MINUTE_PER_PAIR = 2;
+/**
+ * One-time packages handed out per target device: a burst of 10, then one a minute. Beyond,
+ * claimers get the device's last-resort package (adds still work), so a household of
+ * claimers cannot empty the one-time stock faster than the device replenishes it.
+ */
+export const ONE_TIME_PER_MINUTE_PER_DEVICE = 1;
+/** Below this many one-time packages, the device's open sockets are told to upload more. */
+export const LOW_STOCK = 10;
 
 export class KeyPackages {
   private readonly db: Db;
   private readonly max: number;
+  private readonly claims = new RateLimiter(CLAIMS_PER_MINUTE_PER_PAIR);
+  private readonly oneTime = new RateLimiter(ONE_TIME_PER_MINUTE_PER_DEVICE);
+  private readonly onLowStock: (deviceId: string, available: number) => void;
 
-  constructor(db: Db, maxPerDevice: number) {
+  /** `onLowStock` runs after a claim leaves a device under LOW_STOCK one-time packages. */
+  constructor(
+    db: Db,
+    maxPerDevice: number,
+    onLowStock: (deviceId: string, available: number) => void = () => undefined,
+  ) {
     this.db = db;
     this.max = maxPerDevice;
+    this.onLowStock = onLowStock;
   }
 
   /**
@@ -70,25 +94,37 @@ export class KeyPackages {
     return { available: c.available, lastResort: c.lastResort };
   }
 
-  /** One package per live device of `userName`, skipping the caller's own device. */
-  claim(caller: Caller, deviceIds: string[]): ClaimedKeyPackages {
-    return this.db.transaction(() => {
+  /**
+   * One package per live device of the user `target`, skipping the caller's own device.
+   * @throws FoyerError rate_limited when the caller claims this user's packages too often
+   */
+  claim(caller: Caller, target: string, deviceIds: string[]): ClaimedKeyPackages {
+    this.claims.take(`${caller.userId}>${target}`);
+    const low: Array<[string, number]> = [];
+    const result = this.db.transaction(() => {
       const out: ClaimedKeyPackages['keyPackages'] = [];
       for (const deviceId of deviceIds) {
         if (deviceId === caller.deviceId) continue;
+        // Over its one-time rate, a device's last-resort package is handed out instead.
+        const order = this.oneTime.tryTake(deviceId) ? 'last_resort, id' : 'last_resort DESC, id';
         const row = this.db
           .prepare(
-            'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort, id LIMIT 1',
+            `SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY ${order} LIMIT 1`,
           )
           .get(deviceId) as
           { id: number; key_package: Uint8Array; last_resort: number } | undefined;
         if (row === undefined) continue;
-        if (row.last_resort === 0)
+        if (row.last_resort === 0) {
           this.db.prepare('DELETE FROM key_packages WHERE id = ?').run(row.id);
+          const { available } = this.count(deviceId);
+          if (available < LOW_STOCK) low.push([deviceId, available]);
+        }
         out.push({ deviceId, keyPackage: toBase64Url(row.key_package) });
       }
       return { keyPackages: out };
     })();
+    for (const [deviceId, available] of low) this.onLowStock(deviceId, available);
+    return result;
   }
 
   private count(deviceId: string): { available: number; lastResort: boolean } {
