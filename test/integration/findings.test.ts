@@ -17,7 +17,9 @@ import {
   type ServerProcess,
 } from '../helpers/server.ts';
 import { randomBytes, toBase64Url } from '../../src/shared/protocol/bytes.ts';
-import { createKeyPackage } from '../../src/shared/mls/keyPackages.ts';
+import { createKeyPackage, makeLeafKeyPackage } from '../../src/shared/mls/keyPackages.ts';
+import { encodeMls } from '../../src/shared/mls/codec.ts';
+import { decodeCredential, encodeCredential } from '../../src/shared/protocol/credential.ts';
 import type { ClaimedKeyPackages } from '../../src/shared/protocol/api.ts';
 
 type ErrorReply = { error: { code: string; message: string } };
@@ -229,6 +231,27 @@ describe('findings on one server', () => {
       socket.close();
     },
   );
+
+  test('finding 9: a key package whose credential names another user is refused at upload', async () => {
+    const real = decodeCredential(alice.credential);
+    const forgedCredential = encodeCredential({ ...real, user: 'bob' });
+    const forged = await makeLeafKeyPackage({
+      signature: alice.signature,
+      credential: forgedCredential,
+    });
+    const bytes = encodeMls({
+      version: 'mls10',
+      wireformat: 'mls_key_package',
+      keyPackage: forged.publicPackage,
+    });
+    const r = await alice.call<ErrorReply>('POST', '/api/v1/keypackages', {
+      keyPackages: [toBase64Url(bytes)],
+    });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'forbidden');
+    const count = await alice.call<{ available: number }>('GET', '/api/v1/keypackages');
+    assert.equal(count.body.available, 0, 'nothing was stored');
+  });
 
   test('finding 12: an oversized WebSocket frame closes that socket without a server error', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/ws`);

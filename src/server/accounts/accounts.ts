@@ -175,14 +175,14 @@ export class Accounts {
     ).map((r) => r.id);
   }
 
-  /** The user owning a live device of this instance (the hub's check on added members). */
-  liveDeviceUser(deviceId: string): string | undefined {
+  /** Owner and issued credential of a live device of this instance (the hub's check on adds). */
+  liveDevice(deviceId: string): { user: string; credential: Uint8Array } | undefined {
     const row = this.db
       .prepare(
-        'SELECT u.name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ? AND d.revoked_at IS NULL AND u.removed_at IS NULL',
+        'SELECT u.name, d.credential FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ? AND d.revoked_at IS NULL AND u.removed_at IS NULL',
       )
-      .get(deviceId) as { name: string } | undefined;
-    return row?.name;
+      .get(deviceId) as { name: string; credential: Uint8Array } | undefined;
+    return row === undefined ? undefined : { user: row.name, credential: row.credential };
   }
 
   /** Checks the identity signature and returns the instance-signed credential. */

@@ -7,6 +7,7 @@ import type { Db } from '../storage/sqlite.ts';
 import type { ClaimedKeyPackages, KeyPackageCount } from '../../shared/protocol/api.ts';
 import { inspectKeyPackageVerified } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
+import { encodeCredential } from '../../shared/protocol/credential.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from './accounts.ts';
 import { RateLimiter } from '../http/rateLimit.ts';
@@ -44,8 +45,8 @@ export class KeyPackages {
   }
 
   /**
-   * Stores packages after checking each is signed by, and carries the credential of, the
-   * caller's device: nobody can stock key packages in someone else's name.
+   * Stores packages after checking each is signed by, and carries exactly the credential
+   * issued to, the caller's device: nobody can stock key packages in someone else's name.
    */
   async upload(
     caller: Caller,
@@ -53,16 +54,16 @@ export class KeyPackages {
     lastResort: Uint8Array | undefined,
   ): Promise<KeyPackageCount> {
     const device = this.db
-      .prepare('SELECT signature_key FROM devices WHERE id = ?')
-      .get(caller.deviceId) as { signature_key: Uint8Array } | undefined;
+      .prepare('SELECT credential FROM devices WHERE id = ?')
+      .get(caller.deviceId) as { credential: Uint8Array } | undefined;
     if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
     const all = lastResort === undefined ? packages : [...packages, lastResort];
     for (const [i, kp] of all.entries()) {
       const { credential } = await inspectKeyPackageVerified(kp);
-      if (
-        credential.deviceId !== caller.deviceId ||
-        !equalBytes(credential.deviceKey, device.signature_key)
-      ) {
+      // The whole credential — user, domain, device, keys and both signatures — must be the
+      // one this instance issued to the uploading device: a package naming another user with
+      // one's own device key is refused.
+      if (!equalBytes(encodeCredential(credential), device.credential)) {
         throw new FoyerError('forbidden', `keyPackages[${i}] is not for this device`);
       }
     }

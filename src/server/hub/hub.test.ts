@@ -333,3 +333,28 @@ test('a key package that names another user for a local device is refused', asyn
     ['alice', 'bob', 'carol', 'dave'].map((u) => `${u}@maison.example`),
   );
 });
+
+test("a key package with a local device's id and user but keys the instance never issued is refused", async () => {
+  const { h, hub, alice, aliceGroup, deps, groupId, caller } = await threeMembers(['dave']);
+  const dave = h.devices[3]!;
+  // Right user, right device id, valid signatures, but not the credential this instance
+  // issued to that device (other keys): a ghost device in Dave's name.
+  const ghost = await makeTestIdentity({
+    user: dave.user,
+    domain: h.instance.domain,
+    instanceKey: h.instance.key,
+    deviceId: dave.deviceId,
+  });
+  const kp = (await createKeyPackage(ghost.me, h.trust)).publicPackage;
+  const add = await addMembers(aliceGroup, [kp], deps);
+  await assert.rejects(
+    hub.submit(caller(alice, 0), groupId, {
+      id: id(),
+      message: add.commit,
+      welcome: add.welcome,
+      groupInfo: undefined,
+    }),
+    refusedWith('forbidden'),
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+});
