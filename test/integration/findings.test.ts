@@ -253,6 +253,18 @@ describe('findings on one server', () => {
     assert.equal(count.body.available, 0, 'nothing was stored');
   });
 
+  test('finding 10: a device keeps at most 8 sessions; a new one ends the oldest', async () => {
+    const d = await ApiDevice.register(server.url, createInvite(server.dataDir), 'sam');
+    const first = d.token;
+    const second = (await d.login(), d.token);
+    for (let i = 0; i < 8; i++) await d.login();
+    const withToken = (token: string) =>
+      d.call('GET', '/api/v1/devices', undefined, { authorization: `Bearer ${token}` });
+    assert.equal((await withToken(first)).status, 401);
+    assert.equal((await withToken(second)).status, 401);
+    assert.equal((await withToken(d.token)).status, 200);
+  });
+
   test('finding 12: an oversized WebSocket frame closes that socket without a server error', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/ws`);
     await once(ws, 'open');

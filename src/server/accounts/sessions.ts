@@ -119,7 +119,7 @@ export class Sessions {
         .run(hashToken(token), deviceId, now, tokenExpiresAt);
       const old = this.db
         .prepare(
-          'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC LIMIT -1 OFFSET ?',
+          'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?',
         )
         .all(deviceId, MAX_SESSIONS_PER_DEVICE) as Array<{ token_hash: Buffer }>;
       for (const o of old) this.close(o.token_hash);

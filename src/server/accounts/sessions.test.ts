@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sessions } from './sessions.ts';
+import { memoryDb } from '../testing/memoryDb.ts';
+import { fromBase64Url } from '../../shared/protocol/bytes.ts';
+
+test('anonymous challenges write nothing, and one made for a device is refused for another', async () => {
+  const db = memoryDb();
+  const sessions = new Sessions(db, 3600_000);
+  const tables = (): number =>
+    (
+      db
+        .prepare('SELECT (SELECT count(*) FROM challenges) + (SELECT count(*) FROM sessions) AS n')
+        .get() as { n: number }
+    ).n;
+  for (let i = 0; i < 1000; i++) sessions.challenge(`device${i}`);
+  assert.equal(tables(), 0);
+  const c = fromBase64Url(sessions.challenge('a').challenge)!;
+  await assert.rejects(sessions.open('b', c, new Uint8Array(64)), { code: 'unauthenticated' });
+  await assert.rejects(sessions.open('a', c, new Uint8Array(64)), { code: 'unauthenticated' });
+  // An expired challenge is refused even with the right device.
+  const old = fromBase64Url(sessions.challenge('a', Date.now() - 3 * 60_000).challenge)!;
+  await assert.rejects(sessions.open('a', old, new Uint8Array(64)), { code: 'unauthenticated' });
+});
