@@ -23,6 +23,8 @@ import { DeliveryRouter } from './delivery/router.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
+import { statementCache } from './storage/sqlite.ts';
+import { forgetSeen } from './hub/seen.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { limitConnectionsPerAddress } from './http/connectionCap.ts';
 import { addressGroup } from './http/addressGroup.ts';
@@ -197,15 +199,14 @@ export async function startServer(
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
 
+  const statements = statementCache(db);
   const sweep = setInterval(() => {
     const now = Date.now();
     sessions.sweep(now);
     writer
       .run(() => {
         mailboxes.expire(now);
-        db.prepare('DELETE FROM submissions WHERE accepted_at <= ?').run(
-          now - config.mailboxTtlDays * 24 * 3600 * 1000,
-        );
+        forgetSeen(statements, now);
         db.prepare('DELETE FROM links WHERE expires_at <= ?').run(now);
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));

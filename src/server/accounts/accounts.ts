@@ -83,7 +83,7 @@ export class Accounts {
       const redeemed = redeemInvite(this.db, invite, now);
       const info = this.db
         .prepare('INSERT INTO users (name, identity_key, admin, created_at) VALUES (?, ?, ?, ?)')
-        .run(name, device.identityKey, redeemed.admin ? 1 : 0, now);
+        .run(name, device.identityKey, redeemed.admin ? 1 : 0, toDay(now));
       this.insertDevice(Number(info.lastInsertRowid), device, credential, now);
       return redeemed.admin;
     })();
@@ -226,7 +226,7 @@ export class Accounts {
       .prepare(
         'INSERT INTO devices (id, user_id, signature_key, credential, created_at) VALUES (?, ?, ?, ?, ?)',
       )
-      .run(d.id, userId, d.signatureKey, credential, now);
+      .run(d.id, userId, d.signatureKey, credential, toDay(now));
   }
 
   private userById(id: number): UserRow {
@@ -236,4 +236,9 @@ export class Accounts {
     if (user === undefined) throw new FoyerError('not_found', 'no such user');
     return user;
   }
+}
+
+/** Creation times are kept to the day: enough for a device list, not a timeline. */
+function toDay(ms: number): number {
+  return ms - (ms % (24 * 3600 * 1000));
 }

@@ -60,7 +60,8 @@ export function checkInvite(db: Db, code: string, now = Date.now()): { admin: bo
  */
 export function redeemInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
   const invite = checkInvite(db, code, now);
-  db.prepare('UPDATE invites SET used_at = ? WHERE code_hash = ?').run(now, hashCode(code));
+  // Deleted rather than marked used: a kept row's time would tie it to the account it made.
+  db.prepare('DELETE FROM invites WHERE code_hash = ?').run(hashCode(code));
   return invite;
 }
 

@@ -10,7 +10,7 @@
 import type { Db, Statement } from '../storage/sqlite.ts';
 
 /**
- * Marks a device revoked and deletes its sessions, pending challenges and key packages.
+ * Marks a device revoked and deletes its sessions and key packages.
  * Its mailbox is the caller's to empty (the server does it through `Mailboxes.drop`, which
  * keeps its counts right). Runs inside a write transaction; a no-op for a revoked device.
  * @returns whether the device was live until now
@@ -21,7 +21,6 @@ export function revokeDeviceRows(db: Db, deviceId: string, now: number): boolean
     .run(now, deviceId).changes;
   if (changed === 0) return false;
   db.prepare('DELETE FROM sessions WHERE device_id = ?').run(deviceId);
-  db.prepare('DELETE FROM challenges WHERE device_id = ?').run(deviceId);
   db.prepare('DELETE FROM key_packages WHERE device_id = ?').run(deviceId);
   return true;
 }

@@ -13,7 +13,8 @@ import type { Caller } from './accounts.ts';
 import type { Revocations } from './revocations.ts';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
-const DAY_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const CACHE_MAX = 4096;
 /** Sessions one device may hold; opening one more ends its oldest. */
 export const MAX_SESSIONS_PER_DEVICE = 8;
@@ -110,13 +111,16 @@ export class Sessions {
     if (this.usedChallenges.has(key)) throw new FoyerError('unauthenticated', REFUSED);
     this.usedChallenges.set(key, expiresAt);
     const token = toBase64Url(randomBytes(32));
-    const tokenExpiresAt = now + this.ttlMs;
+    // Kept to the hour (the session lasts up to an hour longer): the rows of a device's
+    // sessions are not a log of its logins to the millisecond.
+    const hour = now - (now % HOUR_MS);
+    const tokenExpiresAt = hour + HOUR_MS + this.ttlMs;
     this.db.transaction(() => {
       this.db
         .prepare(
           'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
         )
-        .run(hashToken(token), deviceId, now, tokenExpiresAt);
+        .run(hashToken(token), deviceId, hour, tokenExpiresAt);
       const old = this.db
         .prepare(
           'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?',

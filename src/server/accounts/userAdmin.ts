@@ -76,7 +76,7 @@ export interface RemovedUser {
 }
 
 /**
- * Removes a user: revokes every device (sessions, challenges, key packages and mailbox
+ * Removes a user: revokes every device (sessions, key packages and mailbox
  * deleted, as for a single revocation) and marks the row removed, freeing the name.
  * One immediate transaction, so a running server sees all of it or none of it.
  * @throws FoyerError invalid_name, not_found

@@ -20,6 +20,8 @@ export interface HubGroup {
  * hold a GroupInfo of up to 512 KiB).
  */
 export const GROUP_CACHE_MAX = 256;
+/** Creation times are kept to the day only. */
+const DAY_MS = 24 * 3600 * 1000;
 
 export class GroupStore {
   private readonly q: (sql: string) => Statement;
@@ -64,9 +66,11 @@ export class GroupStore {
     groupInfo: Uint8Array | undefined,
     now: number,
   ): HubGroup {
-    this.q(
-      'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
-    ).run(id, groupInfo ?? null, creator.deviceId, now);
+    this.q('INSERT INTO groups (id, epoch, group_info, created_at) VALUES (?, 0, ?, ?)').run(
+      id,
+      groupInfo ?? null,
+      now - (now % DAY_MS),
+    );
     this.insertMember(id, 0, creator);
     const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
     this.remember(toHex(id), g);

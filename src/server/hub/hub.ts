@@ -25,6 +25,7 @@ import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { encodeCredential, type DeviceCredential } from '../../shared/protocol/credential.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { GroupStore, type HubGroup } from './groupStore.ts';
+import { markSeen, wasSeen } from './seen.ts';
 import { applyCommit, leafOf, type Member } from './leaves.ts';
 
 /** Groups one user may be in here; bounds what one account can make the hub keep. */
@@ -147,11 +148,7 @@ export class Hub {
       }
       const now = Date.now();
       const g = this.memberGroup(caller, groupId);
-      const dup = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?').get(
-        groupId,
-        s.id,
-      ) as { epoch: number } | undefined;
-      if (dup !== undefined) return { epoch: g.epoch, duplicate: true };
+      if (wasSeen(this.q, groupId, s.id)) return { epoch: g.epoch, duplicate: true };
       const sender = this.addressOf(caller);
       const senderLeaf = leafOf(g.leaves, sender)!;
       const others = [...g.leaves.values()].filter((m) => m !== g.leaves.get(senderLeaf));
@@ -186,9 +183,7 @@ export class Hub {
         }
         this.groups.advance(g, epoch, change, s.groupInfo);
       }
-      this.q(
-        'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(groupId, s.id, caller.deviceId, epoch, now);
+      markSeen(this.q, groupId, s.id, now);
       this.accepted++;
       this.writer.onCommit(() => {
         for (const p of pushes) this.router.publish(p);
