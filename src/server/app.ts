@@ -17,14 +17,13 @@ import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
 import { Sessions } from './accounts/sessions.ts';
 import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
+import { accountStores } from './accounts/store/index.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
 import { DeliveryRouter } from './delivery/router.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
-import { statementCache } from './storage/sqlite.ts';
-import { forgetSeen } from './hub/seen.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { limitConnectionsPerAddress } from './http/connectionCap.ts';
 import { addressGroup } from './http/addressGroup.ts';
@@ -79,14 +78,14 @@ export async function startServer(
     // The other process emptied these mailboxes; this resets the counts (and removes any
     // item a batch that raced with it may have queued).
     writer
-      .run(() => {
-        for (const id of deviceIds) mailboxes.drop(id);
+      .run((tx) => {
+        for (const id of deviceIds) mailboxes.drop(tx, id);
       })
       .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
   });
   const writer = new Writer(db, {
     beforeJobs: () => revocations.refresh(),
-    beforeCommit: () => mailboxes.applyDeferredAcks(),
+    beforeCommit: (tx) => mailboxes.applyDeferredAcks(tx),
     afterCommit: () => mailboxes.publishBatch(),
     // A batch that fails to commit leaves the caches ahead of the disk: reload them.
     onAbort: () => {
@@ -94,11 +93,12 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const accounts = new Accounts(db, config, deps.instanceKey);
+  const stores = accountStores(db);
+  const accounts = new Accounts(stores, writer, config, deps.instanceKey);
   // Only the local route exists: federation will add a RemoteRoute here.
   const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
   const hub = new Hub(db, writer, router, accounts, revocations);
-  const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
+  const sessions = new Sessions(stores, writer, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
   const ctx: Context = {
@@ -107,8 +107,9 @@ export async function startServer(
     log,
     instance: deps.instanceKey,
     accounts,
+    accountStores: stores,
     sessions,
-    keyPackages: new KeyPackages(db, config.maxKeyPackages, (deviceId, available) =>
+    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages, (deviceId, available) =>
       sockets.notify(deviceId, { op: 'keypackages', available }),
     ),
     hub,
@@ -199,15 +200,14 @@ export async function startServer(
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
 
-  const statements = statementCache(db);
   const sweep = setInterval(() => {
     const now = Date.now();
-    sessions.sweep(now);
     writer
-      .run(() => {
-        mailboxes.expire(now);
-        forgetSeen(statements, now);
-        db.prepare('DELETE FROM links WHERE expires_at <= ?').run(now);
+      .run((tx) => {
+        sessions.sweep(tx, now);
+        mailboxes.expire(tx, now);
+        hub.groups.forgetSeen(tx, now);
+        ctx.links.store.deleteExpired(tx, now);
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);

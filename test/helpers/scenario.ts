@@ -17,8 +17,8 @@ import {
   type RunResult,
   type ServerProcess,
 } from './server.ts';
-import { Engine } from '../../src/shared/engine/engine.ts';
-import type { EngineEvent } from '../../src/shared/engine/events.ts';
+import { Engine } from '../../src/shared/engine/index.ts';
+import type { EngineEvent } from '../../src/shared/engine/index.ts';
 import { FileStorage } from '../../src/cli/client/fileStore.ts';
 
 export { findMarkers, type RunResult };
@@ -173,6 +173,14 @@ export async function reopenEngine(c: EngineClient): Promise<EngineClient> {
   await c.engine.close();
   const engine = await Engine.open(FileStorage.open(c.dir), PASSPHRASE);
   return { ...c, engine, events: watchEvents(engine) };
+}
+
+/** The domain of the test servers (the default `domain` setting). */
+export const DOMAIN = 'localhost';
+
+/** A user's address on the test server: people are addresses in the engine's views. */
+export function at(name: string): string {
+  return `${name}@${DOMAIN}`;
 }
 
 /** A random plaintext marker for message text. */

@@ -2,11 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sessions } from './sessions.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
+import { accountStores } from './store/index.ts';
+import { Writer } from '../writer.ts';
 import { fromBase64Url } from '../../shared/protocol/bytes.ts';
 
 test('anonymous challenges write nothing, and one made for a device is refused for another', async () => {
   const db = memoryDb();
-  const sessions = new Sessions(db, 3600_000);
+  const writer = new Writer(db, { onAbort: () => assert.fail('batch aborted') });
+  const sessions = new Sessions(accountStores(db), writer, 3600_000);
   const rows = (): number =>
     (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
   for (let i = 0; i < 1000; i++) sessions.challenge(`device${i}`);

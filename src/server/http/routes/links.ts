@@ -23,7 +23,7 @@ export function linkRoutes(app: FastifyInstance, ctx: Context): void {
     const id = rid(req.params);
     const payload = sealed(req.body);
     const from = addressGroup(req.socket.remoteAddress);
-    await ctx.writer.run(() => ctx.links.request(id, payload, Date.now(), from));
+    await ctx.writer.run((tx) => ctx.links.request(tx, id, payload, Date.now(), from));
     return reply.code(201).send({});
   });
 
@@ -36,7 +36,7 @@ export function linkRoutes(app: FastifyInstance, ctx: Context): void {
     ctx.auth(req);
     const id = rid(req.params);
     const payload = sealed(req.body);
-    await ctx.writer.run(() => ctx.links.reply(id, payload, Date.now()));
+    await ctx.writer.run((tx) => ctx.links.reply(tx, id, payload, Date.now()));
     return {};
   });
 

@@ -1,0 +1,163 @@
+/**
+ * The engine's stored records and the views it hands to shells. Record names (`rec`) are
+ * logical: EncryptedStore hashes them before they reach the storage. People are named by
+ * their full address (`user@domain`) everywhere, wherever their instance is.
+ */
+import { formatAddress } from '../../protocol/address.ts';
+
+/** Outgoing: pending → sent → delivered → read, or failed. Incoming: received → read. */
+export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+
+export interface StoredKeyPair {
+  publicKey: Uint8Array;
+  privateKey: Uint8Array;
+}
+
+/** This device's account: who it is, where its server is, and its private keys. */
+export interface AccountRecord {
+  v: 1;
+  server: string;
+  user: string;
+  domain: string;
+  admin: boolean;
+  deviceId: string;
+  deviceKey: StoredKeyPair;
+  identityKey: StoredKeyPair;
+  /** The instance-signed device credential (protocol/credential.ts encoding). */
+  credential: Uint8Array;
+  /** The instance key pinned at registration. */
+  instanceKey: Uint8Array;
+  createdAt: number;
+}
+
+export type ConversationKind = 'direct' | 'group';
+
+export interface ConversationRecord {
+  /** 2: members and peer are addresses (1 held bare local names; see upgrade.ts). */
+  v: 2;
+  /** The MLS group id, base64url. */
+  id: string;
+  kind: ConversationKind;
+  title: string | null;
+  /** For a direct conversation: the other person's address. */
+  peer: string | null;
+  status: 'active' | 'removed';
+  /** Addresses of the people with at least one leaf in the group (this user included), sorted. */
+  members: string[];
+  createdAt: number;
+  lastActivityAt: number;
+  unread: number;
+  /** Self-update policy bookkeeping (see selfUpdate.ts). */
+  lastOwnCommitAt: number;
+  sentSinceOwnCommit: number;
+}
+
+export interface ConversationIndex {
+  v: 1;
+  ids: string[];
+}
+
+export interface MessageSender {
+  user: string;
+  domain: string;
+  deviceId: string;
+}
+
+export interface MessageRecord {
+  /** 2: readBy holds addresses (1 held bare local names; see upgrade.ts). */
+  v: 2;
+  id: string;
+  conversationId: string;
+  sender: MessageSender;
+  outgoing: boolean;
+  text: string;
+  /** The sender's clock when written. */
+  sentAt: number;
+  /** This device's clock when stored. */
+  receivedAt: number;
+  state: DeliveryState;
+  reason: string | null;
+  /**
+   * Devices of other people that confirmed delivery (`user@domain/deviceId`: a device id is
+   * unique within its instance only), and the addresses of people who read it.
+   */
+  deliveredTo: string[];
+  readBy: string[];
+}
+
+export interface HistoryIndex {
+  v: 1;
+  ids: string[];
+}
+
+export interface ConversationView {
+  id: string;
+  kind: ConversationKind;
+  title: string | null;
+  peer: string | null;
+  status: 'active' | 'removed';
+  members: string[];
+  unread: number;
+  lastActivityAt: number;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  /** The sender's address. */
+  sender: string;
+  senderDevice: string;
+  outgoing: boolean;
+  text: string;
+  sentAt: number;
+  receivedAt: number;
+  state: DeliveryState;
+  reason: string | null;
+}
+
+/** Logical record names. Ids inside them are random (group ids, message ids, refs). */
+export const rec = {
+  account: 'account',
+  trust: 'trust',
+  conversations: 'convs',
+  conversation: (id: string) => `conv/${id}`,
+  group: (id: string) => `group/${id}`,
+  pendingCommit: (id: string) => `pending/${id}`,
+  history: (id: string) => `hist/${id}`,
+  message: (conversationId: string, id: string) => `msg/${conversationId}/${id}`,
+  outbox: 'outbox',
+  keyPackages: 'kps',
+  keyPackage: (ref: string) => `kp/${ref}`,
+  cursor: 'cursor',
+  tasks: 'tasks',
+  held: (conversationId: string) => `held/${conversationId}`,
+  session: 'session',
+} as const;
+
+export function conversationView(c: ConversationRecord): ConversationView {
+  return {
+    id: c.id,
+    kind: c.kind,
+    title: c.title,
+    peer: c.peer,
+    status: c.status,
+    members: [...c.members],
+    unread: c.unread,
+    lastActivityAt: c.lastActivityAt,
+  };
+}
+
+export function messageView(m: MessageRecord): MessageView {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    sender: formatAddress(m.sender),
+    senderDevice: m.sender.deviceId,
+    outgoing: m.outgoing,
+    text: m.text,
+    sentAt: m.sentAt,
+    receivedAt: m.receivedAt,
+    state: m.state,
+    reason: m.reason,
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * Transport over the global `fetch` (browsers and Node ≥ 22). Opens a session by signing
+ * the server's challenge with the device key, keeps its token (through a SessionKeeper, in
+ * the encrypted store) for the next runs, and opens a new one once when a call answers 401
+ * `unauthenticated` (an expired or forgotten token). Messages (submit, mailbox, ack) go
+ * through the envelope layer (carrier.ts) with the HTTP carrier below it.
+ */
+import {
+  SESSION_LABEL,
+  type AddDeviceRequest,
+  type AddDeviceResponse,
+  type ChallengeResponse,
+  type ClaimedKeyPackages,
+  type CreateGroupRequest,
+  type DeviceInfo,
+  type GroupStatus,
+  type KeyPackageCount,
+  type LinkPayload,
+  type MailboxPage,
+  type RegisterRequest,
+  type RegisterResponse,
+  type SessionResponse,
+  type SubmitRequest,
+  type SubmitResponse,
+  type UploadKeyPackagesRequest,
+  type UserInfo,
+  type WellKnown,
+} from '../../protocol/api.ts';
+import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../protocol/bytes.ts';
+import { FoyerError, isErrorCode } from '../../protocol/errors.ts';
+import { EnvelopeMessaging } from './carrier.ts';
+import { HttpCarrier } from './httpCarrier.ts';
+import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './transport.ts';
+
+/**
+ * A kept token this close to its expiry is not used: a call made with it could be refused
+ * half-way through a command, and opening a session costs only two requests.
+ */
+const EXPIRY_MARGIN_MS = 60_000;
+
+export interface HttpTransportOptions {
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Replaces the global fetch (tests). */
+  fetch?: typeof fetch;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+export class HttpTransport implements Transport {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private signer: DeviceSigner | undefined;
+  private keeper: SessionKeeper | undefined;
+  /** Whether the keeper's token was already read (it is read once, at the first call). */
+  private keptRead = false;
+  private token: string | undefined;
+  private tokenExpiresAt = 0;
+  private opening: Promise<string> | undefined;
+  private readonly messages = new EnvelopeMessaging(
+    new HttpCarrier((method, path, body) => this.authed(method, path, body)),
+  );
+
+  constructor(baseUrl: string, opts: HttpTransportOptions = {}) {
+    this.baseUrl = normaliseServerUrl(baseUrl);
+    this.timeoutMs = opts.timeoutMs ?? 20_000;
+    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  setSigner(signer: DeviceSigner, keeper?: SessionKeeper): void {
+    this.signer = signer;
+    this.keeper = keeper;
+    this.keptRead = false;
+    this.token = undefined;
+  }
+
+  invalidateSession(): void {
+    this.token = undefined;
+  }
+
+  async sessionToken(): Promise<string> {
+    if (this.token !== undefined && usable(this.tokenExpiresAt)) return this.token;
+    this.opening ??= this.obtainToken().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** The kept token when it is still usable (first call only), else a new session. */
+  private async obtainToken(): Promise<string> {
+    if (!this.keptRead && this.keeper !== undefined) {
+      this.keptRead = true;
+      const kept = await this.keeper.load();
+      if (kept !== undefined && usable(kept.expiresAt)) return this.use(kept);
+    }
+    const session = await this.openSession();
+    await this.keeper?.save(session);
+    return this.use(session);
+  }
+
+  private use(session: SavedSession): string {
+    this.token = session.token;
+    this.tokenExpiresAt = session.expiresAt;
+    return session.token;
+  }
+
+  private async openSession(): Promise<SavedSession> {
+    const signer = this.signer;
+    if (signer === undefined) throw new FoyerError('unauthenticated', 'no device to sign in with');
+    const { challenge } = await this.call<ChallengeResponse>('POST', '/api/v1/sessions/challenge', {
+      deviceId: signer.deviceId,
+    });
+    const raw = fromBase64Url(challenge);
+    if (raw === undefined)
+      throw new FoyerError('internal', 'the server sent a malformed challenge');
+    const signature = await signer.sign(concatBytes(utf8(SESSION_LABEL), raw));
+    const session = await this.call<SessionResponse>('POST', '/api/v1/sessions', {
+      deviceId: signer.deviceId,
+      challenge,
+      signature: toBase64Url(signature),
+    });
+    return { token: session.token, expiresAt: session.expiresAt };
+  }
+
+  wellKnown(): Promise<WellKnown> {
+    return this.call('GET', '/.well-known/foyer');
+  }
+  register(req: RegisterRequest): Promise<RegisterResponse> {
+    return this.call('POST', '/api/v1/accounts', req);
+  }
+  async devices(): Promise<DeviceInfo[]> {
+    return (await this.authed<{ devices: DeviceInfo[] }>('GET', '/api/v1/devices')).devices;
+  }
+  addDevice(req: AddDeviceRequest): Promise<AddDeviceResponse> {
+    return this.authed('POST', '/api/v1/devices', req);
+  }
+  async revokeDevice(deviceId: string): Promise<void> {
+    await this.authed('DELETE', `/api/v1/devices/${encodeURIComponent(deviceId)}`);
+  }
+  user(name: string): Promise<UserInfo> {
+    return this.authed('GET', `/api/v1/users/${encodeURIComponent(name)}`);
+  }
+  claimKeyPackages(name: string): Promise<ClaimedKeyPackages> {
+    return this.authed('POST', `/api/v1/users/${encodeURIComponent(name)}/keypackages`, {});
+  }
+  uploadKeyPackages(req: UploadKeyPackagesRequest): Promise<KeyPackageCount> {
+    return this.authed('POST', '/api/v1/keypackages', req);
+  }
+  keyPackageCount(): Promise<KeyPackageCount> {
+    return this.authed('GET', '/api/v1/keypackages');
+  }
+  createGroup(req: CreateGroupRequest): Promise<GroupStatus> {
+    return this.authed('POST', '/api/v1/groups', req);
+  }
+  groupStatus(groupId: string): Promise<GroupStatus> {
+    return this.authed('GET', `/api/v1/groups/${groupId}`);
+  }
+  submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
+    return this.messages.submit(groupId, req);
+  }
+  mailbox(after: number, limit: number): Promise<MailboxPage> {
+    return this.messages.mailbox(after, limit);
+  }
+  ack(upTo: number): Promise<void> {
+    return this.messages.ack(upTo);
+  }
+  async postLink(rid: string, payload: LinkPayload): Promise<void> {
+    await this.call('POST', `/api/v1/links/${rid}`, payload);
+  }
+  getLink(rid: string): Promise<LinkPayload> {
+    return this.authed('GET', `/api/v1/links/${rid}`);
+  }
+  async postLinkReply(rid: string, payload: LinkPayload): Promise<void> {
+    await this.authed('POST', `/api/v1/links/${rid}/reply`, payload);
+  }
+  async getLinkReply(rid: string): Promise<LinkPayload | undefined> {
+    try {
+      return await this.call<LinkPayload>('GET', `/api/v1/links/${rid}/reply`);
+    } catch (err) {
+      if (err instanceof FoyerError && err.code === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  /** An authenticated call; on an expired session, signs in again and retries once. */
+  private async authed<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const token = await this.sessionToken();
+    try {
+      return await this.call<T>(method, path, body, token);
+    } catch (err) {
+      if (!(err instanceof FoyerError) || err.code !== 'unauthenticated') throw err;
+      if (this.token === token) this.token = undefined;
+      return this.call<T>(method, path, body, await this.sessionToken());
+    }
+  }
+
+  private async call<T>(method: Method, path: string, body?: unknown, token?: string): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new FoyerError('network', `cannot reach the server: ${describe(err)}`);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new FoyerError('network', `the connection to the server broke: ${describe(err)}`);
+    }
+    let json: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        if (!(err instanceof SyntaxError)) throw err;
+        if (res.ok)
+          throw new FoyerError('internal', `the server sent a malformed reply to ${path}`);
+      }
+    }
+    if (!res.ok) throw errorFromReply(res.status, json);
+    return json as T;
+  }
+}
+
+function usable(expiresAt: number): boolean {
+  return expiresAt - Date.now() > EXPIRY_MARGIN_MS;
+}
+
+function errorFromReply(status: number, json: unknown): FoyerError {
+  const e = (
+    json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined
+  )?.error;
+  if (e !== undefined && isErrorCode(e.code)) {
+    const details =
+      typeof e.details === 'object' && e.details !== null
+        ? (e.details as Record<string, unknown>)
+        : undefined;
+    return new FoyerError(e.code, typeof e.message === 'string' ? e.message : e.code, details);
+  }
+  if (status === 401) return new FoyerError('unauthenticated', 'the server refused the session');
+  if (status === 404) return new FoyerError('not_found', 'not found on the server');
+  if (status >= 500) return new FoyerError('network', `the server failed (HTTP ${status})`);
+  return new FoyerError('internal', `unexpected HTTP ${status} from the server`);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  }
+  return String(err);
+}
+
+/**
+ * Normalises what a person types as a server address: keeps scheme, host, port and path,
+ * drops a trailing slash and any fragment or query (an invite link's `#CODE`).
+ * @throws FoyerError usage when it is not an http(s) URL
+ */
+export function normaliseServerUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    throw new FoyerError('usage', `not a server URL: ${input}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FoyerError('usage', `the server URL must start with http:// or https://`);
+  }
+  let path = url.pathname.replace(/\/+$/, '');
+  // An invite link is BASE/join#CODE: the server is BASE.
+  if (path.endsWith('/join')) path = path.slice(0, -'/join'.length);
+  return `${url.protocol}//${url.host}${path}`;
+}
