@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hub } from './hub.ts';
+import { Hub, MAX_GROUPS_PER_USER } from './hub.ts';
 import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Writer } from '../writer.ts';
 import { DeliveryRouter } from '../delivery/router.ts';
@@ -358,4 +358,19 @@ test("a key package with a local device's id and user but keys the instance neve
     refusedWith('forbidden'),
   );
   assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+});
+
+test('a user may be in at most MAX_GROUPS_PER_USER groups; others can still create theirs', async () => {
+  const { h, hub, caller } = await setup(['alice', 'bob']);
+  const [alice, bob] = h.devices as [TestIdentity, TestIdentity];
+  await Promise.all(
+    Array.from({ length: MAX_GROUPS_PER_USER }, () =>
+      hub.create(caller(alice, 0), randomBytes(16), undefined),
+    ),
+  );
+  await assert.rejects(
+    hub.create(caller(alice, 0), randomBytes(16), undefined),
+    refusedWith('limit_reached'),
+  );
+  assert.equal((await hub.create(caller(bob, 1), randomBytes(16), undefined)).epoch, 0);
 });
