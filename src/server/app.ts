@@ -26,6 +26,7 @@ import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { limitConnectionsPerAddress } from './http/connectionCap.ts';
+import { addressGroup } from './http/addressGroup.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
@@ -108,7 +109,9 @@ export async function startServer(
     accounts,
     accountStores: stores,
     sessions,
-    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages),
+    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages, (deviceId, available) =>
+      sockets.notify(deviceId, { op: 'keypackages', available }),
+    ),
     hub,
     mailboxes,
     links: new Links(db),
@@ -162,7 +165,9 @@ export async function startServer(
   // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route === undefined || route.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
+    if (route === undefined || route.startsWith('/api/')) {
+      addressLimiter.take(`a:${addressGroup(req.ip)}`);
+    }
   });
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
@@ -201,7 +206,7 @@ export async function startServer(
       .run((tx) => {
         sessions.sweep(tx, now);
         mailboxes.expire(tx, now);
-        hub.groups.forgetAcceptedBefore(tx, now - config.mailboxTtlDays * 24 * 3600 * 1000);
+        hub.groups.forgetSeen(tx, now);
         ctx.links.store.deleteExpired(tx, now);
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));

@@ -50,7 +50,7 @@ export interface RemovedUser {
 }
 
 /**
- * Removes a user: revokes every device (sessions, challenges, key packages and mailbox
+ * Removes a user: revokes every device (sessions, key packages and mailbox
  * deleted, as for a single revocation) and marks the row removed, freeing the name.
  * @throws FoyerError invalid_name, not_found
  */

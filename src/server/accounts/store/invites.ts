@@ -41,7 +41,8 @@ export class InviteStore {
     ).run(i.codeHash, i.admin ? 1 : 0, i.createdAt, i.expiresAt);
   }
 
-  markUsed(_tx: WriteTx, codeHash: Uint8Array, now: number): void {
-    this.q('UPDATE invites SET used_at = ? WHERE code_hash = ?').run(now, codeHash);
+  /** Deleted rather than marked used: a kept row's time would tie it to the account it made. */
+  deleteUsed(_tx: WriteTx, codeHash: Uint8Array): void {
+    this.q('DELETE FROM invites WHERE code_hash = ?').run(codeHash);
   }
 }
