@@ -41,7 +41,8 @@ export const conversations: Run = (io, p) =>
 
 export const open: Run = (io, p) => {
   const name = p.positionals[1];
-  if (name === undefined) throw new FoyerError('usage', 'usage: foyer client open NAME');
+  if (name === undefined)
+    throw new FoyerError('usage', 'usage: foyer client open PERSON (bob or bob@domain)');
   return withEngine(io, p.store, async (e) => {
     const c = await e.openDirect(name);
     return emit(io, p, { conversation: c }, () => conversationLine(c));

@@ -34,7 +34,7 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   register --server URL --invite CODE|LINK --name NAME   create your account
   whoami                                                   who this store is
   conversations [--offline]                                fetch, then list conversations
-  open NAME                                                one-to-one conversation
+  open PERSON                                              one-to-one conversation
   group create --title T --members a,b                     new group
   group add --conversation ID --members c                  add people
   group remove --conversation ID --members c               remove people
@@ -49,10 +49,11 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   devices | devices revoke ID                              list or revoke devices
   link --server URL                                        link THIS new device
   link approve CODE [--wait SECONDS]                       approve a new device
-  safety NAME [--verify|--unverify] [--qr PAYLOAD]         safety number with NAME
-  trust accept NAME                                        accept NAME's changed key
+  safety PERSON [--verify|--unverify] [--qr PAYLOAD]       safety number with PERSON
+  trust accept PERSON                                      accept PERSON's changed key
 
-The store defaults to FOYER_CLIENT_STORE or ~/.foyer-client; the passphrase comes from
+A PERSON (also in --members) is an address, bob@maison.example, or a bare name for a user of
+your own instance. The store defaults to FOYER_CLIENT_STORE or ~/.foyer-client; the passphrase comes from
 FOYER_PASSPHRASE or is asked for.`;
 
 /** Runs a client command line and returns the exit code (0 ok, 1 failed, 2 usage). */

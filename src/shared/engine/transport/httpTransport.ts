@@ -2,7 +2,8 @@
  * Transport over the global `fetch` (browsers and Node ≥ 22). Opens a session by signing
  * the server's challenge with the device key, keeps its token (through a SessionKeeper, in
  * the encrypted store) for the next runs, and opens a new one once when a call answers 401
- * `unauthenticated` (an expired or forgotten token).
+ * `unauthenticated` (an expired or forgotten token). Messages (submit, mailbox, ack) go
+ * through the envelope layer (carrier.ts) with the HTTP carrier below it.
  */
 import {
   SESSION_LABEL,
@@ -27,7 +28,8 @@ import {
 } from '../../protocol/api.ts';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../protocol/bytes.ts';
 import { FoyerError, isErrorCode } from '../../protocol/errors.ts';
-import { parseMailboxPage } from './parseReplies.ts';
+import { EnvelopeMessaging } from './carrier.ts';
+import { HttpCarrier } from './httpCarrier.ts';
 import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './transport.ts';
 
 /**
@@ -56,6 +58,9 @@ export class HttpTransport implements Transport {
   private token: string | undefined;
   private tokenExpiresAt = 0;
   private opening: Promise<string> | undefined;
+  private readonly messages = new EnvelopeMessaging(
+    new HttpCarrier((method, path, body) => this.authed(method, path, body)),
+  );
 
   constructor(baseUrl: string, opts: HttpTransportOptions = {}) {
     this.baseUrl = normaliseServerUrl(baseUrl);
@@ -152,15 +157,13 @@ export class HttpTransport implements Transport {
     return this.authed('GET', `/api/v1/groups/${groupId}`);
   }
   submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
-    return this.authed('POST', `/api/v1/groups/${groupId}/messages`, req);
+    return this.messages.submit(groupId, req);
   }
-  async mailbox(after: number, limit: number): Promise<MailboxPage> {
-    return parseMailboxPage(
-      await this.authed<unknown>('GET', `/api/v1/mailbox?after=${after}&limit=${limit}`),
-    );
+  mailbox(after: number, limit: number): Promise<MailboxPage> {
+    return this.messages.mailbox(after, limit);
   }
-  async ack(upTo: number): Promise<void> {
-    await this.authed('POST', '/api/v1/mailbox/ack', { upTo });
+  ack(upTo: number): Promise<void> {
+    return this.messages.ack(upTo);
   }
   async postLink(rid: string, payload: LinkPayload): Promise<void> {
     await this.call('POST', `/api/v1/links/${rid}`, payload);
