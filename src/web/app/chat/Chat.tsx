@@ -1,0 +1,107 @@
+/** One conversation: its history with day separators and states, the typing notice, the composer. */
+import { useEffect, useRef } from 'preact/hooks';
+import type { Live } from '../../engine/live.ts';
+import { formatDay, t, tn } from '../../i18n/index.ts';
+import { Avatar } from '../Avatar.tsx';
+import { go } from '../nav.ts';
+import { conversationTitle } from '../names.ts';
+import { Composer } from './Composer.tsx';
+import { Message } from './Message.tsx';
+
+function dayOf(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function Chat({ live: l, id }: { live: Live; id: string }) {
+  const conv = l.conversations.value.find((c) => c.id === id);
+  const messages = l.messages.value.get(id);
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (messages === undefined) void l.open(id);
+  }, [id]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages?.length]);
+  if (conv === undefined) {
+    return (
+      <section class="chat">
+        <p class="empty-hint">{t('chat.gone')}</p>
+      </section>
+    );
+  }
+  const title = conversationTitle(conv, l.me.user);
+  const typing = l.typing.value[id];
+  const peer = conv.kind === 'direct' ? conv.peer : null;
+  let lastDay = '';
+  return (
+    <section class="chat" aria-labelledby="chat-title">
+      <header class="chat-head">
+        <button
+          type="button"
+          class="icon back"
+          aria-label={t('common.back')}
+          onClick={() => go({ name: 'home' })}
+        >
+          ‹
+        </button>
+        <Avatar name={title} group={conv.kind === 'group'} />
+        <div class="chat-head-text">
+          <h1 id="chat-title" dir="auto">
+            {title}
+          </h1>
+          <p class="chat-sub">
+            {conv.kind === 'group' ? tn('list.members', conv.members.length) : t('chat.e2ee')}
+          </p>
+        </div>
+        {conv.kind === 'group' ? (
+          <button type="button" class="secondary small" onClick={() => go({ name: 'group', id })}>
+            {t('chat.details')}
+          </button>
+        ) : (
+          peer !== null && (
+            <button
+              type="button"
+              class="secondary small"
+              onClick={() => go({ name: 'safety', user: peer, back: id })}
+            >
+              {t('chat.safety')}
+            </button>
+          )
+        )}
+      </header>
+      <ol class="messages" aria-label={t('chat.history')} aria-live="polite">
+        {(messages ?? []).map((m) => {
+          const day = dayOf(m.sentAt);
+          const separator = day !== lastDay;
+          lastDay = day;
+          return [
+            separator && (
+              <li class="day" key={`day-${day}`}>
+                <span>{formatDay(m.sentAt)}</span>
+              </li>
+            ),
+            <Message
+              key={m.id}
+              m={m}
+              showSender={conv.kind === 'group'}
+              onRetry={() => void l.retry(m).catch((err: unknown) => l.report(err))}
+            />,
+          ];
+        })}
+        {messages !== undefined && messages.length === 0 && (
+          <li class="empty-hint">{t('chat.empty')}</li>
+        )}
+      </ol>
+      <div ref={end} />
+      <p class="typing" role="status">
+        {typing !== undefined ? t('chat.typing', { name: typing.user }) : ''}
+      </p>
+      {conv.status === 'active' ? (
+        <Composer live={l} conversationId={id} />
+      ) : (
+        <p class="empty-hint">{t('chat.removed')}</p>
+      )}
+    </section>
+  );
+}
