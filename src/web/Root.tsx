@@ -34,7 +34,7 @@ export function Root() {
     case 'welcome':
       return <Welcome />;
     case 'join':
-      return <Join invite={p.invite} />;
+      return <Join invite={p.invite} key={p.invite} />;
     case 'unlock':
       return <Unlock />;
     case 'link':

@@ -56,8 +56,14 @@ export class Live {
     const live = new Live(engine, transport);
     live.offs.push(engine.on((e) => live.onEvent(e)));
     const onOnline = (): void => void live.reconnect();
+    // The browser knows it lost the network before the push socket notices.
+    const onOffline = (): void => void (live.online.value = false);
     window.addEventListener('online', onOnline);
-    live.offs.push(() => window.removeEventListener('online', onOnline));
+    window.addEventListener('offline', onOffline);
+    live.offs.push(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+    });
     // History first, from the local store: the list paints before any network round trip.
     await live.refreshConversations();
     engine.start();

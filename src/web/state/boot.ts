@@ -46,6 +46,15 @@ export async function boot(): Promise<void> {
   await routeAfterLock();
 }
 
+// A new invite link opened in this tab while it shows the join or welcome screen.
+window.addEventListener('hashchange', () => {
+  const name = phase.value.name;
+  const invite = inviteFromLocation();
+  if ((name === 'join' || name === 'welcome') && invite !== undefined) {
+    phase.value = { name: 'join', invite };
+  }
+});
+
 /** With this tab holding the account: unlock, join or welcome. */
 export async function routeAfterLock(): Promise<void> {
   if (await storeExists()) {
