@@ -68,9 +68,9 @@ export function Safety({ live: l, user, back }: { live: Live; user: string; back
             </div>
           )}
           <p>{t('safety.intro', { name: user })}</p>
-          <p class="safety-digits" aria-label={t('safety.digitsLabel')}>
+          <output class="safety-digits" aria-label={t('safety.digitsLabel')}>
             {view.digits}
-          </p>
+          </output>
           <QrCode value={view.qr} label={t('safety.qrLabel')} />
           <p class={view.verified ? 'verified' : 'hint'} role="status">
             {view.verified ? t('safety.verified', { name: user }) : t('safety.notVerified')}

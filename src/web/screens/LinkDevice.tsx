@@ -45,9 +45,9 @@ export function LinkDevice() {
     return (
       <Card title={t('link.showTitle')}>
         <p>{t('link.showIntro')}</p>
-        <p class="code-box" aria-label={t('link.codeLabel')}>
+        <output class="code-box" aria-label={t('link.codeLabel')}>
           {shown.code}
-        </p>
+        </output>
         <QrCode value={shown.qr} label={t('link.qrLabel')} />
         <p class="hint" role="status">
           {t('link.waiting')}
