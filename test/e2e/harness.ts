@@ -48,11 +48,17 @@ export interface Person {
 export async function newPerson(
   browser: Browser,
   name: string,
-  opts: { locale?: string; viewport?: { width: number; height: number } } = {},
+  opts: {
+    locale?: string;
+    viewport?: { width: number; height: number };
+    /** Only for injecting axe-core, which arrives as an inline script. */
+    bypassCSP?: boolean;
+  } = {},
 ): Promise<Person> {
   const context = await browser.newContext({
     locale: opts.locale ?? 'en-GB',
     viewport: opts.viewport ?? { width: 1100, height: 760 },
+    bypassCSP: opts.bypassCSP ?? false,
   });
   const page = await context.newPage();
   const cspViolations: string[] = [];

@@ -2,6 +2,7 @@
 import type { Live } from '../engine/live.ts';
 import { formatTime, t, tn } from '../i18n/index.ts';
 import { Logo } from '../components/Logo.tsx';
+import { Icon } from '../components/Icon.tsx';
 import { Avatar } from './Avatar.tsx';
 import { go, view } from './nav.ts';
 import { conversationTitle } from './names.ts';
@@ -80,7 +81,6 @@ export function Sidebar({ live: l }: { live: Live }) {
                   type="button"
                   class={`conv${current === c.id ? ' current' : ''}`}
                   aria-current={current === c.id ? 'page' : undefined}
-                  aria-label={c.unread > 0 ? `${title}, ${tn('list.unread', c.unread)}` : title}
                   onClick={() => {
                     go({ name: 'chat', id: c.id });
                     void l.open(c.id);
@@ -102,8 +102,9 @@ export function Sidebar({ live: l }: { live: Live }) {
                   <span class="conv-side">
                     <span class="conv-time">{formatTime(c.lastActivityAt)}</span>
                     {c.unread > 0 && (
-                      <span class="badge" aria-hidden="true">
-                        {c.unread}
+                      <span class="badge">
+                        <span aria-hidden="true">{c.unread}</span>
+                        <span class="visually-hidden">{tn('list.unread', c.unread)}</span>
                       </span>
                     )}
                   </span>
@@ -114,13 +115,5 @@ export function Sidebar({ live: l }: { live: Live }) {
         </ul>
       )}
     </aside>
-  );
-}
-
-export function Icon({ d }: { d: string }) {
-  return (
-    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-      <path d={d} fill="currentColor" />
-    </svg>
   );
 }

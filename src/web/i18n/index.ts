@@ -51,13 +51,21 @@ export function tn(
   return t(`${base}_${form}` as MessageKey, { count, ...params });
 }
 
+/**
+ * The browser's own tag when it speaks the chosen language (so en-GB keeps its 24-hour clock),
+ * else the bare language.
+ */
+function formatLocale(): string {
+  return navigator.languages.find((l) => l.toLowerCase().startsWith(locale.value)) ?? locale.value;
+}
+
 /** Dates and times in the current language. */
 export function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit' }).format(ms);
+  return new Intl.DateTimeFormat(formatLocale(), { hour: 'numeric', minute: '2-digit' }).format(ms);
 }
 
 export function formatDay(ms: number): string {
-  return new Intl.DateTimeFormat(locale.value, {
+  return new Intl.DateTimeFormat(formatLocale(), {
     weekday: 'long',
     day: 'numeric',
     month: 'long',

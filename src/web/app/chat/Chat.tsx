@@ -7,6 +7,12 @@ import { go } from '../nav.ts';
 import { conversationTitle } from '../names.ts';
 import { Composer } from './Composer.tsx';
 import { Message } from './Message.tsx';
+import { Icon } from '../../components/Icon.tsx';
+
+const PEOPLE =
+  'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm7 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM9 13c-3.3 0-7 1.6-7 4v3h14v-3c0-2.4-3.7-4-7-4zm7 0c-.5 0-1 0-1.5.1 1.5 1 2.5 2.3 2.5 3.9v3h5v-3c0-2.4-3.2-4-6-4z';
+const SHIELD =
+  'M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5zm-1.2 14.2-3.5-3.5 1.4-1.4 2.1 2.1 4.9-4.9 1.4 1.4z';
 
 function dayOf(ms: number): string {
   const d = new Date(ms);
@@ -55,17 +61,25 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
           </p>
         </div>
         {conv.kind === 'group' ? (
-          <button type="button" class="secondary small" onClick={() => go({ name: 'group', id })}>
-            {t('chat.details')}
+          <button
+            type="button"
+            class="icon head-action"
+            aria-label={t('chat.details')}
+            title={t('chat.details')}
+            onClick={() => go({ name: 'group', id })}
+          >
+            <Icon d={PEOPLE} />
           </button>
         ) : (
           peer !== null && (
             <button
               type="button"
-              class="secondary small"
+              class="icon head-action"
+              aria-label={t('chat.safety')}
+              title={t('chat.safety')}
               onClick={() => go({ name: 'safety', user: peer, back: id })}
             >
-              {t('chat.safety')}
+              <Icon d={SHIELD} />
             </button>
           )
         )}
