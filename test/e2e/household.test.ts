@@ -89,7 +89,7 @@ describe('a household in three browsers and the CLI', { skip }, () => {
     await bubble(alice, 'Hi all, from bob').waitFor();
     await bubble(dave, 'Hi all, from bob').waitFor();
     // Members and their devices, then removing dave.
-    await alice.page.getByRole('button', { name: 'Members' }).click();
+    await alice.page.getByRole('button', { name: 'Members', exact: true }).click();
     await alice.page.getByText('1 device').first().waitFor();
     await alice.page.getByRole('button', { name: 'Remove dave from the group' }).click();
     await alice.page.getByRole('heading', { name: '2 members' }).waitFor();

@@ -107,9 +107,10 @@ export class Live {
     await this.refreshOutbox();
   }
 
-  /** A failed message is written again as a new one (the failed copy stays, marked failed). */
+  /** Sends a failed message again, under the same id (it goes back to pending). */
   async retry(message: MessageView): Promise<void> {
-    await this.send(message.conversationId, message.text);
+    await this.engine.resend(message.conversationId, message.id);
+    await this.refreshOutbox();
   }
 
   /** The network came back: resync now rather than at the next backoff step. */

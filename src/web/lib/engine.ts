@@ -4,10 +4,16 @@
  * layout touches these files only. Only lazily loaded modules may import this one: it pulls
  * the engine (MLS, Argon2id) into their chunk.
  */
-export { Engine, type EngineOptions } from '../../shared/engine/engine.ts';
-export { HttpTransport } from '../../shared/engine/httpTransport.ts';
-export type { EngineEvent } from '../../shared/engine/events.ts';
-export type { ConversationView, DeliveryState, MessageView } from '../../shared/engine/model.ts';
-export type { DeviceView } from '../../shared/engine/devices.ts';
-export type { SafetyView, WhoAmI } from '../../shared/engine/engineApi.ts';
+export {
+  Engine,
+  HttpTransport,
+  type ConversationView,
+  type DeliveryState,
+  type DeviceView,
+  type EngineEvent,
+  type EngineOptions,
+  type MessageView,
+  type SafetyView,
+  type WhoAmI,
+} from '../../shared/engine/index.ts';
 export { FoyerError, isErrorCode } from '../../shared/protocol/errors.ts';
