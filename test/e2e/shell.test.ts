@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import type { ServerProcess } from '../helpers/server.ts';
 import { INSECURE_HOST, launchBrowser, newPerson, skipReason, startWebServer } from './harness.ts';
@@ -60,6 +61,24 @@ describe('the web app shell', { skip }, () => {
     const api = await fetch(`${server.url}/api/v1/nothing-here`);
     assert.equal(api.status, 404);
     assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
+
+  test('the first load is at most 150 KB of gzipped JavaScript; the engine loads later', async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const first = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    assert.ok(first.length > 0);
+    let total = 0;
+    for (const path of first) {
+      const body = Buffer.from(await (await fetch(`${server.url}${path}`)).arrayBuffer());
+      total += gzipSync(body, { level: 9 }).length;
+    }
+    console.log(`first load: ${first.length} scripts, ${(total / 1024).toFixed(1)} KiB gzipped`);
+    assert.ok(total <= 150 * 1024, `first load is ${total} bytes gzipped`);
+    // The engine (MLS, Argon2id) is not part of it.
+    const loaded = (
+      await Promise.all(first.map(async (p) => (await fetch(`${server.url}${p}`)).text()))
+    ).join('\n');
+    assert.doesNotMatch(loaded, /argon2id|ts-mls|tlsEncoder/i);
   });
 
   test('on plain HTTP at another address the page explains why it cannot work', async () => {
