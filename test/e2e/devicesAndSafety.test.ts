@@ -91,4 +91,32 @@ describe('devices and safety numbers', { skip }, () => {
     await alice.page.getByRole('button', { name: 'Mark as verified' }).click();
     await alice.page.getByText('You verified bob.').waitFor();
   });
+
+  test('a changed identity key is flagged; the person refuses, then accepts it', async () => {
+    // bob's account is removed and the name registered again: a new identity key.
+    alice.page.once('dialog', (d) => void d.accept());
+    await alice.page.getByRole('button', { name: 'Administration' }).click();
+    await alice.page.getByRole('button', { name: 'Remove the account of bob' }).click();
+    await alice.page
+      .getByRole('list', { name: 'Accounts' })
+      .getByText('bob')
+      .waitFor({ state: 'detached' });
+    const newBob = await newPerson(browser, 'bob');
+    await join(newBob, server, await server.invite());
+    await alice.page.getByRole('button', { name: 'New chat' }).click();
+    await alice.page.getByRole('button', { name: 'bob', exact: true }).click();
+    const banner = alice.page
+      .getByRole('alert')
+      .filter({ hasText: 'The safety number with bob changed' });
+    await banner.waitFor();
+    await banner.getByRole('button', { name: 'Review' }).click();
+    await alice.page.getByText(/The identity key of bob changed/).waitFor();
+    await alice.page.getByRole('button', { name: 'Refuse' }).click();
+    await alice.page.getByText('Messages from bob’s new key stay refused.').waitFor();
+    assert.equal(await banner.count(), 0);
+    await alice.page.getByRole('button', { name: 'Accept the new key' }).click();
+    await alice.page.getByText(/The identity key of bob changed/).waitFor({ state: 'detached' });
+    await alice.page.getByText('Not verified yet.').waitFor();
+    await newBob.context.close();
+  });
 });

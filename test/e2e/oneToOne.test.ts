@@ -78,6 +78,10 @@ describe('one-to-one chat in two browsers', { skip }, () => {
     await send(bob, 'مرحبا — yes, see you then');
     await bubble(alice, 'مرحبا — yes, see you then').waitFor();
     await waitForState(bob, 'مرحبا — yes, see you then', 'Read');
+    // Typing shows on the other side, then the sent message replaces the notice.
+    await bob.page.getByRole('textbox', { name: 'Message' }).pressSequentially('On my w');
+    await alice.page.getByRole('status').filter({ hasText: 'bob is typing…' }).waitFor();
+    await bob.page.getByRole('textbox', { name: 'Message' }).fill('');
     assert.deepEqual(alice.cspViolations, []);
     assert.deepEqual(bob.cspViolations, []);
   });

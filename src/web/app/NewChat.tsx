@@ -1,6 +1,7 @@
 /** Starting a one-to-one conversation with a member of the household. */
 import { useState } from 'preact/hooks';
 import type { Live } from '../engine/live.ts';
+import { FoyerError } from '../lib/engine.ts';
 import { t } from '../i18n/index.ts';
 import { errorText } from '../i18n/errors.ts';
 import { Loading } from '../components/Lazy.tsx';
@@ -22,6 +23,14 @@ export function NewChat({ live: l }: { live: Live }) {
       go({ name: 'chat', id: conv.id });
       await l.open(conv.id);
     } catch (err) {
+      if (err instanceof FoyerError && err.code === 'identity_changed') {
+        // Their key changed since it was pinned: the decision comes before any message.
+        if (!l.identityChanged.value.includes(name)) {
+          l.identityChanged.value = [...l.identityChanged.value, name];
+        }
+        go({ name: 'safety', user: name, back: null });
+        return;
+      }
       setFailure(errorText(err));
       setBusy(null);
     }

@@ -18,6 +18,8 @@ export function Composer({ live: l, conversationId }: { live: Live; conversation
     const body = text.trim();
     if (body === '') return;
     setText('');
+    // The message ends the notice on the other side; the next keystroke may announce again.
+    lastTyping.current = 0;
     void l.send(conversationId, body).catch((err: unknown) => l.report(err));
   };
 
