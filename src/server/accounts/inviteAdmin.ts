@@ -3,47 +3,21 @@
  * cannot show its link again: the link is shown once, when it is created. Invites are named
  * by their row number instead.
  */
-import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
+import type { InviteListRow, InviteStore } from './store/invites.ts';
 
-export interface InviteSummary {
-  id: number;
-  admin: boolean;
-  createdAt: number;
-  expiresAt: number;
-  usedAt: number | null;
-}
+export type InviteSummary = InviteListRow;
 
-interface InviteRow {
-  id: number;
-  admin: number;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-}
+const LIST_LIMIT = 200;
+const USED_SHOWN_MS = 7 * 24 * 3600 * 1000;
 
-/** Invites not yet used and not expired, newest first, plus those used in the last week. */
-export function listInvites(db: Db, now = Date.now()): InviteSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT rowid AS id, admin, created_at, expires_at, used_at FROM invites
-       WHERE (used_at IS NULL AND expires_at > ?) OR used_at > ?
-       ORDER BY created_at DESC LIMIT 200`,
-    )
-    .all(now, now - 7 * 24 * 3600 * 1000) as InviteRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    admin: r.admin === 1,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    usedAt: r.used_at,
-  }));
+/** Invites not yet used and not expired, plus those used in the last week, newest first. */
+export function listInvites(store: InviteStore, now = Date.now()): InviteSummary[] {
+  return store.listRecent(now, now - USED_SHOWN_MS, LIST_LIMIT);
 }
 
 /** Deletes an unused invite so that its link no longer works. @throws FoyerError not_found */
-export function revokeInvite(db: Db, id: number): void {
-  const changes = db
-    .prepare('DELETE FROM invites WHERE rowid = ? AND used_at IS NULL')
-    .run(id).changes;
-  if (changes === 0) throw new FoyerError('not_found', 'no such unused invite');
+export function revokeInvite(store: InviteStore, tx: WriteTx, id: number): void {
+  if (!store.deleteUnused(tx, id)) throw new FoyerError('not_found', 'no such unused invite');
 }

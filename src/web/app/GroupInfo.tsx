@@ -8,6 +8,7 @@ import { MemberChecklist } from './MemberChecklist.tsx';
 import { go } from './nav.ts';
 import { Panel } from './Panel.tsx';
 import { useMembers } from './useMembers.ts';
+import { shortName } from '../lib/addresses.ts';
 
 export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
   const conv = l.conversations.value.find((c) => c.id === id);
@@ -16,10 +17,11 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
   const [adding, setAdding] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | undefined>();
-  const memberKey = conv?.members.join(',') ?? '';
+  const names = (conv?.members ?? []).map((a) => shortName(a, l.me.domain));
+  const memberKey = names.join(',');
   useEffect(() => {
     let on = true;
-    for (const name of conv?.members ?? []) {
+    for (const name of names) {
       l.transport.user(name).then(
         (info) => on && setDevices((d) => ({ ...d, [name]: info.devices.length })),
         (err: unknown) => on && l.report(err),
@@ -43,12 +45,12 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
       setBusy(false);
     }
   };
-  const others = (everyone ?? []).filter((m) => !conv.members.includes(m.name));
+  const others = (everyone ?? []).filter((m) => !names.includes(m.name));
   return (
     <Panel title={conv.title ?? t('group.title')} back={{ name: 'chat', id }}>
-      <h2>{tn('list.members', conv.members.length)}</h2>
+      <h2>{tn('list.members', names.length)}</h2>
       <ul class="member-list">
-        {conv.members.map((name) => (
+        {names.map((name) => (
           <li key={name}>
             <Avatar name={name} />
             <span class="member-name">

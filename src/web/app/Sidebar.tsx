@@ -73,7 +73,7 @@ export function Sidebar({ live: l }: { live: Live }) {
       ) : (
         <ul class="conv-list" aria-labelledby="conv-heading">
           {convs.map((c) => {
-            const title = conversationTitle(c, l.me.user);
+            const title = conversationTitle(c, l.me);
             const typing = l.typing.value[c.id];
             return (
               <li key={c.id}>

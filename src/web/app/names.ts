@@ -1,9 +1,13 @@
 /** How a conversation is named on screen. */
-import type { ConversationView } from '../lib/engine.ts';
+import type { ConversationView, WhoAmI } from '../lib/engine.ts';
+import { shortName } from '../lib/addresses.ts';
 import { t } from '../i18n/index.ts';
 
-export function conversationTitle(c: ConversationView, me: string): string {
-  if (c.kind === 'direct') return c.peer ?? c.members.find((m) => m !== me) ?? t('chat.untitled');
+export function conversationTitle(c: ConversationView, me: WhoAmI): string {
+  if (c.kind === 'direct') {
+    const peer = c.peer ?? c.members.find((m) => m !== me.address);
+    return peer === undefined ? t('chat.untitled') : shortName(peer, me.domain);
+  }
   return c.title ?? t('chat.untitled');
 }
 

@@ -17,6 +17,7 @@ import {
 import { IdbStorage } from '../store/idbStorage.ts';
 import { notifyIncoming } from './notify.ts';
 import { ServerApi } from './api.ts';
+import { shortName } from '../lib/addresses.ts';
 
 /** How long a typing notice stays on screen without a new one. */
 const TYPING_MS = 6000;
@@ -177,7 +178,7 @@ export class Live {
           this.typing.value = typing;
         });
         if (!e.message.outgoing) {
-          notifyIncoming(this.conversations.value, e.message);
+          notifyIncoming(this.conversations.value, e.message, this.me.domain);
           if (this.selected.value === e.conversationId) {
             void this.refreshConversations().then(() => this.markRead(e.conversationId));
             return;
@@ -197,7 +198,10 @@ export class Live {
         return;
       case 'typing': {
         const until = Date.now() + TYPING_MS;
-        this.typing.value = { ...this.typing.value, [e.conversationId]: { user: e.user, until } };
+        this.typing.value = {
+          ...this.typing.value,
+          [e.conversationId]: { user: shortName(e.address, this.me.domain), until },
+        };
         setTimeout(() => {
           const cur = this.typing.value[e.conversationId];
           if (cur !== undefined && cur.until <= Date.now()) {
@@ -209,8 +213,11 @@ export class Live {
         return;
       }
       case 'identity_changed':
-        if (!this.identityChanged.value.includes(e.user)) {
-          this.identityChanged.value = [...this.identityChanged.value, e.user];
+        {
+          const who = shortName(e.address, this.me.domain);
+          if (!this.identityChanged.value.includes(who)) {
+            this.identityChanged.value = [...this.identityChanged.value, who];
+          }
         }
         return;
       case 'connection':

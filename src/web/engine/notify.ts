@@ -6,12 +6,17 @@
  */
 import type { ConversationView, MessageView } from '../lib/engine.ts';
 import { t } from '../i18n/index.ts';
+import { shortName } from '../lib/addresses.ts';
 
-export function notifyIncoming(conversations: ConversationView[], m: MessageView): void {
+export function notifyIncoming(
+  conversations: ConversationView[],
+  m: MessageView,
+  myDomain: string,
+): void {
   if (document.visibilityState === 'visible' && document.hasFocus()) return;
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
   const conv = conversations.find((c) => c.id === m.conversationId);
-  const where = conv?.kind === 'group' ? (conv.title ?? '') : m.sender;
+  const where = conv?.kind === 'group' ? (conv.title ?? '') : shortName(m.sender, myDomain);
   const n = new Notification('Foyer', {
     body: t('notify.body', { name: where }),
     tag: m.conversationId,

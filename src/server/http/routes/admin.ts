@@ -8,7 +8,7 @@ import type { Context } from '../../context.ts';
 import type { Caller } from '../../accounts/accounts.ts';
 import { createInvite, inviteUrl } from '../../accounts/invites.ts';
 import { listInvites, revokeInvite } from '../../accounts/inviteAdmin.ts';
-import { listUsers, removeUser } from '../../accounts/userAdmin.ts';
+import { listUsers, removeUserIn } from '../../accounts/userAdmin.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { USER_NAME_RE } from '../../../shared/protocol/names.ts';
 import { object } from '../parse.ts';
@@ -16,9 +16,7 @@ import { object } from '../parse.ts';
 const MAX_INVITE_DAYS = 90;
 
 function isAdmin(ctx: Context, caller: Caller): boolean {
-  const row = ctx.db.prepare('SELECT admin FROM users WHERE id = ?').get(caller.userId) as
-    { admin: number } | undefined;
-  return row?.admin === 1;
+  return ctx.accountStores.users.byId(caller.userId)?.admin === true;
 }
 
 function parseInviteRequest(body: unknown): { admin: boolean; days: number } {
@@ -49,14 +47,17 @@ export function adminRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.get('/api/v1/admin/invites', async (req) => {
     admin(req);
-    return { invites: listInvites(ctx.db) };
+    return { invites: listInvites(ctx.accountStores.invites) };
   });
 
   app.post('/api/v1/admin/invites', async (req) => {
     admin(req);
     const { admin: asAdmin, days } = parseInviteRequest(req.body);
-    const invite = await ctx.writer.run(() =>
-      createInvite(ctx.db, { admin: asAdmin, ttlMs: days * 24 * 3600 * 1000 }),
+    const invite = await ctx.writer.run((tx) =>
+      createInvite(ctx.accountStores.invites, tx, {
+        admin: asAdmin,
+        ttlMs: days * 24 * 3600 * 1000,
+      }),
     );
     return { ...invite, url: inviteUrl(ctx.config.publicUrl, invite.code) };
   });
@@ -66,7 +67,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Context): void {
     const raw = (req.params as { id?: unknown }).id;
     const id = typeof raw === 'string' && /^[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(id)) throw new FoyerError('bad_request', 'invite id is not valid');
-    await ctx.writer.run(() => revokeInvite(ctx.db, id));
+    await ctx.writer.run((tx) => revokeInvite(ctx.accountStores.invites, tx, id));
     return reply.code(204).send();
   });
 
@@ -84,23 +85,16 @@ export function adminRoutes(app: FastifyInstance, ctx: Context): void {
     if (name === caller.userName) {
       throw new FoyerError('forbidden', 'an admin cannot remove their own account here');
     }
-    const deviceIds = (
-      ctx.db
-        .prepare(
-          'SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE u.name = ? AND d.revoked_at IS NULL',
-        )
-        .all(name) as Array<{ id: string }>
-    ).map((r) => r.id);
-    const removed = removeUser(ctx.db, name);
+    // Through the server's writer (group commit) and its own mailbox counts.
+    const removed = await ctx.writer.run((tx) =>
+      removeUserIn(ctx.accountStores, tx, name, Date.now(), (id) => ctx.mailboxes.drop(tx, id)),
+    );
     // The rows are gone; the in-memory views follow, as for a device revoked by its owner.
-    for (const id of deviceIds) {
+    for (const id of removed.deviceIds) {
       ctx.sessions.forgetDevice(id);
       ctx.hub.deviceRevoked(id);
       ctx.closeDeviceSockets(id);
     }
-    await ctx.writer.run(() => {
-      for (const id of deviceIds) ctx.mailboxes.drop(id);
-    });
-    return removed;
+    return { name, devices: removed.devices };
   });
 }

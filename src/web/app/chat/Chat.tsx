@@ -5,6 +5,7 @@ import { formatDay, t, tn } from '../../i18n/index.ts';
 import { Avatar } from '../Avatar.tsx';
 import { go } from '../nav.ts';
 import { conversationTitle } from '../names.ts';
+import { shortName } from '../../lib/addresses.ts';
 import { Composer } from './Composer.tsx';
 import { Message } from './Message.tsx';
 import { Icon } from '../../components/Icon.tsx';
@@ -36,9 +37,10 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
       </section>
     );
   }
-  const title = conversationTitle(conv, l.me.user);
+  const title = conversationTitle(conv, l.me);
   const typing = l.typing.value[id];
-  const peer = conv.kind === 'direct' ? conv.peer : null;
+  const peer =
+    conv.kind === 'direct' && conv.peer !== null ? shortName(conv.peer, l.me.domain) : null;
   let lastDay = '';
   return (
     <section class="chat" aria-labelledby="chat-title">
@@ -98,6 +100,7 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
             <Message
               key={m.id}
               m={m}
+              sender={shortName(m.sender, l.me.domain)}
               showSender={conv.kind === 'group'}
               onRetry={() => void l.retry(m).catch((err: unknown) => l.report(err))}
             />,

@@ -14,16 +14,19 @@ const STATE_MARK: Readonly<Record<MessageView['state'], string>> = {
 
 export function Message({
   m,
+  sender,
   showSender,
   onRetry,
 }: {
   m: MessageView;
+  /** The sender as shown (name, or address when from another instance). */
+  sender: string;
   showSender: boolean;
   onRetry: () => void;
 }) {
   return (
     <li class={`msg ${m.outgoing ? 'out' : 'in'} state-${m.state}`} data-message-id={m.id}>
-      {showSender && !m.outgoing && <p class="msg-sender">{m.sender}</p>}
+      {showSender && !m.outgoing && <p class="msg-sender">{sender}</p>}
       <MessageText text={m.text} />
       <p class="msg-meta">
         <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
