@@ -34,6 +34,9 @@ import { groupRoutes, SUBMIT_BODY_LIMIT } from './http/routes/groups.ts';
 import { mailboxRoutes } from './http/routes/mailbox.ts';
 import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
+import { webAppRoutes } from './http/routes/webApp.ts';
+import { adminRoutes } from './http/routes/admin.ts';
+import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
 
@@ -170,6 +173,9 @@ export async function startServer(
     }
   });
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
+  app.addHook('onSend', async (_req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
     const e = toFoyerError(err);
     if (e.code === 'internal') log.error({ err }, 'request failed');
@@ -199,6 +205,8 @@ export async function startServer(
   groupRoutes(app, ctx);
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  webAppRoutes(app);
 
   const sweep = setInterval(() => {
     const now = Date.now();
