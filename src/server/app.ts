@@ -17,6 +17,7 @@ import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
 import { Sessions } from './accounts/sessions.ts';
 import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
+import { accountStores } from './accounts/store/index.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
 import { DeliveryRouter } from './delivery/router.ts';
@@ -25,6 +26,7 @@ import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { limitConnectionsPerAddress } from './http/connectionCap.ts';
+import { addressGroup } from './http/addressGroup.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
@@ -32,6 +34,9 @@ import { groupRoutes, SUBMIT_BODY_LIMIT } from './http/routes/groups.ts';
 import { mailboxRoutes } from './http/routes/mailbox.ts';
 import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
+import { webAppRoutes } from './http/routes/webApp.ts';
+import { adminRoutes } from './http/routes/admin.ts';
+import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
 
@@ -76,14 +81,14 @@ export async function startServer(
     // The other process emptied these mailboxes; this resets the counts (and removes any
     // item a batch that raced with it may have queued).
     writer
-      .run(() => {
-        for (const id of deviceIds) mailboxes.drop(id);
+      .run((tx) => {
+        for (const id of deviceIds) mailboxes.drop(tx, id);
       })
       .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
   });
   const writer = new Writer(db, {
     beforeJobs: () => revocations.refresh(),
-    beforeCommit: () => mailboxes.applyDeferredAcks(),
+    beforeCommit: (tx) => mailboxes.applyDeferredAcks(tx),
     afterCommit: () => mailboxes.publishBatch(),
     // A batch that fails to commit leaves the caches ahead of the disk: reload them.
     onAbort: () => {
@@ -91,11 +96,12 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const accounts = new Accounts(db, config, deps.instanceKey);
+  const stores = accountStores(db);
+  const accounts = new Accounts(stores, writer, config, deps.instanceKey);
   // Only the local route exists: federation will add a RemoteRoute here.
   const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
   const hub = new Hub(db, writer, router, accounts, revocations);
-  const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
+  const sessions = new Sessions(stores, writer, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
   const ctx: Context = {
@@ -104,8 +110,11 @@ export async function startServer(
     log,
     instance: deps.instanceKey,
     accounts,
+    accountStores: stores,
     sessions,
-    keyPackages: new KeyPackages(db, config.maxKeyPackages),
+    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages, (deviceId, available) =>
+      sockets.notify(deviceId, { op: 'keypackages', available }),
+    ),
     hub,
     mailboxes,
     links: new Links(db),
@@ -159,9 +168,14 @@ export async function startServer(
   // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route === undefined || route.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
+    if (route === undefined || route.startsWith('/api/')) {
+      addressLimiter.take(`a:${addressGroup(req.ip)}`);
+    }
   });
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
+  app.addHook('onSend', async (_req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
     const e = toFoyerError(err);
     if (e.code === 'internal') log.error({ err }, 'request failed');
@@ -191,17 +205,17 @@ export async function startServer(
   groupRoutes(app, ctx);
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  webAppRoutes(app);
 
   const sweep = setInterval(() => {
     const now = Date.now();
-    sessions.sweep(now);
     writer
-      .run(() => {
-        mailboxes.expire(now);
-        db.prepare('DELETE FROM submissions WHERE accepted_at <= ?').run(
-          now - config.mailboxTtlDays * 24 * 3600 * 1000,
-        );
-        db.prepare('DELETE FROM links WHERE expires_at <= ?').run(now);
+      .run((tx) => {
+        sessions.sweep(tx, now);
+        mailboxes.expire(tx, now);
+        hub.groups.forgetSeen(tx, now);
+        ctx.links.store.deleteExpired(tx, now);
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);

@@ -20,6 +20,14 @@ import { signBytes, type SignatureKeyPair } from '../../src/shared/mls/keys.ts';
 import { concatBytes, fromUtf8, toHex, utf8 } from '../../src/shared/protocol/bytes.ts';
 import { FoyerError } from '../../src/shared/protocol/errors.ts';
 import {
+  decodeItem,
+  decodeReceipt,
+  decodeSubmission,
+  encodeItem,
+  encodeReceipt,
+  encodeSubmission,
+} from '../../src/shared/protocol/envelope.ts';
+import {
   decodeContent,
   encodeContent,
   type Content,
@@ -40,15 +48,6 @@ import {
   type Party,
 } from '../../src/shared/engine/identity/safety.ts';
 import { decodeRecord, encodeRecord } from '../../src/shared/engine/store/records.ts';
-import {
-  decodeItem,
-  decodeReceipt,
-  decodeSubmission,
-  encodeItem,
-  encodeReceipt,
-  encodeSubmission,
-} from '../../src/shared/protocol/envelope.ts';
-import type { MailboxItem, SubmitResponse } from '../../src/shared/protocol/api.ts';
 import { EncryptedStore } from '../../src/shared/engine/store/encryptedStore.ts';
 import { MemoryStorage } from '../../src/shared/engine/store/storage.ts';
 
@@ -74,12 +73,12 @@ export interface ReplayResult {
 
 export const FORMATS = [
   'credential',
+  'envelope',
   'content',
   'link',
   'safety',
   'records',
   'store',
-  'envelope',
 ] as const;
 export type Format = (typeof FORMATS)[number];
 
@@ -237,6 +236,90 @@ const credentialInputs = [
   },
 ];
 
+type EnvelopeType = 'submit' | 'receipt' | 'item';
+const ENVELOPE_CODECS: Record<
+  EnvelopeType,
+  { encode(v: never): Uint8Array; decode(b: Uint8Array): unknown }
+> = {
+  submit: { encode: encodeSubmission, decode: decodeSubmission },
+  receipt: { encode: encodeReceipt, decode: decodeReceipt },
+  item: { encode: encodeItem, decode: decodeItem },
+};
+
+const envelopeInputs: Array<{ name: string; type: EnvelopeType; value: unknown }> = [
+  {
+    name: 'submission, message only',
+    type: 'submit',
+    value: { groupId: 'AAECAwQFBgcICQoLDA0ODw', id: 'msg-0123456789_abcdef', message: 'AAEC_-8' },
+  },
+  {
+    name: 'submission with welcome and group info',
+    type: 'submit',
+    value: {
+      groupId: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+      id: 'AAAAAAAAAAAAAAAAAAAAAA',
+      message: 'AQID',
+      welcome: 'BAUG',
+      groupInfo: '',
+    },
+  },
+  { name: 'receipt', type: 'receipt', value: { epoch: 7, duplicate: false } },
+  {
+    name: 'receipt of a duplicate, largest epoch',
+    type: 'receipt',
+    value: { epoch: Number.MAX_SAFE_INTEGER, duplicate: true },
+  },
+  {
+    name: 'mailbox item: message',
+    type: 'item',
+    value: {
+      seq: 1,
+      kind: 'message',
+      groupId: 'AAECAwQFBgcICQoLDA0ODw',
+      id: 'msg-0123456789_abcdef',
+      payload: 'AAEC',
+      receivedAt: 1764500000000,
+    },
+  },
+  {
+    name: 'mailbox item: welcome',
+    type: 'item',
+    value: {
+      seq: 4294967296,
+      kind: 'welcome',
+      groupId: 'AAECAwQFBgcICQoLDA0ODw',
+      id: 'AAAAAAAAAAAAAAAA',
+      payload: '',
+      receivedAt: 0,
+    },
+  },
+  {
+    name: 'mailbox item: link',
+    type: 'item',
+    value: {
+      seq: 2,
+      kind: 'link',
+      groupId: 'AAECAwQFBgcICQoLDA0ODw',
+      id: 'AAAAAAAAAAAAAAAA',
+      payload: '_w',
+      receivedAt: 5,
+    },
+  },
+];
+
+/** Damaged envelopes: [name, type to decode as, hex]. */
+const badEnvelopes: Array<[string, EnvelopeType, string]> = [
+  ['unknown version', 'receipt', '0202000000000000000700'],
+  ['a receipt read as a submission', 'submit', '0102000000000000000700'],
+  ['receipt flag 2', 'receipt', '0102000000000000000702'],
+  ['receipt with a trailing byte', 'receipt', '010200000000000000070000'],
+  ['truncated receipt', 'receipt', '01020000000000000007'],
+  ['epoch past 2^53', 'receipt', '01020020000000000000' + '00'],
+  ['empty', 'item', ''],
+  ['mailbox item of kind 4', 'item', '0103000000000000000104'],
+  ['submission with flags 4', 'submit', '010100000002000100000002414200000001ff04'],
+];
+
 const contentInputs: Array<{ name: string; content: Content }> = [
   {
     name: 'text',
@@ -380,111 +463,22 @@ const storeInputs = [
   },
 ];
 
-const GROUP_ID = 'BwcHBwcHBwcHBwcHBwcHBw'; // 16 bytes of 0x07, base64url
-const MESSAGE_ID = 'msg-0123456789_abcdefg';
-type EnvelopeValue =
-  | { kind: 'submission'; value: Parameters<typeof encodeSubmission>[0] }
-  | { kind: 'receipt'; value: SubmitResponse }
-  | { kind: 'item'; value: MailboxItem };
-const envelopeInputs: Array<{ name: string } & EnvelopeValue> = [
-  {
-    name: 'application message',
-    kind: 'submission',
-    value: { groupId: GROUP_ID, id: MESSAGE_ID, message: 'AAECAwQ' },
-  },
-  {
-    name: 'commit with Welcome and GroupInfo',
-    kind: 'submission',
-    value: { groupId: GROUP_ID, id: MESSAGE_ID, message: 'AQID', welcome: 'BAU', groupInfo: 'Bgc' },
-  },
-  {
-    name: 'commit with GroupInfo only',
-    kind: 'submission',
-    value: { groupId: GROUP_ID, id: MESSAGE_ID, message: 'AQID', groupInfo: 'Bgc' },
-  },
-  { name: 'receipt, duplicate', kind: 'receipt', value: { epoch: 42, duplicate: true } },
-  {
-    name: 'welcome item',
-    kind: 'item',
-    value: {
-      seq: 1234567890123,
-      kind: 'welcome',
-      groupId: GROUP_ID,
-      id: MESSAGE_ID,
-      payload: '_-8',
-      receivedAt: 1764460800000,
-    },
-  },
-];
-/** Envelopes that must be refused, as hex, with the code. */
-const badEnvelopes: Array<{
-  name: string;
-  kind: EnvelopeValue['kind'];
-  encoded: string;
-  error: string;
-}> = [
-  { name: 'empty', kind: 'submission', encoded: '', error: 'bad_request' },
-  { name: 'version 2', kind: 'receipt', encoded: '0202000000000000002a01', error: 'bad_request' },
-  {
-    name: 'a receipt read as an item',
-    kind: 'item',
-    encoded: '0102000000000000002a01',
-    error: 'bad_request',
-  },
-  {
-    name: 'duplicate flag 2',
-    kind: 'receipt',
-    encoded: '0102000000000000002a02',
-    error: 'bad_request',
-  },
-  {
-    name: 'trailing byte',
-    kind: 'receipt',
-    encoded: '0102000000000000002a0100',
-    error: 'bad_request',
-  },
-  {
-    name: 'group id length past its bound',
-    kind: 'submission',
-    encoded: '0101ffffffff',
-    error: 'bad_request',
-  },
-  {
-    name: 'unknown item kind',
-    kind: 'item',
-    encoded: '01030000000000000001' + '04',
-    error: 'bad_request',
-  },
-];
-
-function encodeEnvelope(e: EnvelopeValue): Uint8Array {
-  if (e.kind === 'submission') return encodeSubmission(e.value);
-  if (e.kind === 'receipt') return encodeReceipt(e.value);
-  return encodeItem(e.value);
-}
-
-function decodeEnvelope(kind: EnvelopeValue['kind'], bytes: Uint8Array): unknown {
-  if (kind === 'submission') return decodeSubmission(bytes);
-  if (kind === 'receipt') return decodeReceipt(bytes);
-  return decodeItem(bytes);
-}
-
 // ---- generation ---------------------------------------------------------------------------
 
 const DESCRIPTIONS: Record<Format, string> = {
+  envelope:
+    'Message envelopes (protocol/envelope.ts): the binary submission, receipt and mailbox item a carrier moves; values as the JSON API has them (byte strings in base64url). Damaged envelopes must fail with the given code.',
   credential:
     'Device credentials (protocol/credential.ts): keys are Ed25519 from the given seeds; the signature inputs, the deterministic Ed25519 signatures and the encoding are pinned. Malformed encodings must fail with the given code.',
   content:
-    'Application message contents (engine/content.ts): the exact UTF-8 JSON each content encodes to, and how given texts decode (null: refused).',
-  link: 'Device linking (engine/linkCrypto.ts): the code as typed and its normal form, the rendezvous id and channel key it derives, QR payloads, and sealed payloads whose nonce comes from the seeded generator (SHA-256 of seed ‖ 0 ‖ counter16).',
+    'Application message contents (engine/conversations/content.ts): the exact UTF-8 JSON each content encodes to, and how given texts decode (null: refused).',
+  link: 'Device linking (engine/devices/linkCrypto.ts): the code as typed and its normal form, the rendezvous id and channel key it derives, QR payloads, and sealed payloads whose nonce comes from the seeded generator (SHA-256 of seed ‖ 0 ‖ counter16).',
   safety:
-    "Safety numbers (engine/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
+    "Safety numbers (engine/identity/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
   records:
-    'Client store records (engine/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
-  envelope:
-    'Message envelopes (protocol/envelope.ts): the bytes a submission, a receipt and a mailbox item encode to (base64url fields carried raw), and envelopes that must be refused with the given code.',
+    'Client store records (engine/store/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
   store:
-    'The encrypted client store (engine/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
+    'The encrypted client store (engine/store/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
 };
 
 /** Computes the vectors of one format from the fixed inputs above. */
@@ -546,13 +540,6 @@ function malformedCredentials(
 }
 
 const GENERATORS: Record<Format, () => Promise<Vector[]>> = {
-  async envelope() {
-    return [
-      ...envelopeInputs.map((i) => ({ ...i, encoded: toHex(encodeEnvelope(i)) })),
-      ...badEnvelopes.map((b) => ({ ...b, name: `malformed: ${b.name}` })),
-    ];
-  },
-
   async credential() {
     const out: Vector[] = [];
     for (const i of credentialInputs)
@@ -562,6 +549,21 @@ const GENERATORS: Record<Format, () => Promise<Vector[]>> = {
       out.push({ name: `malformed: ${m.name}`, encoded: m.encoded, error: m.error });
     }
     return out;
+  },
+
+  async envelope() {
+    return [
+      ...envelopeInputs.map((i) => ({
+        ...i,
+        encoded: toHex(ENVELOPE_CODECS[i.type].encode(i.value as never)),
+      })),
+      ...badEnvelopes.map(([name, type, encoded]) => ({
+        name: `malformed: ${name}`,
+        type,
+        encoded,
+        error: 'bad_request',
+      })),
+    ];
   },
 
   async content() {
@@ -692,16 +694,6 @@ type Decoder = (v: Vector, check: Checker) => Promise<void>;
 
 /** The decoding direction: the committed bytes read back to the committed values. */
 const DECODERS: Record<Format, Decoder> = {
-  async envelope(v, check) {
-    const kind = v['kind'] as EnvelopeValue['kind'];
-    const bytes = fromHex(v['encoded'] as string);
-    if (typeof v['error'] === 'string') {
-      check.same(v.name, 'error', await failureOf(() => decodeEnvelope(kind, bytes)), v['error']);
-      return;
-    }
-    check.same(v.name, 'decoded', decodeEnvelope(kind, bytes), v['value']);
-  },
-
   async credential(v, check) {
     const encoded = fromHex(v['encoded'] as string);
     if (typeof v['error'] === 'string') {
@@ -732,6 +724,16 @@ const DECODERS: Record<Format, Decoder> = {
       await checkCredentialSignatures(c, other),
       'instance signature does not verify',
     );
+  },
+
+  async envelope(v, check) {
+    const codec = ENVELOPE_CODECS[v['type'] as EnvelopeType];
+    const bytes = fromHex(v['encoded'] as string);
+    if (typeof v['error'] === 'string') {
+      check.same(v.name, 'decode error', await failureOf(() => codec.decode(bytes)), v['error']);
+      return;
+    }
+    check.same(v.name, 'decoded', codec.decode(bytes), v['value']);
   },
 
   async content(v, check) {

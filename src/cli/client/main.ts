@@ -33,7 +33,7 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
 
   register --server URL --invite CODE|LINK --name NAME   create your account
   whoami                                                   who this store is
-  conversations                                            list conversations
+  conversations [--offline]                                fetch, then list conversations
   open PERSON                                              one-to-one conversation
   group create --title T --members a,b                     new group
   group add --conversation ID --members c                  add people
@@ -41,7 +41,8 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   leave --conversation ID                                  leave a conversation
   send --conversation ID --text TEXT                       send a message
   resend [--conversation ID [--message MID]]               send failed messages again
-  messages --conversation ID [--limit N] [--read]          show history
+  messages --conversation ID [--limit N] [--read]          fetch, then show history
+           [--offline]                                     (--offline: without fetching)
   sync [--wait SECONDS]                                    fetch and process (and wait
                                                            for the outbox to empty), then exit
   watch                                                    incoming events as JSON lines

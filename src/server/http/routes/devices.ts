@@ -36,10 +36,10 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
     if (typeof id !== 'string' || !DEVICE_ID_RE.test(id)) {
       throw new FoyerError('bad_request', 'device id is not valid');
     }
-    ctx.accounts.revokeDevice(caller, id);
+    await ctx.accounts.revokeDevice(caller, id);
     ctx.sessions.forgetDevice(id);
     ctx.hub.deviceRevoked(id);
-    await ctx.writer.run(() => ctx.mailboxes.drop(id));
+    await ctx.writer.run((tx) => ctx.mailboxes.drop(tx, id));
     ctx.closeDeviceSockets(id);
     return reply.code(204).send();
   });
@@ -51,7 +51,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.post('/api/v1/users/:name/keypackages', async (req) => {
     const caller = ctx.auth(req);
-    return ctx.keyPackages.claim(caller, ctx.accounts.liveDevices(userName(req.params)));
+    const name = userName(req.params);
+    return ctx.keyPackages.claim(caller, name, ctx.accounts.liveDevices(name));
   });
 
   app.get('/api/v1/keypackages', async (req) => {

@@ -131,6 +131,7 @@ export const rec = {
   cursor: 'cursor',
   tasks: 'tasks',
   held: (conversationId: string) => `held/${conversationId}`,
+  session: 'session',
 } as const;
 
 export function conversationView(c: ConversationRecord): ConversationView {

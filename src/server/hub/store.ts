@@ -1,11 +1,14 @@
 /**
- * Hub groups on disk, with an in-memory copy of each group touched (a household has a few
- * dozen). Writes happen inside the writer's transaction; the cache is updated last, after
- * every check passed, and is dropped whole if a batch fails to commit.
+ * The hub's query layer: groups, their members (device addresses by leaf) and the digests of
+ * accepted message ids, with an in-memory copy of each group touched (a household has a few dozen).
+ * Writes take the writer's transaction; the cache is updated last, after every check
+ * passed, and is dropped whole if a batch fails to commit.
  */
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import { toHex } from '../../shared/protocol/bytes.ts';
 import type { LeafChange, Member } from './leaves.ts';
+import { DAY_MS, dayOf, forgetDay, seenDigest } from './seen.ts';
 
 export interface HubGroup {
   id: Uint8Array;
@@ -21,7 +24,7 @@ export interface HubGroup {
  */
 export const GROUP_CACHE_MAX = 256;
 
-export class GroupStore {
+export class HubStore {
   private readonly q: (sql: string) => Statement;
   private readonly cache = new Map<string, HubGroup>();
 
@@ -59,38 +62,47 @@ export class GroupStore {
 
   /** A new group with its creator (a device of this instance) at leaf 0. */
   create(
+    tx: WriteTx,
     id: Uint8Array,
     creator: Member,
     groupInfo: Uint8Array | undefined,
     now: number,
   ): HubGroup {
-    this.q(
-      'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
-    ).run(id, groupInfo ?? null, creator.deviceId, now);
-    this.insertMember(id, 0, creator);
+    this.q('INSERT INTO groups (id, epoch, group_info, created_at) VALUES (?, 0, ?, ?)').run(
+      id,
+      groupInfo ?? null,
+      dayOf(now) * DAY_MS,
+    );
+    this.insertMember(tx, id, 0, creator);
     const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
     this.remember(toHex(id), g);
     return g;
   }
 
   /** Moves a group to its next epoch with the commit's membership change. */
-  advance(g: HubGroup, epoch: number, change: LeafChange, groupInfo: Uint8Array | undefined): void {
+  advance(
+    tx: WriteTx,
+    g: HubGroup,
+    epoch: number,
+    change: LeafChange,
+    groupInfo: Uint8Array | undefined,
+  ): void {
     for (const { leaf } of change.removed) {
       this.q('DELETE FROM group_members WHERE group_id = ? AND leaf = ?').run(g.id, leaf);
     }
-    for (const { leaf, member } of change.added) this.insertMember(g.id, leaf, member);
+    for (const { leaf, member } of change.added) this.insertMember(tx, g.id, leaf, member);
     const info = groupInfo ?? null;
     this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
     this.remember(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
   }
 
-  /** Groups in which any device of the user holds a leaf. */
-  countForUser(userId: number): number {
+  /** Groups in which any device of a local user (of instance `domain`) holds a leaf. */
+  countForUser(userId: number, domain: string): number {
     return (
       this.q(
         `SELECT count(DISTINCT gm.group_id) AS n FROM group_members gm
-           JOIN devices d ON d.id = gm.device_id WHERE d.user_id = ?`,
-      ).get(userId) as { n: number }
+           JOIN devices d ON d.id = gm.device_id WHERE d.user_id = ? AND gm.domain = ?`,
+      ).get(userId, domain) as { n: number }
     ).n;
   }
 
@@ -107,6 +119,27 @@ export class GroupStore {
     this.cache.clear();
   }
 
+  /** True when this message id was accepted in this group within the dedup window. */
+  wasSeen(groupId: Uint8Array, msgId: string): boolean {
+    return (
+      this.q('SELECT 1 FROM seen_messages WHERE digest = ?').get(seenDigest(groupId, msgId)) !==
+      undefined
+    );
+  }
+
+  /** Remembers an accepted message id: its digest and the day it may be forgotten only. */
+  markSeen(_tx: WriteTx, groupId: Uint8Array, msgId: string, now: number): void {
+    this.q('INSERT OR IGNORE INTO seen_messages (digest, forget_day) VALUES (?, ?)').run(
+      seenDigest(groupId, msgId),
+      forgetDay(now),
+    );
+  }
+
+  /** Forgets the message ids whose window has passed. */
+  forgetSeen(_tx: WriteTx, now: number): void {
+    this.q('DELETE FROM seen_messages WHERE forget_day <= ?').run(dayOf(now));
+  }
+
   /** Caches a group as the most recently used, dropping the least recently used beyond the cap. */
   private remember(key: string, g: HubGroup): void {
     this.cache.delete(key);
@@ -116,7 +149,7 @@ export class GroupStore {
     }
   }
 
-  private insertMember(id: Uint8Array, leaf: number, m: Member): void {
+  private insertMember(_tx: WriteTx, id: Uint8Array, leaf: number, m: Member): void {
     this.q(
       'INSERT INTO group_members (group_id, leaf, device_id, user_name, domain) VALUES (?, ?, ?, ?, ?)',
     ).run(id, leaf, m.deviceId, m.user, m.domain);
