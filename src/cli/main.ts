@@ -45,6 +45,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT.usage;
     }
     if (name === 'help' || name === '--help' || name === '-h') return help(io, rest[0]);
+    if (name === '--version' || name === '-V' || name === 'version') {
+      const { FOYER_VERSION } = await import('../server/version.ts');
+      io.out(json ? JSON.stringify({ version: FOYER_VERSION }) : `foyer ${FOYER_VERSION}`);
+      return EXIT.ok;
+    }
     if (name === 'client') {
       const { clientMain } = await import('./client/main.ts');
       return await clientMain(rest);

@@ -29,6 +29,7 @@ import { groupRoutes, SUBMIT_BODY_LIMIT } from './http/routes/groups.ts';
 import { mailboxRoutes } from './http/routes/mailbox.ts';
 import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
+import { healthRoutes } from './http/routes/health.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
 
@@ -118,8 +119,10 @@ export async function startServer(
     },
   };
 
+  // A child, so that its level can change during listen without touching the caller's logger.
+  const fastifyLog = log.child({});
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: fastifyLog as FastifyBaseLogger,
     // Request logs would carry URLs with user names and group ids: off by default.
     logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
@@ -142,6 +145,7 @@ export async function startServer(
   await app.register(websocket, { options: { maxPayload: SUBMIT_BODY_LIMIT } });
   app.get('/api/v1/ws', { websocket: true }, (socket) => handleSocket(socket, ctx, sockets));
   wellKnownRoutes(app, ctx);
+  healthRoutes(app, db);
   accountRoutes(app, ctx);
   deviceRoutes(app, ctx);
   groupRoutes(app, ctx);
@@ -173,7 +177,15 @@ export async function startServer(
   }, REVOCATION_POLL_MS);
   revocationPoll.unref();
 
-  await app.listen({ host: config.host, port: config.port });
+  // Fastify logs "Server listening" at info; `foyer start` prints its own human line, and a
+  // JSON line in the middle of that text only confuses. Quiet during listen only.
+  const level = fastifyLog.level;
+  fastifyLog.level = 'warn';
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } finally {
+    fastifyLog.level = level;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -41,8 +41,15 @@ export interface Config {
   logIdentifiers: boolean;
   /** SQLite `synchronous`: `full` (default, acknowledged = on disk) or `normal`. */
   durability: 'full' | 'normal';
-  /** Passphrase that wraps the data key instead of the key file (from FOYER_PASSPHRASE). */
+  /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
+  /**
+   * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
+   * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
+   */
+  legacyPassphrase?: string | undefined;
+  /** Whether `publicUrl` was set (file, env or flag) rather than derived from host and port. */
+  publicUrlConfigured?: boolean;
   /** The configuration file that was read, if any. */
   configFile?: string | undefined;
 }
@@ -65,7 +72,10 @@ type Kind =
   | { type: 'path' };
 
 interface Setting {
-  key: Exclude<keyof Config, 'passphrase' | 'configFile'>;
+  key: Exclude<
+    keyof Config,
+    'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'
+  >;
   env: string;
   flag: string;
   kind: Kind;
@@ -77,6 +87,11 @@ function setting(key: Setting['key'], kind: Kind, names?: { env: string; flag: s
   const env = `FOYER_${kebab.replaceAll('-', '_').toUpperCase()}`;
   return { key, kind, env: names?.env ?? env, flag: names?.flag ?? kebab };
 }
+
+/** The data key's passphrase (server and admin commands). */
+export const DATA_PASSPHRASE_ENV = 'FOYER_DATA_PASSPHRASE';
+/** The client store's passphrase; the admin side's old name for its own. */
+export const LEGACY_PASSPHRASE_ENV = 'FOYER_PASSPHRASE';
 
 const int = (min: number, max: number): Kind => ({ type: 'int', min, max });
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -116,7 +131,10 @@ export const DEFAULTS = {
   logLevel: 'info',
   logIdentifiers: false,
   durability: 'full',
-} as const satisfies Omit<Config, 'publicUrl' | 'passphrase' | 'configFile'>;
+} as const satisfies Omit<
+  Config,
+  'publicUrl' | 'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'
+>;
 
 /** The flags loadConfig accepts, for node:util parseArgs (the CLI merges its own). */
 export const CONFIG_OPTIONS: ParseArgsOptionsConfig = {
@@ -240,7 +258,7 @@ export function rejectPassphraseFlag(argv: readonly string[]): void {
   if (argv.some((a) => a === '--passphrase' || a.startsWith('--passphrase='))) {
     throw new ConfigError(
       'the passphrase cannot be given as a flag (other users could read it in the process list): ' +
-        'set FOYER_PASSPHRASE, or type it when asked',
+        'set FOYER_DATA_PASSPHRASE, or type it when asked',
     );
   }
 }
@@ -310,7 +328,7 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
     for (const [key, value] of Object.entries(file.values)) {
       if (key === 'passphrase') {
         errors.push(
-          `passphrase cannot be set in ${file.path}: set FOYER_PASSPHRASE, or type it when asked`,
+          `passphrase cannot be set in ${file.path}: set FOYER_DATA_PASSPHRASE, or type it when asked`,
         );
       } else if (!SETTINGS.some((s) => s.key === key)) {
         errors.push(
@@ -341,11 +359,13 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
       }
     }
   }
-  const passphrase = env.FOYER_PASSPHRASE;
+  // The data key's passphrase has its own name: FOYER_PASSPHRASE belongs to the client.
+  const passphrase = env[DATA_PASSPHRASE_ENV];
   if (passphrase === '')
     errors.push(
-      'passphrase (from FOYER_PASSPHRASE) must not be empty; unset it to use the key file',
+      `passphrase (from ${DATA_PASSPHRASE_ENV}) must not be empty; unset it to use the key file`,
     );
+  const legacy = env[LEGACY_PASSPHRASE_ENV];
   if (errors.length > 0) throw new ConfigError(errors.join('\n'), { errors });
 
   const config = values as unknown as Omit<Config, 'publicUrl' | 'passphrase'> & {
@@ -354,7 +374,9 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
   return {
     ...config,
     publicUrl: config.publicUrl ?? defaultPublicUrl(config.host, config.port),
+    publicUrlConfigured: config.publicUrl !== undefined,
     passphrase,
+    legacyPassphrase: legacy === '' ? undefined : legacy,
     configFile: file?.path,
   };
 }

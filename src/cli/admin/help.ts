@@ -5,7 +5,8 @@ const CONFIG_FLAGS = `Configuration flags (any command that opens the data folde
   --config FILE         JSON configuration file (default DIR/foyer.json; env FOYER_CONFIG)
   --host, --port, --domain, --public-url, --max-users, --log-level, --durability, ...
                         see docs/configuration.md
-  The passphrase comes from FOYER_PASSPHRASE or is asked for on the terminal.`;
+  The data key's passphrase comes from FOYER_DATA_PASSPHRASE or is asked for on the
+  terminal (FOYER_PASSPHRASE is the client's own).`;
 
 export const USAGE: Record<string, string> = {
   main: `Usage: foyer COMMAND [options]
@@ -18,6 +19,7 @@ Commands:
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   client ...            the command-line messenger
   help [COMMAND]        this help, or a command's
+  --version             the Foyer version
 
 Run "foyer help COMMAND" for a command's options.`,
   start: `Usage: foyer start [configuration flags]
@@ -36,7 +38,8 @@ Creates a single-use invite and prints its link.
 ${CONFIG_FLAGS}`,
   status: `Usage: foyer status [--json] [configuration flags]
 
-Prints counts only: users, devices, sessions, invites, groups, queued messages.
+Says whether a server is running on the data folder (address, since when, version), then
+prints counts only: users, devices, sessions, invites, groups, queued messages.
 
 ${CONFIG_FLAGS}`,
   user: `Usage: foyer user list [--json] [configuration flags]
@@ -57,7 +60,7 @@ ${CONFIG_FLAGS}`,
   key: `Usage: foyer key wrap|unwrap [configuration flags]
 
   wrap                  replace foyer.key by foyer.key.wrapped, protected by a passphrase
-                        (FOYER_PASSPHRASE, or typed twice)
+                        (FOYER_DATA_PASSPHRASE, or typed twice)
   unwrap                replace foyer.key.wrapped by the plain key file foyer.key
 Stop the server first; start it again with the passphrase afterwards.
 

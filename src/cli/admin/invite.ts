@@ -5,6 +5,7 @@ import { parseDuration } from './duration.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
+import { invitePublicUrl } from './publicUrl.ts';
 
 export async function inviteCommand(io: Io, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -30,7 +31,7 @@ export async function inviteCommand(io: Io, argv: readonly string[]): Promise<nu
   const db = await openExisting(config);
   try {
     const invite = createInvite(db, { admin: values.admin === true, ttlMs });
-    const url = inviteUrl(config.publicUrl, invite.code);
+    const url = inviteUrl(invitePublicUrl(config), invite.code);
     if (values.json === true) {
       io.out(
         JSON.stringify({

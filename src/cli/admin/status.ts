@@ -9,8 +9,11 @@ import { parseCommand } from './args.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
+import { readRunState, type RunState } from '../../server/home/runState.ts';
 
 export interface Status {
+  /** Whether a server holds the data folder's lock, and what it recorded. */
+  server: RunState;
   dataDir: string;
   keyMode: string;
   schemaVersion: number;
@@ -44,6 +47,7 @@ function fileSize(path: string): number {
 export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date.now()): Status {
   const layout = dataLayout(dataDir);
   return {
+    server: readRunState(layout),
     dataDir: layout.dir,
     keyMode: keyMode(layout),
     schemaVersion: schemaVersion(db),
@@ -80,6 +84,24 @@ export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date
   };
 }
 
+function serverLine(state: RunState): string {
+  if (!state.running) {
+    const last =
+      state.lastStartedAt === undefined
+        ? ''
+        : ` (last started ${new Date(state.lastStartedAt).toISOString()}, did not stop cleanly)`;
+    return `not running${last}`;
+  }
+  const at = state.url === undefined ? '' : ` on ${state.url}`;
+  const since =
+    state.startedAt === undefined ? '' : ` since ${new Date(state.startedAt).toISOString()}`;
+  const about = [
+    state.pid === undefined ? undefined : `process ${state.pid}`,
+    state.version === undefined ? undefined : `version ${state.version}`,
+  ].filter((x) => x !== undefined);
+  return `running${at}${since}${about.length > 0 ? ` (${about.join(', ')})` : ''}`;
+}
+
 export async function statusCommand(io: Io, argv: readonly string[]): Promise<number> {
   const { values, configArgv } = parseCommand(argv, { json: { type: 'boolean' } });
   if (values.help === true) {
@@ -98,6 +120,7 @@ export async function statusCommand(io: Io, argv: readonly string[]): Promise<nu
     io.out(JSON.stringify(s));
     return EXIT.ok;
   }
+  io.out(`Server           ${serverLine(s.server)}`);
   io.out(
     `Data folder      ${s.dataDir} (key: ${s.keyMode}, schema v${s.schemaVersion}, ${s.databaseBytes} bytes)`,
   );
