@@ -41,6 +41,10 @@ export interface Config {
   logIdentifiers: boolean;
   /** SQLite `synchronous`: `full` (default, acknowledged = on disk) or `normal`. */
   durability: 'full' | 'normal';
+  /** Folder for the daily backups; unset = no scheduled backup. */
+  backupDir?: string | undefined;
+  /** How many daily backups to keep. Default 7. */
+  backupKeep: number;
   /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
@@ -113,6 +117,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('logLevel', { type: 'enum', values: LOG_LEVELS }),
   setting('logIdentifiers', { type: 'bool' }),
   setting('durability', { type: 'enum', values: ['full', 'normal'] }),
+  setting('backupDir', { type: 'path' }),
+  setting('backupKeep', int(1, 365)),
 ];
 
 /** Defaults; `publicUrl` is derived from host and port when not set. */
@@ -131,6 +137,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   logIdentifiers: false,
   durability: 'full',
+  backupKeep: 7,
 } as const satisfies Omit<
   Config,
   'publicUrl' | 'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'

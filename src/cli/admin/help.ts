@@ -17,6 +17,8 @@ Commands:
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
+  backup --out FILE     an encrypted snapshot, taken while the server runs
+  restore FILE          a backup into a new, empty data folder
   client ...            the command-line messenger
   help [COMMAND]        this help, or a command's
   --version             the Foyer version
@@ -63,6 +65,25 @@ ${CONFIG_FLAGS}`,
                         (FOYER_DATA_PASSPHRASE, or typed twice)
   unwrap                replace foyer.key.wrapped by the plain key file foyer.key
 Stop the server first; start it again with the passphrase afterwards.
+
+${CONFIG_FLAGS}`,
+  backup: `Usage: foyer backup --out FILE [--with-passphrase] [--json] [configuration flags]
+
+Writes a consistent snapshot of the database to FILE while the server keeps serving. The
+database inside stays encrypted with the data key. Without --with-passphrase, restoring needs
+the folder's foyer.key (or, in passphrase mode, its passphrase). With --with-passphrase the
+data key goes in too, wrapped under a backup passphrase (FOYER_BACKUP_PASSPHRASE, or typed
+twice), and the file plus that passphrase restore everything.
+Daily backups with rotation: set backupDir (and backupKeep) in the configuration.
+
+${CONFIG_FLAGS}`,
+  restore: `Usage: foyer restore FILE [--key PATH/foyer.key] [--data DIR] [--json]
+
+Restores a backup into DIR, which must be new or empty (nothing is ever overwritten). The key:
+  --key FILE            the backed-up foyer.key, for a backup of a key-file folder
+  FOYER_DATA_PASSPHRASE for a backup of a folder in passphrase mode
+  FOYER_BACKUP_PASSPHRASE (or typed) for a backup made with --with-passphrase
+Devices keep their accounts; messages sent after the backup are not in it.
 
 ${CONFIG_FLAGS}`,
   client: `Usage: foyer client COMMAND ...

@@ -18,6 +18,7 @@ import { lockDataFolder } from '../../server/storage/dataLock.ts';
 import { readRunState, removeRunInfo, writeRunInfo } from '../../server/home/runState.ts';
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
+import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { USAGE } from './help.ts';
 
 /**
@@ -156,6 +157,10 @@ async function runLocked(
       io.out(`    ${inviteUrl(config.publicUrl, invite.code)}`);
       io.out('');
     }
+    const backups =
+      config.backupDir === undefined
+        ? undefined
+        : scheduleBackups({ db, layout, dir: config.backupDir, keep: config.backupKeep, log });
     writeRunInfo(layout, {
       pid: process.pid,
       url: server.url,
@@ -166,6 +171,7 @@ async function runLocked(
     io.out(`Foyer listening on ${server.url}`);
     try {
       await stop.requested;
+      backups?.stop();
       await server.close();
     } finally {
       removeRunInfo(layout);
