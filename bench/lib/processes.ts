@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -98,7 +98,11 @@ export async function startFoyer(opts: {
     /Foyer listening on (http:\/\/[^\s]+)/,
   );
   const url = match[1]!;
-  const adminInvite = /#([A-Za-z0-9_-]{22})\b/.exec(child.output())?.[1];
+  // Standard output is not a terminal: the first admin invite is in a file of the data folder.
+  const inviteFile = join(opts.dataDir, 'admin-invite.txt');
+  const adminInvite = /#([A-Za-z0-9_-]{22})\b/.exec(
+    existsSync(inviteFile) ? readFileSync(inviteFile, 'utf8') : child.output(),
+  )?.[1];
   return { ...child, url, port: Number(new URL(url).port), adminInvite };
 }
 

@@ -19,9 +19,12 @@ import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
+import { DeliveryRouter } from './delivery/router.ts';
 import { Links } from './links/links.ts';
 import { Writer } from './writer.ts';
+import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
+import { limitConnectionsPerAddress } from './http/connectionCap.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
@@ -36,6 +39,10 @@ import { FoyerError } from '../shared/protocol/errors.ts';
 /** Default body limit; message submission has its own, larger one. */
 export const BODY_LIMIT = 64 * 1024;
 const SWEEP_INTERVAL_MS = 60_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/** A plain HTTP connection with no traffic at all for this long is closed. */
+const IDLE_TIMEOUT_MS = 120_000;
 const REVOCATION_POLL_MS = 2_000;
 
 export interface RunningServer {
@@ -49,9 +56,16 @@ export async function startServer(
   deps: { db: Db; instanceKey: InstanceSigner; log: Logger },
 ): Promise<RunningServer> {
   const { db, log } = deps;
+  const MiB = 1024 * 1024;
   const mailboxes = new Mailboxes(db, {
     ttlMs: config.mailboxTtlDays * 24 * 3600 * 1000,
     quota: config.mailboxQuota,
+    deviceBytes: config.mailboxQuotaMib * MiB,
+    userBytes: config.userQuotaMib * MiB,
+    budget: new StorageBudget(db, {
+      limitBytes: config.storageBudgetMib * MiB,
+      dir: config.dataDir,
+    }),
   });
   // Revocations committed by another process (`foyer user remove`) are picked up at each
   // write batch and each authentication; their in-memory consequences follow here.
@@ -78,7 +92,10 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const hub = new Hub(db, writer, mailboxes, config.domain, revocations);
+  const accounts = new Accounts(db, config, deps.instanceKey);
+  // Only the local route exists: federation will add a RemoteRoute here.
+  const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
+  const hub = new Hub(db, writer, router, accounts, revocations);
   const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
@@ -87,7 +104,7 @@ export async function startServer(
     db,
     log,
     instance: deps.instanceKey,
-    accounts: new Accounts(db, config, deps.instanceKey),
+    accounts,
     sessions,
     keyPackages: new KeyPackages(db, config.maxKeyPackages),
     hub,
@@ -127,10 +144,25 @@ export async function startServer(
     logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    // Slow clients must not hold connections forever (slow headers, slow bodies, idle
+    // keep-alives). Node checks these every connectionsCheckingInterval; WebSockets are
+    // exempt once upgraded (their own authentication timeout and pings apply).
+    http: {
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutSeconds * 1000),
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: IDLE_TIMEOUT_MS,
   });
+  limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   const addressLimiter = new RateLimiter(config.rateLimitPerAddress);
+  // Keyed on the route the router matched, never on the raw URL: `/%61pi/v1/…` reaches the
+  // same handler as `/api/v1/…` and must meet the same limit. Unmatched requests (404s) count
+  // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
+    const route = req.routeOptions.url;
+    if (route === undefined || route.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
   });
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
@@ -142,7 +174,19 @@ export async function startServer(
     reply.code(404).send(new FoyerError('not_found', 'no such route').toBody()),
   );
 
-  await app.register(websocket, { options: { maxPayload: SUBMIT_BODY_LIMIT } });
+  await app.register(websocket, {
+    options: { maxPayload: SUBMIT_BODY_LIMIT },
+    errorHandler(err, socket) {
+      // ws's own WS_ERR_* codes are the client breaking the protocol (an oversized or
+      // malformed frame): ws already closes that socket with the right status. Not our fault.
+      if ((err as { code?: unknown }).code?.toString().startsWith('WS_ERR_') === true) {
+        log.debug({ err }, 'websocket protocol error from a client');
+        return;
+      }
+      log.error({ err }, 'websocket failed');
+      socket.terminate();
+    },
+  });
   app.get('/api/v1/ws', { websocket: true }, (socket) => handleSocket(socket, ctx, sockets));
   wellKnownRoutes(app, ctx);
   healthRoutes(app, db);

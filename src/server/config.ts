@@ -28,6 +28,16 @@ export interface Config {
   mailboxTtlDays: number;
   /** Most items waiting in one device's mailbox. Default 10000. */
   mailboxQuota: number;
+  /** Most MiB of messages waiting in one device's mailbox. Default 64. */
+  mailboxQuotaMib: number;
+  /** Most MiB of messages waiting for all the devices of one user. Default 256. */
+  userQuotaMib: number;
+  /** Most MiB the database may hold before new messages are refused. Default 2048. */
+  storageBudgetMib: number;
+  /** Seconds a client has to send a whole request (headers: at most 10). Default 30. */
+  requestTimeoutSeconds: number;
+  /** Most open connections from one client address. Default 128. */
+  maxConnectionsPerAddress: number;
   /** Most unused key packages a device may keep uploaded. Default 100. */
   maxKeyPackages: number;
   /** Session token lifetime, hours. Default 720 (30 days). */
@@ -110,6 +120,11 @@ export const SETTINGS: readonly Setting[] = [
   setting('maxUsers', int(1, 10_000)),
   setting('mailboxTtlDays', int(1, 3650)),
   setting('mailboxQuota', int(10, 10_000_000)),
+  setting('mailboxQuotaMib', int(1, 1_000_000)),
+  setting('userQuotaMib', int(1, 1_000_000)),
+  setting('storageBudgetMib', int(16, 10_000_000)),
+  setting('requestTimeoutSeconds', int(1, 3600)),
+  setting('maxConnectionsPerAddress', int(1, 100_000)),
   setting('maxKeyPackages', int(1, 10_000)),
   setting('sessionTtlHours', int(1, 87_600)),
   setting('rateLimitPerSession', int(1, 10_000_000)),
@@ -130,6 +145,11 @@ export const DEFAULTS = {
   maxUsers: 25,
   mailboxTtlDays: 30,
   mailboxQuota: 10_000,
+  mailboxQuotaMib: 64,
+  userQuotaMib: 256,
+  storageBudgetMib: 2048,
+  requestTimeoutSeconds: 30,
+  maxConnectionsPerAddress: 128,
   maxKeyPackages: 100,
   sessionTtlHours: 720,
   rateLimitPerSession: 6000,

@@ -17,7 +17,8 @@ export class Metrics {
     accepted: number;
     enqueued: number;
     queueDepth: number;
-    dropped: number;
+    queueBytes: number;
+    refused: number;
     users: number;
     devices: number;
     groups: number;
@@ -51,10 +52,16 @@ export class Metrics {
     metric('foyer_mailbox_pushed_total', 'counter', 'Items pushed over WebSockets.', this.pushed);
     metric('foyer_mailbox_depth', 'gauge', 'Items waiting in all mailboxes.', values.queueDepth);
     metric(
-      'foyer_mailbox_dropped_total',
+      'foyer_mailbox_bytes',
+      'gauge',
+      'Payload bytes waiting in all mailboxes.',
+      values.queueBytes,
+    );
+    metric(
+      'foyer_mailbox_refused_total',
       'counter',
-      'Items dropped by mailbox quotas.',
-      values.dropped,
+      'Messages refused because a recipient mailbox was full.',
+      values.refused,
     );
     metric('foyer_users', 'gauge', 'Accounts on this instance.', values.users);
     metric('foyer_devices', 'gauge', 'Live devices on this instance.', values.devices);

@@ -17,8 +17,8 @@ import {
   type RunResult,
   type ServerProcess,
 } from './server.ts';
-import { Engine } from '../../src/shared/engine/engine.ts';
-import type { EngineEvent } from '../../src/shared/engine/events.ts';
+import { Engine } from '../../src/shared/engine/index.ts';
+import type { EngineEvent } from '../../src/shared/engine/index.ts';
 import { FileStorage } from '../../src/cli/client/fileStore.ts';
 
 export { findMarkers, type RunResult };

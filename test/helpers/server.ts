@@ -87,7 +87,12 @@ export async function startServerProcess(
       reject(new Error(`server exited (${code}) before listening:\n${out}`)),
     );
   });
-  const invite = /#([A-Za-z0-9_-]{22})\b/.exec(out)?.[1] ?? '';
+  // Not a terminal: the first admin invite is in a file of the data folder, not the output.
+  const inviteFile = join(dataDir, 'admin-invite.txt');
+  const invite =
+    /#([A-Za-z0-9_-]{22})\b/.exec(
+      statSync(inviteFile, { throwIfNoEntry: false }) ? readFileSync(inviteFile, 'utf8') : out,
+    )?.[1] ?? '';
   const exited = once(proc, 'exit');
   return {
     url,

@@ -5,7 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiDevice } from '../helpers/apiDevice.ts';
-import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server.ts';
+import {
+  createInvite,
+  removeDir,
+  startServerProcess,
+  type ServerProcess,
+} from '../helpers/server.ts';
 import { randomBytes, toBase64Url } from '../../src/shared/protocol/bytes.ts';
 
 type ErrorReply = { error: { code: string; message: string } };
@@ -14,12 +19,16 @@ describe('bad requests', () => {
   let server: ServerProcess;
   let alice: ApiDevice;
   let gid: string;
+  const otherGroup = randomBytes(16);
 
   before(async () => {
     server = await startServerProcess();
     alice = await ApiDevice.register(server.url, server.adminInvite, 'alice');
     gid = toBase64Url(randomBytes(16));
     assert.equal((await alice.call('POST', '/api/v1/groups', { groupId: gid })).status, 200);
+    const bob = await ApiDevice.register(server.url, createInvite(server.dataDir), 'bob');
+    const other = await bob.call('POST', '/api/v1/groups', { groupId: toBase64Url(otherGroup) });
+    assert.equal(other.status, 200);
   });
 
   after(async () => {
@@ -103,10 +112,10 @@ describe('bad requests', () => {
     ],
     ['an unknown route', (d) => d.call('GET', '/api/v1/nothing'), 404, 'not_found'],
     [
-      'a group that exists already',
-      (d) => d.call('POST', '/api/v1/groups', { groupId: gid }),
-      409,
-      'group_exists',
+      "someone else's group id",
+      (d) => d.call('POST', '/api/v1/groups', { groupId: toBase64Url(otherGroup) }),
+      403,
+      'not_member',
     ],
     [
       'a user name with capitals',

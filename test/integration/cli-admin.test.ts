@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, childEnv, runFoyer } from '../helpers/server.ts';
@@ -60,10 +60,16 @@ test('first start prints the admin invite; invite create and status work while i
   const data = tempData(t);
   const server = await startServer(['--data', data, '--public-url', 'https://maison.example']);
   t.after(() => void stop(server.proc, 'SIGKILL'));
+  // Standard output is not a terminal here (as under a service manager): the invite goes to a
+  // file only its owner can read, and the output says where, without the code.
+  const inviteFile = join(data, 'admin-invite.txt');
   assert.match(
-    server.output(),
-    /one-time admin invite[\s\S]*https:\/\/maison\.example\/join#[A-Za-z0-9_-]{22}/,
+    readFileSync(inviteFile, 'utf8'),
+    /^https:\/\/maison\.example\/join#[A-Za-z0-9_-]{22}\n$/,
   );
+  assert.equal(statSync(inviteFile).mode & 0o777, 0o600);
+  assert.ok(server.output().includes(inviteFile));
+  assert.doesNotMatch(server.output(), /join#/);
 
   const wellKnown = (await (await fetch(`${server.url}/.well-known/foyer`)).json()) as {
     domain: string;

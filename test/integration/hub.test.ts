@@ -23,7 +23,10 @@ import {
   type Group,
 } from '../../src/shared/mls/group.ts';
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
+import { createKeyPackage } from '../../src/shared/mls/keyPackages.ts';
 import type { ClaimedKeyPackages, MailboxItem } from '../../src/shared/protocol/api.ts';
+
+type ErrorBody = { error: { code: string } };
 
 const MARKER = `marker${Date.now().toString(36)}`;
 const msgId = (): string => toBase64Url(randomBytes(16));
@@ -61,7 +64,8 @@ describe('hub and mailboxes on a real server', () => {
         identitySignature: toBase64Url(randomBytes(64)),
       },
     });
-    assert.equal(r.status, 401, JSON.stringify(r.body)); // bad signature is checked first
+    // The used invite is checked first: same answer whatever the rest of the request holds.
+    assert.equal(r.status, 410, JSON.stringify(r.body));
     const again = await ApiDevice.register(server.url, server.adminInvite, 'mallory').catch(
       (e: Error) => e,
     );
@@ -75,9 +79,28 @@ describe('hub and mailboxes on a real server', () => {
     for (const d of [bob, carol]) assert.equal((await d.uploadKeyPackages(2)).status, 200);
     const count = await bob.call<{ available: number }>('GET', '/api/v1/keypackages');
     assert.equal(count.body.available, 2);
-    // Alice cannot upload Bob's package as hers.
-    const stolen = await bob.uploadKeyPackages(0);
-    assert.equal(stolen.status, 200);
+    // Alice gets hold of a package Bob made and never uploaded, and stocks it as hers.
+    const unsent = await createKeyPackage(bob.keys, bob.trust);
+    const stolen = await alice.call<ErrorBody>('POST', '/api/v1/keypackages', {
+      keyPackages: [toBase64Url(unsent.publicPackage)],
+    });
+    assert.equal(stolen.status, 403, JSON.stringify(stolen.body));
+    assert.equal(stolen.body.error.code, 'forbidden');
+    assert.equal(
+      (await alice.call<{ available: number }>('GET', '/api/v1/keypackages')).body.available,
+      0,
+    );
+    // Nobody claims without a session of their own.
+    const anonymous = await new ApiDevice(server.url).call(
+      'POST',
+      `/api/v1/users/${bob.name}/keypackages`,
+    );
+    assert.equal(anonymous.status, 401);
+    assert.equal(
+      (await bob.call<{ available: number }>('GET', '/api/v1/keypackages')).body.available,
+      2,
+    );
+    // Alice claims one of Bob's packages, then tries to upload it as hers.
     const claimed = await alice.call<ClaimedKeyPackages>(
       'POST',
       `/api/v1/users/${bob.name}/keypackages`,
@@ -87,6 +110,10 @@ describe('hub and mailboxes on a real server', () => {
       keyPackages: [claimed.body.keyPackages[0]!.keyPackage],
     });
     assert.equal(forged.status, 403);
+    assert.equal(
+      (await alice.call<{ available: number }>('GET', '/api/v1/keypackages')).body.available,
+      0,
+    );
     assert.equal(
       (await bob.call<{ available: number }>('GET', '/api/v1/keypackages')).body.available,
       1,

@@ -1,27 +1,34 @@
 /**
- * Configured limits hold on a real server: the user cap refuses registration clearly, and a
- * device that floods gets `rate_limited` while another device is still served.
+ * Configured limits hold on a real server: the user cap refuses registration clearly (and a
+ * refused registration does not spend its invite), and a device that floods gets
+ * `rate_limited` while another device is still served.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiDevice } from '../helpers/apiDevice.ts';
-import { createInvite, removeDir, startServerProcess } from '../helpers/server.ts';
+import { createInvite, removeDir, runFoyer, startServerProcess } from '../helpers/server.ts';
 
 type ErrorReply = { error: { code: string; message: string; details?: { retryAfterMs?: number } } };
 
-test('a full instance refuses a new account with instance_full, and the invite stays usable', async (t) => {
-  const server = await startServerProcess({ args: ['--max-users', '1'] });
+test('a refused registration leaves its invite usable (name taken, instance full)', async (t) => {
+  const server = await startServerProcess({ args: ['--max-users', '2'] });
   t.after(async () => {
     await server.stop();
     removeDir(server.dataDir);
   });
   await ApiDevice.register(server.url, server.adminInvite, 'alice');
-  const invite = createInvite(server.dataDir);
-  const refused = await ApiDevice.register(server.url, invite, 'bob').catch((e: Error) => e);
-  assert.ok(
-    refused instanceof Error && /instance_full/.test(refused.message),
-    'bob was registered',
-  );
+  const first = createInvite(server.dataDir);
+  const taken = await ApiDevice.register(server.url, first, 'alice').catch((e: Error) => e);
+  assert.ok(taken instanceof Error && /name_taken/.test(taken.message), 'a taken name');
+  await ApiDevice.register(server.url, first, 'bob'); // the same invite, once more
+
+  const second = createInvite(server.dataDir);
+  const full = await ApiDevice.register(server.url, second, 'carol').catch((e: Error) => e);
+  assert.ok(full instanceof Error && /instance_full/.test(full.message), 'carol was registered');
+  const removed = await runFoyer(['user', 'remove', 'bob', '--yes', '--data', server.dataDir]);
+  assert.equal(removed.code, 0, removed.stderr);
+  const carol = await ApiDevice.register(server.url, second, 'carol');
+  assert.equal((await carol.call('GET', '/api/v1/devices')).status, 200);
 });
 
 test('a flooding device is rate limited; another device is still served', async (t) => {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EngineEvent } from '../../src/shared/engine/events.ts';
+import type { EngineEvent } from '../../src/shared/engine/index.ts';
 import {
   findMarkers,
   linkEngine,

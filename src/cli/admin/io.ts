@@ -9,6 +9,11 @@ export interface Io {
   err(text: string): void;
   /** True when a person can answer questions on standard input (a terminal). */
   interactive: boolean;
+  /**
+   * True when standard output is a terminal a person reads. Secrets (the first admin
+   * invite) are shown only then: otherwise the output usually ends up in a service log.
+   */
+  outputIsTerminal?: boolean;
   /** Asks a yes/no question; resolves true only for an explicit yes. */
   confirm(question: string): Promise<boolean>;
 }
@@ -21,6 +26,7 @@ export function processIo(): Io {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     interactive: process.stdin.isTTY === true,
+    outputIsTerminal: process.stdout.isTTY === true,
     confirm: askOnTerminal,
   };
 }

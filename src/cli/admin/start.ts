@@ -1,8 +1,11 @@
 /**
- * `foyer start`: open (or create) the data folder, print the one-time admin invite on the
- * very first start, serve until SIGINT or SIGTERM, then close the server and the database.
+ * `foyer start`: open (or create) the data folder, show the one-time admin invite on the
+ * very first start (on a terminal; otherwise in a 0600 file of the data folder), serve until SIGINT or SIGTERM, then close the server and the database.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInvite, inviteUrl, type Invite } from '../../server/accounts/invites.ts';
+import { writeFileExclusive } from '../../server/storage/atomicFile.ts';
 import { LIVE_USER_SQL } from '../../server/accounts/userAdmin.ts';
 import { openDatabase } from '../../server/storage/database.ts';
 import { loadInstanceKey } from '../../server/storage/instance.ts';
@@ -20,6 +23,9 @@ import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { USAGE } from './help.ts';
+
+/** The file, in the data folder, that holds the first admin invite when not shown on a terminal. */
+export const ADMIN_INVITE_FILE = 'admin-invite.txt';
 
 /**
  * The admin invite of a brand-new instance: created when there is no user and no unused
@@ -88,6 +94,23 @@ function holderDetail(layout: DataLayout): string {
   return ` (listening on ${state.url}${since}${pid})`;
 }
 
+/** Where the first admin invite goes when standard output is not a terminal. */
+export function adminInviteFile(dataDir: string): string {
+  return join(dataDir, ADMIN_INVITE_FILE);
+}
+
+function writeAdminInvite(dataDir: string, text: string): string {
+  const file = adminInviteFile(dataDir);
+  removeAdminInvite(dataDir);
+  writeFileExclusive(file, text, 0o600);
+  return file;
+}
+
+/** Once an account exists, a leftover invite file is useless: remove it. */
+function removeAdminInvite(dataDir: string): void {
+  rmSync(adminInviteFile(dataDir), { force: true });
+}
+
 export async function startCommand(io: Io, argv: readonly string[]): Promise<number> {
   const { values, configArgv } = parseCommand(argv, {});
   if (values.help === true) {
@@ -148,14 +171,26 @@ async function runLocked(
       io.out('No account yet: use the admin invite printed at the first start, or make a new one');
       io.out('with "foyer invite create --admin".');
     } else if (invite !== undefined) {
+      const link = inviteUrl(config.publicUrl, invite.code);
+      const until = new Date(invite.expiresAt).toISOString();
       io.out('');
-      io.out(
-        'This is a new Foyer instance. Open this one-time admin invite to create the first account',
-      );
-      io.out(`(valid until ${new Date(invite.expiresAt).toISOString()}):`);
+      if (io.outputIsTerminal === true) {
+        io.out(
+          'This is a new Foyer instance. Open this one-time admin invite to create the first account',
+        );
+        io.out(`(valid until ${until}):`);
+        io.out('');
+        io.out(`    ${link}`);
+      } else {
+        // Not a terminal: this output is likely kept in a service log, which must not hold a
+        // code that makes its reader the administrator.
+        const file = writeAdminInvite(config.dataDir, `${link}\n`);
+        io.out('This is a new Foyer instance. Its one-time admin invite (valid until');
+        io.out(`${until}) was written to ${file}, readable by this account only.`);
+      }
       io.out('');
-      io.out(`    ${inviteUrl(config.publicUrl, invite.code)}`);
-      io.out('');
+    } else {
+      removeAdminInvite(config.dataDir);
     }
     const backups =
       config.backupDir === undefined

@@ -1,5 +1,5 @@
 /** Account, devices and trust: register, whoami, devices, link, safety, trust. */
-import { Engine } from '../../shared/engine/engine.ts';
+import { Engine } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, optional, required, type Parsed } from './args.ts';
 import { FileStorage } from './fileStore.ts';

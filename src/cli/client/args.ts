@@ -21,6 +21,7 @@ const STRING_FLAGS = new Set([
   'members',
   'conversation',
   'text',
+  'message',
   'limit',
   'qr',
   'wait',

@@ -1,6 +1,10 @@
-/** Conversations and messages: conversations, open, group …, leave, send, messages, sync, watch. */
+/**
+ * Conversations and messages: conversations, open, group …, leave, send, resend, messages,
+ * sync, watch.
+ */
+import type { MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { integer, list, required, type Parsed } from './args.ts';
+import { integer, list, optional, required, type Parsed } from './args.ts';
 import { conversationLine, messageLine } from './format.ts';
 import { EXIT, type ClientIo } from './io.ts';
 import { withEngine } from './session.ts';
@@ -61,6 +65,24 @@ export const send: Run = (io, p) =>
     return emit(io, p, { message: m }, () => `${m.id} ${m.state}`);
   });
 
+/** Sends failed messages again: one, every failed one of a conversation, or all of them. */
+export const resend: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const conversation = optional(p, 'conversation');
+    const message = optional(p, 'message');
+    if (message !== undefined && conversation === undefined)
+      throw new FoyerError('usage', '--message needs --conversation');
+    const ids =
+      conversation === undefined
+        ? (await e.conversations()).filter((c) => c.status === 'active').map((c) => c.id)
+        : [conversation];
+    const list: MessageView[] = [];
+    for (const id of ids) list.push(...(await e.resend(id, message)));
+    return emit(io, p, { messages: list }, () =>
+      list.length === 0 ? 'No failed messages.' : list.map((m) => `${m.id} ${m.state}`).join('\n'),
+    );
+  });
+
 export const messages: Run = (io, p) =>
   withEngine(io, p.store, async (e) => {
     const id = required(p, 'conversation');
@@ -71,9 +93,20 @@ export const messages: Run = (io, p) =>
     );
   });
 
+/** `--wait SECONDS`: keep retrying on the outbox's schedule until it is empty (or time's up). */
 export const sync: Run = (io, p) =>
   withEngine(io, p.store, async (e) => {
-    const r = await e.sync();
+    let r = await e.sync();
+    const wait = integer(p, 'wait');
+    if (wait !== undefined && r.waiting > 0) {
+      const drained = await e.drainOutbox(wait * 1000);
+      r = {
+        ...r,
+        sent: r.sent + drained.sent,
+        failed: r.failed + drained.failed,
+        waiting: drained.waiting,
+      };
+    }
     return emit(
       io,
       p,

@@ -23,7 +23,7 @@ import {
 import { join } from 'node:path';
 import { Reader, Writer } from '../../shared/protocol/binary.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { assertStorageKey, type Storage, type StorageWrite } from '../../shared/engine/storage.ts';
+import { assertStorageKey, type Storage, type StorageWrite } from '../../shared/engine/index.ts';
 
 const RECORDS = 'records';
 const JOURNAL = 'journal';

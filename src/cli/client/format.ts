@@ -1,6 +1,6 @@
 /** Human-readable output of the client commands (JSON output is the views as they are). */
-import type { ConversationView, MessageView } from '../../shared/engine/model.ts';
-import type { DeviceView } from '../../shared/engine/devices.ts';
+import type { ConversationView, MessageView } from '../../shared/engine/index.ts';
+import type { DeviceView } from '../../shared/engine/index.ts';
 
 export function conversationLine(c: ConversationView): string {
   const name = c.kind === 'direct' ? `with ${c.peer ?? '?'}` : (c.title ?? '(untitled group)');

@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Run> = {
   group: convs.group,
   leave: convs.leave,
   send: convs.send,
+  resend: convs.resend,
   messages: convs.messages,
   sync: convs.sync,
   watch: convs.watch,
@@ -39,8 +40,10 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   group remove --conversation ID --members c               remove people
   leave --conversation ID                                  leave a conversation
   send --conversation ID --text TEXT                       send a message
+  resend [--conversation ID [--message MID]]               send failed messages again
   messages --conversation ID [--limit N] [--read]          show history
-  sync                                                     fetch and process, then exit
+  sync [--wait SECONDS]                                    fetch and process (and wait
+                                                           for the outbox to empty), then exit
   watch                                                    incoming events as JSON lines
   devices | devices revoke ID                              list or revoke devices
   link --server URL                                        link THIS new device

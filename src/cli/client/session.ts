@@ -1,5 +1,5 @@
 /** Opening the engine on the CLI's file store, and closing it whatever happens. */
-import { Engine, type EngineOptions } from '../../shared/engine/engine.ts';
+import { Engine, type EngineOptions } from '../../shared/engine/index.ts';
 import { FileStorage } from './fileStore.ts';
 import type { ClientIo } from './io.ts';
 import { existingPassphrase } from './passphrase.ts';

@@ -15,7 +15,7 @@ import {
 import { verify } from '../../shared/crypto/ed25519.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { redeemInvite } from './invites.ts';
+import { checkInvite, redeemInvite } from './invites.ts';
 import { revokeDeviceRows } from './revocations.ts';
 import { LIVE_USER_SQL } from './userAdmin.ts';
 
@@ -58,10 +58,12 @@ export class Accounts {
 
   /** Redeems an invite into a user with its first device. */
   async register(invite: string, name: string, device: NewDevice): Promise<RegisterResponse> {
+    // The invite first: without a valid one, every request gets the same answer.
+    checkInvite(this.db, invite);
     const credential = await this.certify(name, device);
     const now = Date.now();
     const admin = this.db.transaction(() => {
-      // Removed users (tombstones, see userAdmin.ts) no longer hold a place.
+      // Removed users (see userAdmin.ts) no longer hold a place.
       const { count } = this.db
         .prepare(`SELECT count(*) AS count FROM users WHERE ${LIVE_USER_SQL}`)
         .get() as { count: number };
@@ -71,7 +73,10 @@ export class Accounts {
           `this Foyer instance already has its maximum of ${this.config.maxUsers} users`,
         );
       }
-      if (this.db.prepare('SELECT 1 FROM users WHERE name = ?').get(name) !== undefined) {
+      if (
+        this.db.prepare(`SELECT 1 FROM users WHERE name = ? AND ${LIVE_USER_SQL}`).get(name) !==
+        undefined
+      ) {
         throw new FoyerError('name_taken', 'that user name is already taken');
       }
       this.assertNewDevice(device.id);
@@ -141,7 +146,9 @@ export class Accounts {
 
   userInfo(name: string): UserInfo {
     const user = this.db
-      .prepare('SELECT id, name, identity_key, admin FROM users WHERE name = ?')
+      .prepare(
+        `SELECT id, name, identity_key, admin FROM users WHERE name = ? AND ${LIVE_USER_SQL}`,
+      )
       .get(name) as UserRow | undefined;
     if (user === undefined) throw new FoyerError('not_found', 'no such user on this instance');
     const devices = this.db
@@ -162,10 +169,20 @@ export class Accounts {
     return (
       this.db
         .prepare(
-          'SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE u.name = ? AND d.revoked_at IS NULL',
+          'SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE u.name = ? AND u.removed_at IS NULL AND d.revoked_at IS NULL',
         )
         .all(name) as Array<{ id: string }>
     ).map((r) => r.id);
+  }
+
+  /** The user owning a live device of this instance (the hub's check on added members). */
+  liveDeviceUser(deviceId: string): string | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT u.name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ? AND d.revoked_at IS NULL AND u.removed_at IS NULL',
+      )
+      .get(deviceId) as { name: string } | undefined;
+    return row?.name;
   }
 
   /** Checks the identity signature and returns the instance-signed credential. */

@@ -35,22 +35,33 @@ export function createInvite(
 }
 
 /**
+ * Checks that an invite can be redeemed, without using it. Registration checks this before
+ * anything else, and every failure reads the same, so that a request without a valid invite
+ * learns nothing (not whether a name is taken, nor why the invite is refused).
+ * @throws FoyerError invite_invalid when unknown, used or expired.
+ */
+export function checkInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
+  const row = INVITE_CODE_RE.test(code)
+    ? (db
+        .prepare('SELECT admin, expires_at, used_at FROM invites WHERE code_hash = ?')
+        .get(hashCode(code)) as
+        { admin: number; expires_at: number; used_at: number | null } | undefined)
+    : undefined;
+  if (row === undefined || row.used_at !== null || row.expires_at <= now) {
+    throw new FoyerError('invite_invalid', 'this invite is not valid (unknown, used or expired)');
+  }
+  return { admin: row.admin === 1 };
+}
+
+/**
  * Marks an invite used. Call inside the registration transaction so that a failed
  * registration leaves the invite usable.
  * @throws FoyerError invite_invalid when unknown, used or expired.
  */
 export function redeemInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
-  if (!INVITE_CODE_RE.test(code))
-    throw new FoyerError('invite_invalid', 'invite code is not valid');
-  const row = db
-    .prepare('SELECT admin, expires_at, used_at FROM invites WHERE code_hash = ?')
-    .get(hashCode(code)) as
-    { admin: number; expires_at: number; used_at: number | null } | undefined;
-  if (row === undefined) throw new FoyerError('invite_invalid', 'invite code is not valid');
-  if (row.used_at !== null) throw new FoyerError('invite_invalid', 'invite has already been used');
-  if (row.expires_at <= now) throw new FoyerError('invite_invalid', 'invite has expired');
+  const invite = checkInvite(db, code, now);
   db.prepare('UPDATE invites SET used_at = ? WHERE code_hash = ?').run(now, hashCode(code));
-  return { admin: row.admin === 1 };
+  return invite;
 }
 
 /** The link a person opens (or pastes into `foyer client register`) to join. */

@@ -3,7 +3,7 @@
  * and gets a bearer token. Only the token's hash is stored; tokens expire and die with
  * their device.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../storage/sqlite.ts';
 import { SESSION_LABEL } from '../../shared/protocol/api.ts';
 import { concatBytes, toBase64Url, utf8 } from '../../shared/protocol/bytes.ts';
@@ -13,7 +13,12 @@ import type { Caller } from './accounts.ts';
 import type { Revocations } from './revocations.ts';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 const CACHE_MAX = 4096;
+/** Sessions one device may hold; opening one more ends its oldest. */
+export const MAX_SESSIONS_PER_DEVICE = 8;
+/** Same answer for an unknown device, a revoked one, a bad signature and a bad challenge. */
+const REFUSED = 'the challenge, device or signature is not valid';
 /**
  * How stale the revocations seen by authentication may be. Checking costs a read
  * transaction (about 3 µs); at most four times a second keeps it off the per-request path.
@@ -36,6 +41,13 @@ export class Sessions {
   private readonly cache = new Map<string, CachedSession>();
   private readonly revocations: Revocations | undefined;
   private refreshedAt = 0;
+  /**
+   * Challenges are stateless (a nonce, an expiry and a MAC under this process's key), so an
+   * anonymous caller writes nothing; only challenges already used to open a session are
+   * remembered, until they expire, to refuse a replay.
+   */
+  private readonly challengeKey = randomBytes(32);
+  private readonly usedChallenges = new Map<string, number>();
 
   /**
    * With `revocations`, authentication picks up revocations committed by another process
@@ -48,49 +60,75 @@ export class Sessions {
     this.revocations = revocations;
   }
 
-  /** A single-use challenge for a live device. Unknown devices get one too (no oracle). */
-  challenge(deviceId: string): { challenge: string; expiresAt: number } {
-    const challenge = randomBytes(32);
-    const expiresAt = Date.now() + CHALLENGE_TTL_MS;
-    this.db
-      .prepare('INSERT INTO challenges (challenge, device_id, expires_at) VALUES (?, ?, ?)')
-      .run(challenge, deviceId, expiresAt);
-    return { challenge: toBase64Url(challenge), expiresAt };
+  /**
+   * A single-use challenge for a device: 8 random bytes, the expiry (8 bytes) and a 16-byte
+   * MAC binding both to the device id. Unknown devices get one too (no oracle), and nothing
+   * is stored: anonymous calls cannot grow the database or memory.
+   */
+  challenge(deviceId: string, now = Date.now()): { challenge: string; expiresAt: number } {
+    const expiresAt = now + CHALLENGE_TTL_MS;
+    const body = Buffer.alloc(16);
+    randomBytes(8).copy(body, 0);
+    body.writeBigUInt64BE(BigInt(expiresAt), 8);
+    return {
+      challenge: toBase64Url(Buffer.concat([body, this.challengeMac(deviceId, body)])),
+      expiresAt,
+    };
   }
 
-  /** Opens a session when the device signed the challenge. @throws FoyerError */
+  /** Opens a session when the device signed the challenge. @throws FoyerError unauthenticated */
   async open(
     deviceId: string,
     challenge: Uint8Array,
     signature: Uint8Array,
   ): Promise<{ token: string; expiresAt: number }> {
     const now = Date.now();
-    const row = this.db
-      .prepare('DELETE FROM challenges WHERE challenge = ? AND device_id = ? RETURNING expires_at')
-      .get(challenge, deviceId) as { expires_at: number } | undefined;
-    if (row === undefined || row.expires_at <= now) {
-      throw new FoyerError('unauthenticated', 'unknown or expired challenge');
+    const c = Buffer.from(challenge);
+    if (c.length !== 32) throw new FoyerError('unauthenticated', REFUSED);
+    const body = c.subarray(0, 16);
+    const expiresAt = Number(body.readBigUInt64BE(8));
+    const key = c.toString('hex');
+    if (
+      !timingSafeEqual(c.subarray(16), this.challengeMac(deviceId, body)) ||
+      expiresAt <= now ||
+      this.usedChallenges.has(key)
+    ) {
+      throw new FoyerError('unauthenticated', REFUSED);
     }
     const device = this.db
       .prepare('SELECT signature_key, revoked_at FROM devices WHERE id = ?')
       .get(deviceId) as { signature_key: Uint8Array; revoked_at: number | null } | undefined;
-    if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
+    const signed = concatBytes(utf8(SESSION_LABEL), challenge);
+    // Unknown and wrongly signed read the same: device ids are not an oracle. Only the holder
+    // of a revoked device's key learns that it was revoked (so that it signs out for good).
+    if (device === undefined || !(await verify(device.signature_key, signed, signature))) {
+      throw new FoyerError('unauthenticated', REFUSED);
+    }
     if (device.revoked_at !== null) {
       throw new FoyerError('device_revoked', 'this device has been revoked');
     }
-    const signed = concatBytes(utf8(SESSION_LABEL), challenge);
-    if (!(await verify(device.signature_key, signed, signature))) {
-      throw new FoyerError('bad_signature', 'challenge signature does not verify');
-    }
+    if (this.usedChallenges.has(key)) throw new FoyerError('unauthenticated', REFUSED);
+    this.usedChallenges.set(key, expiresAt);
     const token = toBase64Url(randomBytes(32));
-    const expiresAt = now + this.ttlMs;
-    this.db
-      .prepare(
-        'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(hashToken(token), deviceId, now, expiresAt);
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, deviceId);
-    return { token, expiresAt };
+    const tokenExpiresAt = now + this.ttlMs;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(hashToken(token), deviceId, now, tokenExpiresAt);
+      const old = this.db
+        .prepare(
+          'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC LIMIT -1 OFFSET ?',
+        )
+        .all(deviceId, MAX_SESSIONS_PER_DEVICE) as Array<{ token_hash: Buffer }>;
+      for (const o of old) this.close(o.token_hash);
+      // The day only: enough for "last seen" in a device list, not a log of each login.
+      this.db
+        .prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?')
+        .run(now - (now % DAY_MS), deviceId);
+    })();
+    return { token, expiresAt: tokenExpiresAt };
   }
 
   /** The caller behind a bearer token. @throws FoyerError unauthenticated */
@@ -137,11 +175,19 @@ export class Sessions {
     return { deviceId: s.deviceId, userId: s.userId, userName: s.userName };
   }
 
-  /** Ends one session. */
-  close(token: string): void {
-    const hash = hashToken(token);
+  /** Ends one session (by token, or by the hash of one). */
+  close(token: string | Buffer): void {
+    const hash = typeof token === 'string' ? hashToken(token) : token;
     this.cache.delete(hash.toString('hex'));
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
+  }
+
+  private challengeMac(deviceId: string, body: Buffer): Buffer {
+    return createHmac('sha256', this.challengeKey)
+      .update(`foyer/v1 challenge\0${deviceId}\0`)
+      .update(body)
+      .digest()
+      .subarray(0, 16);
   }
 
   /** Forgets cached sessions of a device (after revocation deleted its rows). */
@@ -151,7 +197,7 @@ export class Sessions {
 
   /** Drops expired challenges and sessions. */
   sweep(now = Date.now()): void {
-    this.db.prepare('DELETE FROM challenges WHERE expires_at <= ?').run(now);
+    for (const [k, exp] of this.usedChallenges) if (exp <= now) this.usedChallenges.delete(k);
     this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
     for (const [k, s] of this.cache) if (s.expiresAt <= now) this.cache.delete(k);
   }

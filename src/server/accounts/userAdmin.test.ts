@@ -74,9 +74,9 @@ test('removeUser revokes every device, deletes what revocation deletes, and free
   ]);
   assert.equal(mb.page('a1', 0, 10).items[0]?.id, 'shared');
 
-  // The row stays as a tombstone no user name can match; counts leave it out.
-  const row = db.prepare('SELECT name FROM users WHERE id = 2').get() as { name: string };
-  assert.equal(row.name, 'removed:2:bob');
+  // The row stays, marked removed; counts leave it out.
+  const row = db.prepare('SELECT name, removed_at FROM users WHERE id = 2').get();
+  assert.deepEqual(row, { name: 'bob', removed_at: 77 });
   assert.deepEqual(
     listUsers(db).map((u) => u.name),
     ['alice'],
@@ -90,7 +90,7 @@ test('removeUser revokes every device, deletes what revocation deletes, and free
     "INSERT INTO users (id, name, identity_key, created_at) VALUES (3, 'bob', x'00', 0)",
   ).run();
   assert.deepEqual(removeUser(db, 'bob'), { name: 'bob', devices: 0, queuedMessages: 0 });
-  assert.equal(count(db, "users WHERE name LIKE 'removed:%:bob'"), 2);
+  assert.equal(count(db, "users WHERE name = 'bob' AND removed_at IS NOT NULL"), 2);
 });
 
 test('removeUser refuses names that are not user names, before touching anything', () => {

@@ -3,10 +3,10 @@
  * run in the admin command's own process, beside a server that may be running on the same
  * database; the server notices removals through `Revocations.refresh`.
  *
- * A removed user is kept as a tombstone: the row stays (its devices, revoked, still point at
+ * A removed user's row stays, marked with `removed_at` (its devices, revoked, still point at
  * it, and the hub still needs to know those devices are revoked until their leaves leave
- * every group), but its name becomes `removed:ID:NAME`, which no user name can match, so the
- * name is free for a new registration.
+ * every group); a name is unique among users not removed, so it is free for a new
+ * registration.
  */
 import { statementCache, type Db } from '../storage/sqlite.ts';
 import { deleteItems } from '../mailbox/mailbox.ts';
@@ -14,15 +14,8 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import { isUserName } from '../../shared/protocol/names.ts';
 import { revokeDeviceRows } from './revocations.ts';
 
-const TOMBSTONE_PREFIX = 'removed:';
-
-/** SQL condition on `users.name` that leaves out removed users (for counts and lists). */
-export const LIVE_USER_SQL = `name NOT LIKE '${TOMBSTONE_PREFIX}%'`;
-
-/** The name a removed user's row takes: unique (by id) and never a valid user name. */
-export function tombstoneName(userId: number, name: string): string {
-  return `${TOMBSTONE_PREFIX}${userId}:${name}`;
-}
+/** SQL condition on `users` that leaves out removed users (for counts and lists). */
+export const LIVE_USER_SQL = 'removed_at IS NULL';
 
 export interface UserSummary {
   name: string;
@@ -67,8 +60,9 @@ export function listUsers(db: Db): UserSummary[] {
 /** One user that is not removed. @throws FoyerError invalid_name, not_found */
 export function findUser(db: Db, name: string): UserSummary {
   checkName(name);
-  const row = db.prepare(`${SUMMARY_SQL} WHERE u.name = ? GROUP BY u.id`).get(name) as
-    SummaryRow | undefined;
+  const row = db
+    .prepare(`${SUMMARY_SQL} WHERE u.name = ? AND u.removed_at IS NULL GROUP BY u.id`)
+    .get(name) as SummaryRow | undefined;
   if (row === undefined) throw new FoyerError('not_found', `there is no user "${name}"`);
   return summary(row);
 }
@@ -83,7 +77,7 @@ export interface RemovedUser {
 
 /**
  * Removes a user: revokes every device (sessions, challenges, key packages and mailbox
- * deleted, as for a single revocation) and renames the row to a tombstone, freeing the name.
+ * deleted, as for a single revocation) and marks the row removed, freeing the name.
  * One immediate transaction, so a running server sees all of it or none of it.
  * @throws FoyerError invalid_name, not_found
  */
@@ -92,7 +86,8 @@ export function removeUser(db: Db, name: string, now = Date.now()): RemovedUser 
   const q = statementCache(db);
   return db
     .transaction(() => {
-      const user = q('SELECT id FROM users WHERE name = ?').get(name) as { id: number } | undefined;
+      const user = q('SELECT id FROM users WHERE name = ? AND removed_at IS NULL').get(name) as
+        { id: number } | undefined;
       if (user === undefined) throw new FoyerError('not_found', `there is no user "${name}"`);
       const deviceIds = (
         q('SELECT id FROM devices WHERE user_id = ?').all(user.id) as Array<{ id: string }>
@@ -103,7 +98,7 @@ export function removeUser(db: Db, name: string, now = Date.now()): RemovedUser 
         if (revokeDeviceRows(db, id, now)) devices++;
         queuedMessages += deleteItems(q, id, Number.MAX_SAFE_INTEGER);
       }
-      q('UPDATE users SET name = ? WHERE id = ?').run(tombstoneName(user.id, name), user.id);
+      q('UPDATE users SET removed_at = ? WHERE id = ?').run(now, user.id);
       return { name, devices, queuedMessages };
     })
     .immediate();

@@ -14,9 +14,16 @@ export interface HubGroup {
   groupInfo: Uint8Array | undefined;
 }
 
+/**
+ * Groups kept in memory, least recently used dropped first: a household's groups all fit,
+ * and a member creating groups in a loop cannot grow the cache past this (each entry may
+ * hold a GroupInfo of up to 512 KiB).
+ */
+export const GROUP_CACHE_MAX = 256;
+
 export class GroupStore {
   private readonly q: (sql: string) => Statement;
-  private readonly cache = new Map<string, HubGroup | null>();
+  private readonly cache = new Map<string, HubGroup>();
 
   constructor(db: Db) {
     this.q = statementCache(db);
@@ -25,7 +32,10 @@ export class GroupStore {
   get(id: Uint8Array): HubGroup | undefined {
     const key = toHex(id);
     const cached = this.cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) {
+      this.remember(key, cached);
+      return cached;
+    }
     const row = this.q('SELECT epoch, group_info FROM groups WHERE id = ?').get(id) as
       { epoch: number; group_info: Uint8Array | null } | undefined;
     if (row === undefined) return undefined;
@@ -43,23 +53,23 @@ export class GroupStore {
         ]),
       ),
     };
-    this.cache.set(key, g);
+    this.remember(key, g);
     return g;
   }
 
+  /** A new group with its creator (a device of this instance) at leaf 0. */
   create(
     id: Uint8Array,
-    creator: string,
-    member: Member,
+    creator: Member,
     groupInfo: Uint8Array | undefined,
     now: number,
   ): HubGroup {
     this.q(
       'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
-    ).run(id, groupInfo ?? null, creator, now);
-    this.insertMember(id, 0, member);
-    const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, member]]) };
-    this.cache.set(toHex(id), g);
+    ).run(id, groupInfo ?? null, creator.deviceId, now);
+    this.insertMember(id, 0, creator);
+    const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
+    this.remember(toHex(id), g);
     return g;
   }
 
@@ -71,16 +81,22 @@ export class GroupStore {
     for (const { leaf, member } of change.added) this.insertMember(g.id, leaf, member);
     const info = groupInfo ?? null;
     this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
-    this.cache.set(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
+    this.remember(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
   }
 
-  /** Groups in which a device holds a leaf. */
-  groupsOf(deviceId: string): Uint8Array[] {
+  /** Groups in which any device of the user holds a leaf. */
+  countForUser(userId: number): number {
     return (
-      this.q('SELECT group_id FROM group_members WHERE device_id = ?').all(deviceId) as Array<{
-        group_id: Uint8Array;
-      }>
-    ).map((r) => r.group_id);
+      this.q(
+        `SELECT count(DISTINCT gm.group_id) AS n FROM group_members gm
+           JOIN devices d ON d.id = gm.device_id WHERE d.user_id = ?`,
+      ).get(userId) as { n: number }
+    ).n;
+  }
+
+  /** Cached groups (for tests). */
+  cached(): number {
+    return this.cache.size;
   }
 
   count(): number {
@@ -89,6 +105,15 @@ export class GroupStore {
 
   clear(): void {
     this.cache.clear();
+  }
+
+  /** Caches a group as the most recently used, dropping the least recently used beyond the cap. */
+  private remember(key: string, g: HubGroup): void {
+    this.cache.delete(key);
+    this.cache.set(key, g);
+    if (this.cache.size > GROUP_CACHE_MAX) {
+      this.cache.delete(this.cache.keys().next().value!);
+    }
   }
 
   private insertMember(id: Uint8Array, leaf: number, m: Member): void {

@@ -3,10 +3,28 @@ import assert from 'node:assert/strict';
 import { Hub } from './hub.ts';
 import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Writer } from '../writer.ts';
+import { DeliveryRouter } from '../delivery/router.ts';
+import { Accounts } from '../accounts/accounts.ts';
+import { Revocations } from '../accounts/revocations.ts';
+import { loadConfig } from '../config.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
-import { makeTestHousehold, type TestIdentity } from '../../shared/mls/testing.ts';
+import {
+  makeTestHousehold,
+  makeTestIdentity,
+  makeTestInstance,
+  memoryTrustStore,
+  type TestIdentity,
+} from '../../shared/mls/testing.ts';
 import { createKeyPackage } from '../../shared/mls/keyPackages.ts';
-import { addMembers, createGroup, encryptMessage, selfUpdate } from '../../shared/mls/group.ts';
+import {
+  addMembers,
+  createGroup,
+  encryptMessage,
+  removeMembers,
+  selfUpdate,
+  type Group,
+} from '../../shared/mls/group.ts';
+import { decodeMlsAs, encodeMls } from '../../shared/mls/codec.ts';
 import { randomBytes, utf8 } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from '../accounts/accounts.ts';
@@ -30,7 +48,14 @@ async function setup(names: string[]) {
     afterCommit: () => mailboxes.publishBatch(),
     onAbort: () => assert.fail('batch aborted'),
   });
-  const hub = new Hub(db, writer, mailboxes, h.instance.domain);
+  const revocations = new Revocations(db);
+  const router = new DeliveryRouter({ domain: h.instance.domain, mailboxes, revoked: revocations });
+  const config = loadConfig({ argv: ['--domain', h.instance.domain], env: {}, cwd: '/' });
+  const accounts = new Accounts(db, config, {
+    publicKey: new Uint8Array(32),
+    sign: () => assert.fail('the hub signs nothing'),
+  });
+  const hub = new Hub(db, writer, router, accounts, revocations);
   const caller = (d: TestIdentity, i: number): Caller => ({
     deviceId: d.deviceId,
     userId: i + 1,
@@ -66,7 +91,8 @@ test('two commits for one epoch in the same write batch: the first wins, the sec
   );
   assert.equal(mailboxes.page(bob.deviceId, 0, 10).items[0]?.kind, 'welcome');
 
-  // Both members commit against epoch 1 (their state is the creator's, epoch for epoch).
+  // Alice's device makes two self-updates from the same epoch-1 state (as after a crash
+  // and a retry with fresh keys); both reach the hub in one write batch.
   const first = await selfUpdate(add.group, deps);
   const second = await selfUpdate(add.group, deps);
   const [a, b] = await Promise.allSettled([
@@ -134,5 +160,176 @@ test('a device outside the group cannot submit', async () => {
       groupInfo: undefined,
     }),
     (e: unknown) => e instanceof FoyerError && e.code === 'not_member',
+  );
+});
+
+/** Alice creates a group and adds Bob and Carol: the hub and every client are at epoch 1. */
+async function threeMembers(others: string[] = []) {
+  const s = await setup(['alice', 'bob', 'carol', ...others]);
+  const [alice, bob, carol] = s.h.devices as [TestIdentity, TestIdentity, TestIdentity];
+  const deps = { trust: s.h.trust };
+  const groupId = randomBytes(16);
+  await s.hub.create(s.caller(alice, 0), groupId, undefined);
+  const add = await addMembers(
+    await createGroup(groupId, alice.me, deps),
+    [
+      (await createKeyPackage(bob.me, s.h.trust)).publicPackage,
+      (await createKeyPackage(carol.me, s.h.trust)).publicPackage,
+    ],
+    deps,
+  );
+  await s.hub.submit(s.caller(alice, 0), groupId, {
+    id: id(),
+    message: add.commit,
+    welcome: add.welcome,
+    groupInfo: undefined,
+  });
+  const submit = (who: TestIdentity, i: number, message: Uint8Array) =>
+    s.hub.submit(s.caller(who, i), groupId, {
+      id: id(),
+      message,
+      welcome: undefined,
+      groupInfo: undefined,
+    });
+  return { ...s, alice, bob, carol, deps, groupId, aliceGroup: add.group as Group, submit };
+}
+
+const refusedWith = (code: string) => (e: unknown) => e instanceof FoyerError && e.code === code;
+
+test("a member cannot submit another member's commit as its own", async () => {
+  const { hub, alice, bob, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  // Bob got hold of a commit Alice made (sender leaf 0) and submits it from his device.
+  const update = await selfUpdate(aliceGroup, deps);
+  await assert.rejects(submit(bob, 1, update.commit), refusedWith('forbidden'));
+  assert.equal(hub.status(caller(alice, 0), groupId).epoch, 1);
+  assert.deepEqual(
+    mailboxes.page(alice.deviceId, 0, 10).items.map((i) => i.kind),
+    [],
+    'nothing was fanned out',
+  );
+  // From Alice's own device the same commit is accepted.
+  assert.equal((await submit(alice, 0, update.commit)).epoch, 2);
+});
+
+test('an application message from a future epoch is refused with wrong_epoch', async () => {
+  const { hub, alice, carol, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  // Alice moved to epoch 2 locally, but the hub never accepted that commit.
+  const ahead = await selfUpdate(aliceGroup, deps);
+  const msg = await encryptMessage(ahead.group, utf8('too early'), deps);
+  await assert.rejects(submit(alice, 0, msg.message), (e: unknown) => {
+    assert.ok(e instanceof FoyerError && e.code === 'wrong_epoch', String(e));
+    assert.deepEqual(e.details, { epoch: 1 });
+    return true;
+  });
+  const carolItems = mailboxes.page(carol.deviceId, 0, 10).items;
+  assert.deepEqual(
+    carolItems.map((i) => i.kind),
+    ['welcome'],
+    'the message was not delivered',
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).epoch, 1);
+});
+
+test('a commit that removes its own sender is refused and changes nothing', async () => {
+  const { hub, alice, carol, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  // Clients refuse to build such a commit (RFC 9420 forbids it), so a hostile one edits a
+  // valid commit: the hub reads the proposals without verifying signatures.
+  const removeBob = await removeMembers(aliceGroup, [1], deps);
+  const decoded = decodeMlsAs(removeBob.commit, 'mls_public_message', 'commit', 'bad_request');
+  const content = decoded.publicMessage.content;
+  assert.ok(content.contentType === 'commit');
+  const proposal = content.commit.proposals[0];
+  assert.ok(proposal?.proposalOrRefType === 'proposal');
+  assert.ok(proposal.proposal.proposalType === 'remove');
+  proposal.proposal.remove.removed = 0; // Alice's own leaf
+  await assert.rejects(submit(alice, 0, encodeMls(decoded)), refusedWith('bad_request'));
+  const status = hub.status(caller(alice, 0), groupId);
+  assert.equal(status.epoch, 1);
+  assert.deepEqual(
+    status.members.map((m) => m.user),
+    ['alice', 'bob', 'carol'],
+  );
+  assert.deepEqual(
+    mailboxes.page(carol.deviceId, 0, 10).items.map((i) => i.kind),
+    ['welcome'],
+  );
+});
+
+test('adding a device of another instance is refused with federation_unavailable', async () => {
+  const { h, hub, alice, carol, aliceGroup, deps, groupId, caller, mailboxes, submit } =
+    await threeMembers();
+  const elsewhere = await makeTestInstance('chez-bob.example');
+  const remoteBob = await makeTestIdentity({
+    user: 'bob',
+    domain: elsewhere.domain,
+    instanceKey: elsewhere.key,
+  });
+  // Alice's client trusts both instances: only the hub stands in the way.
+  const trust = memoryTrustStore(
+    { domain: h.instance.domain, publicKey: h.instance.key.publicKey },
+    { domain: elsewhere.domain, publicKey: elsewhere.key.publicKey },
+  );
+  const kp = (await createKeyPackage(remoteBob.me, trust)).publicPackage;
+  const add = await addMembers(aliceGroup, [kp], { trust });
+  await assert.rejects(
+    hub.submit(caller(alice, 0), groupId, {
+      id: id(),
+      message: add.commit,
+      welcome: add.welcome,
+      groupInfo: undefined,
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof FoyerError && e.code === 'federation_unavailable', String(e));
+      assert.deepEqual(e.details, { domain: 'chez-bob.example' });
+      return true;
+    },
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+  assert.deepEqual(
+    mailboxes.page(carol.deviceId, 0, 10).items.map((i) => i.kind),
+    ['welcome'],
+  );
+  // The group goes on: Alice's next local commit is accepted.
+  assert.equal((await submit(alice, 0, (await selfUpdate(aliceGroup, deps)).commit)).epoch, 2);
+});
+
+test('a key package that names another user for a local device is refused', async () => {
+  const { h, hub, alice, aliceGroup, deps, groupId, caller } = await threeMembers(['dave']);
+  const dave = h.devices[3]!;
+  // A credential with Dave's device id but another user's name (what a hostile client or a
+  // stolen instance key could make): the hub knows whose device it is.
+  const forged = await makeTestIdentity({
+    user: 'mallory',
+    domain: h.instance.domain,
+    instanceKey: h.instance.key,
+    deviceId: dave.deviceId,
+  });
+  const kp = (await createKeyPackage(forged.me, h.trust)).publicPackage;
+  const add = await addMembers(aliceGroup, [kp], deps);
+  await assert.rejects(
+    hub.submit(caller(alice, 0), groupId, {
+      id: id(),
+      message: add.commit,
+      welcome: add.welcome,
+      groupInfo: undefined,
+    }),
+    refusedWith('forbidden'),
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+  // Dave's real package is accepted, under his own name.
+  const real = (await createKeyPackage(dave.me, h.trust)).publicPackage;
+  const ok = await addMembers(aliceGroup, [real], deps);
+  await hub.submit(caller(alice, 0), groupId, {
+    id: id(),
+    message: ok.commit,
+    welcome: ok.welcome,
+    groupInfo: undefined,
+  });
+  assert.deepEqual(
+    hub.status(caller(alice, 0), groupId).members.map((m) => `${m.user}@${m.domain}`),
+    ['alice', 'bob', 'carol', 'dave'].map((u) => `${u}@maison.example`),
   );
 });

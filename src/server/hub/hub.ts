@@ -1,21 +1,33 @@
 /**
  * The hub: one per group, at the instance that created it. It orders handshake messages by
  * epoch (the first valid commit for epoch n wins; a late one gets `wrong_epoch` and the
- * current epoch) and fans every message out to the member devices' mailboxes. It reads
- * commits (MLS PublicMessage) to follow membership; application messages stay opaque.
+ * current epoch) and hands every message to the delivery router for the member devices. It
+ * reads commits (MLS PublicMessage) to follow membership; application messages stay opaque.
+ *
+ * Members are device addresses (user@domain + device id): nothing here assumes a member is
+ * a device of this instance. The router decides where each one's copy goes; this instance's
+ * own accounts are consulted only to check that a local device added by a commit is live.
  */
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { Caller } from '../accounts/accounts.ts';
-import { Revocations } from '../accounts/revocations.ts';
-import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
+import type { Revocations } from '../accounts/revocations.ts';
 import type { Writer } from '../writer.ts';
-import type { GroupStatus, SubmitResponse } from '../../shared/protocol/api.ts';
+import type { DeliveryRouter, LocalPushes } from '../delivery/router.ts';
+import { unreachable } from '../delivery/router.ts';
+import type { DeviceAddress } from '../delivery/address.ts';
+import {
+  MAX_APPLICATION_MESSAGE,
+  type GroupStatus,
+  type SubmitResponse,
+} from '../../shared/protocol/api.ts';
 import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
-import { decodeCredential } from '../../shared/protocol/credential.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { GroupStore, type HubGroup } from './groupStore.ts';
 import { applyCommit, leafOf, type Member } from './leaves.ts';
+
+/** Groups one user may be in here; bounds what one account can make the hub keep. */
+export const MAX_GROUPS_PER_USER = 1000;
 
 export interface Submission {
   id: string;
@@ -24,11 +36,17 @@ export interface Submission {
   groupInfo: Uint8Array | undefined;
 }
 
+/** This instance's devices, as the hub needs to know them. */
+export interface LocalDevices {
+  /** The user name owning a live (not revoked) device of this instance. */
+  liveDeviceUser(deviceId: string): string | undefined;
+}
+
 export class Hub {
   private readonly q: (sql: string) => Statement;
   private readonly writer: Writer;
-  private readonly mailboxes: Mailboxes;
-  private readonly domain: string;
+  private readonly router: DeliveryRouter;
+  private readonly localDevices: LocalDevices;
   readonly groups: GroupStore;
   /**
    * Revoked devices keep their leaves until a commit removes them, but get nothing. The
@@ -41,14 +59,14 @@ export class Hub {
   constructor(
     db: Db,
     writer: Writer,
-    mailboxes: Mailboxes,
-    domain: string,
-    revocations: Revocations = new Revocations(db),
+    router: DeliveryRouter,
+    localDevices: LocalDevices,
+    revocations: Revocations,
   ) {
     this.q = statementCache(db);
     this.writer = writer;
-    this.mailboxes = mailboxes;
-    this.domain = domain;
+    this.router = router;
+    this.localDevices = localDevices;
     this.groups = new GroupStore(db);
     this.revoked = revocations;
   }
@@ -59,18 +77,24 @@ export class Hub {
   }
 
   /** Creates a group hub with the caller's device at leaf 0, epoch 0. */
-  create(
+  async create(
     caller: Caller,
     groupId: Uint8Array,
     groupInfo: Uint8Array | undefined,
   ): Promise<GroupStatus> {
     if (groupInfo !== undefined) this.checkGroupInfo(groupId, groupInfo, 0);
-    const member = this.localMember(caller.deviceId);
+    const member = this.addressOf(caller);
     return this.writer.run(() => {
-      if (this.groups.get(groupId) !== undefined) {
-        throw new FoyerError('group_exists', 'a group with this id already exists');
+      // An existing id reads as any group the caller is not in (ids are not an oracle); for
+      // one of its members, creating again is a retry that changes nothing.
+      if (this.groups.get(groupId) !== undefined) return status(this.memberGroup(caller, groupId));
+      if (this.groups.countForUser(caller.userId) >= MAX_GROUPS_PER_USER) {
+        throw new FoyerError(
+          'limit_reached',
+          `a user may be in at most ${MAX_GROUPS_PER_USER} groups of this instance`,
+        );
       }
-      const g = this.groups.create(groupId, caller.deviceId, member, groupInfo, Date.now());
+      const g = this.groups.create(groupId, member, groupInfo, Date.now());
       return status(g);
     });
   }
@@ -86,10 +110,17 @@ export class Hub {
   }
 
   /** Accepts one MLS message for a group; resolves once it is durable and fanned out. */
-  submit(caller: Caller, groupId: Uint8Array, s: Submission): Promise<SubmitResponse> {
+  async submit(caller: Caller, groupId: Uint8Array, s: Submission): Promise<SubmitResponse> {
     const inspected = inspectMessage(s.message);
     if (!equalBytes(inspected.groupId, groupId)) {
       throw new FoyerError('bad_request', 'message is for another group');
+    }
+    if (inspected.type === 'application' && s.message.length > MAX_APPLICATION_MESSAGE) {
+      throw new FoyerError(
+        'payload_too_large',
+        `an application message has at most ${MAX_APPLICATION_MESSAGE} bytes`,
+        { max: MAX_APPLICATION_MESSAGE },
+      );
     }
     if (inspected.type === 'proposal') {
       throw new FoyerError('bad_request', 'standalone proposals are not accepted; commit them');
@@ -120,21 +151,18 @@ export class Hub {
         s.id,
       ) as { epoch: number } | undefined;
       if (dup !== undefined) return { epoch: g.epoch, duplicate: true };
-      const senderLeaf = leafOf(g.leaves, caller.deviceId)!;
-      const others = [...g.leaves.values()]
-        .map((m) => m.deviceId)
-        .filter((d) => d !== caller.deviceId && !this.revoked.has(d));
-      const deliveries: Array<Map<string, PushItem>> = [];
-      const collect = (items: Map<string, PushItem>): void => {
-        deliveries.push(items);
-      };
+      const sender = this.addressOf(caller);
+      const senderLeaf = leafOf(g.leaves, sender)!;
+      const others = [...g.leaves.values()].filter((m) => m !== g.leaves.get(senderLeaf));
+      const pushes: LocalPushes[] = [];
+      const message = { kind: 'message', groupId, msgId: s.id, body: s.message } as const;
 
       let epoch = g.epoch;
       if (inspected.type === 'application') {
         if (inspected.epoch > g.epoch) {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
-        collect(this.mailboxes.enqueue(others, 'message', groupId, s.id, s.message, now));
+        pushes.push(this.router.deliver(others, message, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {
@@ -149,10 +177,11 @@ export class Hub {
         }
         const change = applyCommit(g.leaves, inspected.removes, adds);
         epoch = g.epoch + 1;
-        collect(this.mailboxes.enqueue(others, 'message', groupId, s.id, s.message, now));
+        pushes.push(this.router.deliver(others, message, now));
         if (change.added.length > 0) {
-          const welcomed = change.added.map((a) => a.member.deviceId);
-          collect(this.mailboxes.enqueue(welcomed, 'welcome', groupId, s.id, s.welcome!, now));
+          const welcomed = change.added.map((a) => a.member);
+          const welcome = { kind: 'welcome', groupId, msgId: s.id, body: s.welcome! } as const;
+          pushes.push(this.router.deliver(welcomed, welcome, now));
         }
         this.groups.advance(g, epoch, change, s.groupInfo);
       }
@@ -161,7 +190,7 @@ export class Hub {
       ).run(groupId, s.id, caller.deviceId, epoch, now);
       this.accepted++;
       this.writer.onCommit(() => {
-        for (const d of deliveries) this.mailboxes.publish(d);
+        for (const p of pushes) this.router.publish(p);
       });
       return { epoch, duplicate: false };
     });
@@ -174,11 +203,16 @@ export class Hub {
 
   private memberGroup(caller: Caller, groupId: Uint8Array): HubGroup {
     const g = this.groups.get(groupId);
-    if (g === undefined || leafOf(g.leaves, caller.deviceId) === undefined) {
+    if (g === undefined || leafOf(g.leaves, this.addressOf(caller)) === undefined) {
       // Same answer for "no such group" and "not a member": ids are not an oracle.
       throw new FoyerError('not_member', 'this device is not a member of that group');
     }
     return g;
+  }
+
+  /** The address of an authenticated caller: always a device of this instance. */
+  private addressOf(caller: Caller): DeviceAddress {
+    return { user: caller.userName, domain: this.router.domain, deviceId: caller.deviceId };
   }
 
   private checkGroupInfo(groupId: Uint8Array, groupInfo: Uint8Array, epoch: number): void {
@@ -188,22 +222,29 @@ export class Hub {
     }
   }
 
-  /** A device a commit may add: a live device of this instance. */
+  /**
+   * A device a commit may add: one the router can deliver to. A device of this instance must
+   * be live and belong to the user its credential names; a device of another instance is
+   * that instance's to vouch for (its credential carries the instance's signature, which
+   * the members' clients check).
+   * @throws FoyerError federation_unavailable, not_found, forbidden
+   */
   private addable(credential: { deviceId: string; domain: string; user: string }): Member {
-    if (credential.domain !== this.domain) {
-      throw new FoyerError('forbidden', 'members of other instances need federation (not enabled)');
-    }
-    return this.localMember(credential.deviceId);
-  }
-
-  private localMember(deviceId: string): Member {
-    const row = this.q('SELECT credential, revoked_at FROM devices WHERE id = ?').get(deviceId) as
-      { credential: Uint8Array; revoked_at: number | null } | undefined;
-    if (row === undefined || row.revoked_at !== null) {
+    const address: Member = {
+      user: credential.user,
+      domain: credential.domain,
+      deviceId: credential.deviceId,
+    };
+    if (!this.router.reaches(address.domain)) throw unreachable(address.domain);
+    if (!this.router.isLocal(address)) return address;
+    const owner = this.localDevices.liveDeviceUser(address.deviceId);
+    if (owner === undefined) {
       throw new FoyerError('not_found', 'a device in this commit is unknown or revoked');
     }
-    const c = decodeCredential(row.credential);
-    return { deviceId, user: c.user, domain: c.domain };
+    if (owner !== address.user) {
+      throw new FoyerError('forbidden', 'a key package in this commit names another user');
+    }
+    return address;
   }
 }
 

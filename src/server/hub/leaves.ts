@@ -5,12 +5,10 @@
  * leaf (extending the tree on the right when there is none).
  */
 import { FoyerError } from '../../shared/protocol/errors.ts';
+import { sameDevice, type DeviceAddress } from '../delivery/address.ts';
 
-export interface Member {
-  deviceId: string;
-  user: string;
-  domain: string;
-}
+/** A leaf's device, by address: it may live on this instance or another. */
+export type Member = DeviceAddress;
 
 export type Leaves = ReadonlyMap<number, Member>;
 
@@ -32,22 +30,21 @@ export function applyCommit(current: Leaves, removes: number[], adds: Member[]):
     leaves.delete(leaf);
     removed.push({ leaf, member });
   }
-  const devices = new Set([...leaves.values()].map((m) => m.deviceId));
   const added: LeafChange['added'] = [];
   for (const member of adds) {
-    if (devices.has(member.deviceId)) {
+    if (leafOf(leaves, member) !== undefined) {
       throw new FoyerError('bad_request', 'commit adds a device that is already a member');
     }
     let leaf = 0;
     while (leaves.has(leaf)) leaf++;
     leaves.set(leaf, member);
-    devices.add(member.deviceId);
     added.push({ leaf, member });
   }
   return { leaves, added, removed };
 }
 
-export function leafOf(leaves: Leaves, deviceId: string): number | undefined {
-  for (const [leaf, m] of leaves) if (m.deviceId === deviceId) return leaf;
+/** The leaf of a device, by address (a device id alone may exist on several instances). */
+export function leafOf(leaves: Leaves, device: DeviceAddress): number | undefined {
+  for (const [leaf, m] of leaves) if (sameDevice(m, device)) return leaf;
   return undefined;
 }

@@ -12,6 +12,7 @@
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { MailboxItem, MailboxPage } from '../../shared/protocol/api.ts';
 import { toBase64Url } from '../../shared/protocol/bytes.ts';
+import { MailboxUsage } from './usage.ts';
 
 export type ItemKind = MailboxItem['kind'];
 
@@ -24,46 +25,53 @@ export type Listener = (items: PushItem[]) => void;
 
 export interface MailboxOptions {
   ttlMs: number;
+  /** Most items waiting for one device. */
   quota: number;
+  /** Most payload bytes waiting for one device. Default DEVICE_QUOTA_BYTES. */
+  deviceBytes?: number;
+  /** Most payload bytes waiting for all devices of one user. Default USER_QUOTA_BYTES. */
+  userBytes?: number;
+  /** The instance-wide storage budget every stored payload is taken from. */
+  budget?: { take(size: number): void };
 }
 
 export const ACK_DELAY_MS = 100;
+export const DEVICE_QUOTA_BYTES = 64 * 1024 * 1024;
+export const USER_QUOTA_BYTES = 256 * 1024 * 1024;
+/**
+ * Payload bytes one page carries at most (at least one item is always returned). Whatever
+ * `limit` asks, a page then costs the server a few MiB of memory, not the whole mailbox.
+ */
+export const PAGE_BYTES = 1024 * 1024;
 
 export class Mailboxes {
   private readonly q: (sql: string) => Statement;
   private readonly opts: MailboxOptions;
   private seq = 0;
-  private readonly sizes = new Map<string, number>();
+  readonly usage: MailboxUsage;
   private readonly listeners = new Map<string, Set<Listener>>();
   /** Items committed in the current batch, pushed when it is on disk. */
   private pending = new Map<string, PushItem[]>();
   /** WebSocket acks not yet applied: device → highest seq. */
   private readonly deferredAcks = new Map<string, number>();
-  private total = 0;
-  /** Items dropped because a mailbox was over quota (metrics). */
-  dropped = 0;
+  /** Messages refused because a recipient's mailbox was full (metrics). */
+  refused = 0;
   enqueued = 0;
 
   constructor(db: Db, opts: MailboxOptions) {
     this.q = statementCache(db);
     this.opts = opts;
+    this.usage = new MailboxUsage(this.q, {
+      items: opts.quota,
+      deviceBytes: opts.deviceBytes ?? DEVICE_QUOTA_BYTES,
+      userBytes: opts.userBytes ?? USER_QUOTA_BYTES,
+    });
     this.reloadSizes();
   }
 
   /** Recounts mailbox sizes from disk (at start, and after an aborted batch). */
   reloadSizes(): void {
-    this.sizes.clear();
-    this.total = 0;
-    const rows = this.q(
-      'SELECT device_id, count(*) AS n FROM mailbox GROUP BY device_id',
-    ).all() as Array<{
-      device_id: string;
-      n: number;
-    }>;
-    for (const r of rows) {
-      this.sizes.set(r.device_id, r.n);
-      this.total += r.n;
-    }
+    this.usage.reload();
     this.seq = (
       this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as { value: number }
     ).value;
@@ -73,6 +81,9 @@ export class Mailboxes {
   /**
    * Puts one payload into several mailboxes. Runs inside a write transaction; the items are
    * pushed by `publishBatch` once that transaction is committed.
+   * @throws FoyerError mailbox_full when it would take any recipient over a quota; then
+   * nothing is written. A full mailbox refuses rather than dropping its oldest items: a
+   * dropped commit would leave that device unable to follow its group.
    */
   enqueue(
     deviceIds: string[],
@@ -84,6 +95,14 @@ export class Mailboxes {
   ): Map<string, PushItem> {
     const out = new Map<string, PushItem>();
     if (deviceIds.length === 0) return out;
+    try {
+      this.usage.assertRoom(deviceIds, body.length);
+      // Stored once, plus a small row per recipient.
+      this.opts.budget?.take(body.length + 32 * deviceIds.length);
+    } catch (err) {
+      this.refused++;
+      throw err;
+    }
     const payloadId = Number(
       this.q(
         'INSERT INTO payloads (kind, group_id, msg_id, body, received_at, expires_at, refs) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -100,11 +119,9 @@ export class Mailboxes {
       receivedAt: now,
     }).slice(1);
     for (const deviceId of deviceIds) {
-      if ((this.sizes.get(deviceId) ?? 0) >= this.opts.quota) this.dropOldest(deviceId);
       const seq = ++this.seq;
       insert.run(deviceId, seq, payloadId);
-      this.sizes.set(deviceId, (this.sizes.get(deviceId) ?? 0) + 1);
-      this.total++;
+      this.usage.added(deviceId, body.length);
       out.set(deviceId, { seq, json: `{"seq":${seq},${rest}` });
     }
     this.q("UPDATE counters SET value = ? WHERE name = 'mailbox_seq'").run(this.seq);
@@ -112,14 +129,18 @@ export class Mailboxes {
     return out;
   }
 
-  /** Items after `after` (and after any ack not yet applied), oldest first. */
-  page(deviceId: string, after: number, limit: number): MailboxPage {
+  /**
+   * Items after `after` (and after any ack not yet applied), oldest first: at most `limit`
+   * items and, past the first, at most `maxBytes` of payload. Rows are read one at a time,
+   * so a page never loads more than it returns.
+   */
+  page(deviceId: string, after: number, limit: number, maxBytes = PAGE_BYTES): MailboxPage {
     const from = Math.max(after, this.deferredAcks.get(deviceId) ?? 0);
     const rows = this.q(
       `SELECT m.seq, p.kind, p.group_id, p.msg_id, p.received_at, p.body
          FROM mailbox m JOIN payloads p ON p.id = m.payload_id
         WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-    ).all(deviceId, from, limit + 1) as Array<{
+    ).iterate(deviceId, from, limit + 1) as IterableIterator<{
       seq: number;
       kind: ItemKind;
       group_id: Uint8Array;
@@ -127,15 +148,25 @@ export class Mailboxes {
       received_at: number;
       body: Uint8Array;
     }>;
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit).map((r) => ({
-      seq: r.seq,
-      kind: r.kind,
-      groupId: toBase64Url(r.group_id),
-      payload: toBase64Url(r.body),
-      id: r.msg_id,
-      receivedAt: r.received_at,
-    }));
+    const items: MailboxItem[] = [];
+    let bytes = 0;
+    let more = false;
+    for (const r of rows) {
+      if (items.length === limit || (items.length > 0 && bytes + r.body.length > maxBytes)) {
+        more = true;
+        break;
+      }
+      bytes += r.body.length;
+      items.push({
+        seq: r.seq,
+        kind: r.kind,
+        groupId: toBase64Url(r.group_id),
+        payload: toBase64Url(r.body),
+        id: r.msg_id,
+        receivedAt: r.received_at,
+      });
+    }
+    // Breaking out of the loop above closes the statement's iterator.
     return { items, cursor: items.at(-1)?.seq ?? from, more };
   }
 
@@ -143,11 +174,14 @@ export class Mailboxes {
   ack(deviceId: string, upTo: number): number {
     const pending = this.deferredAcks.get(deviceId);
     if (pending !== undefined && pending <= upTo) this.deferredAcks.delete(deviceId);
+    const gone = this.q(
+      `SELECT count(*) AS n, coalesce(sum(length(p.body)), 0) AS bytes
+         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
+        WHERE m.device_id = ? AND m.seq <= ?`,
+    ).get(deviceId, upTo) as { n: number; bytes: number };
+    if (gone.n === 0) return 0;
     const n = deleteItems(this.q, deviceId, upTo);
-    if (n > 0) {
-      this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - n));
-      this.total = Math.max(0, this.total - n);
-    }
+    this.usage.removed(deviceId, n, gone.bytes);
     return n;
   }
 
@@ -173,8 +207,7 @@ export class Mailboxes {
   drop(deviceId: string): void {
     this.deferredAcks.delete(deviceId);
     deleteItems(this.q, deviceId, Number.MAX_SAFE_INTEGER);
-    this.total = Math.max(0, this.total - (this.sizes.get(deviceId) ?? 0));
-    this.sizes.delete(deviceId);
+    this.usage.forget(deviceId);
   }
 
   /** Deletes expired items. Runs inside a write transaction. */
@@ -187,8 +220,14 @@ export class Mailboxes {
     return n;
   }
 
+  /** Items waiting in all mailboxes. */
   depth(): number {
-    return this.total;
+    return this.usage.items;
+  }
+
+  /** Payload bytes waiting in all mailboxes (a payload counts once per recipient). */
+  depthBytes(): number {
+    return this.usage.bytes;
   }
 
   subscribe(deviceId: string, listener: Listener): () => void {
@@ -219,21 +258,6 @@ export class Mailboxes {
       const set = this.listeners.get(deviceId);
       if (set !== undefined) for (const l of set) l(items);
     }
-  }
-
-  private dropOldest(deviceId: string): void {
-    const row = this.q('SELECT min(seq) AS seq FROM mailbox WHERE device_id = ?').get(deviceId) as {
-      seq: number | null;
-    };
-    if (row.seq === null) return;
-    const r = this.q(
-      'DELETE FROM mailbox WHERE device_id = ? AND seq = ? RETURNING payload_id',
-    ).get(deviceId, row.seq) as { payload_id: number };
-    this.q('UPDATE payloads SET refs = refs - 1 WHERE id = ?').run(r.payload_id);
-    this.q('DELETE FROM payloads WHERE refs <= 0').run();
-    this.sizes.set(deviceId, Math.max(0, (this.sizes.get(deviceId) ?? 0) - 1));
-    this.total = Math.max(0, this.total - 1);
-    this.dropped++;
   }
 }
 

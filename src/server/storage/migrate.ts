@@ -14,6 +14,11 @@ export interface Migration {
   readonly sql?: string;
   /** For changes SQL alone cannot express (data rewrites). */
   readonly up?: (db: Db) => void;
+  /**
+   * The migration drops and recreates tables that others reference (SQLite's way to change a
+   * constraint): it runs with foreign keys off, and the keys are checked before it commits.
+   */
+  readonly rebuildsTables?: boolean;
 }
 
 /** The schema version stored in the database (0 for a new one). */
@@ -53,11 +58,32 @@ export function migrate(db: Db, list: readonly Migration[]): number[] {
       if (current >= m.version) return false;
       if (m.sql !== undefined) db.exec(m.sql);
       m.up?.(db);
+      if (m.rebuildsTables === true) assertForeignKeys(db, m);
       // user_version takes no bound parameter; m.version is a checked integer.
       db.pragma(`user_version = ${m.version}`);
       return true;
     });
-    if (step.immediate()) applied.push(m.version);
+    if (m.rebuildsTables === true && schemaVersion(db) < m.version) {
+      // The pragma is a no-op inside a transaction: switch it around the step.
+      const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+      db.pragma('foreign_keys = OFF');
+      try {
+        if (step.immediate()) applied.push(m.version);
+      } finally {
+        if (enforced) db.pragma('foreign_keys = ON');
+      }
+    } else if (step.immediate()) applied.push(m.version);
   }
   return applied;
+}
+
+/** @throws StorageError internal when a rebuilt table left a dangling reference */
+function assertForeignKeys(db: Db, m: Migration): void {
+  const broken = db.pragma('foreign_key_check') as unknown[];
+  if (broken.length > 0) {
+    throw new StorageError(
+      'internal',
+      `migration ${m.version} (${m.name}) would leave ${broken.length} broken references`,
+    );
+  }
 }

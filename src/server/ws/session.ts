@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import type { Context } from '../context.ts';
 import type { Caller } from '../accounts/accounts.ts';
-import type { MailboxItem, ServerFrame } from '../../shared/protocol/api.ts';
+import type { ServerFrame } from '../../shared/protocol/api.ts';
 import type { PushItem } from '../mailbox/mailbox.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { groupIdParam, parseSubmission } from '../http/routes/groups.ts';
@@ -15,24 +15,68 @@ import { integer, object, string } from '../http/parse.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;
 const PAGE = 200;
+/**
+ * Bytes a socket may have queued before live pushes stop and the device catches up from
+ * disk, one bounded page at a time, each sent only once the previous one has been written
+ * out. A slow or stalled reader then costs the server about this much memory, not its whole
+ * mailbox.
+ */
+export const HIGH_WATER_BYTES = 256 * 1024;
+/** Payload bytes of one catch-up page (at least one item is always sent). */
+export const BACKLOG_PAGE_BYTES = 256 * 1024;
 
 export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRegistry): void {
   let caller: Caller | undefined;
   let lastSent = 0;
   let unsubscribe: (() => void) | undefined;
+  /** True once the backlog is sent: new items are pushed as hubs commit them. */
+  let live = false;
+  let pumping = false;
   const send = (frame: ServerFrame): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   };
+  const sendItems = (items: PushItem[]): string => {
+    lastSent = items.at(-1)!.seq;
+    ctx.metrics.pushed += items.length;
+    return `{"op":"items","items":[${items.map((i) => i.json).join(',')}]}`;
+  };
   // Items arrive pre-serialised (one JSON text per item, shared by all its recipients).
   const pushItems = (items: PushItem[]): void => {
+    if (!live || socket.readyState !== socket.OPEN) return;
     const fresh = items.filter((i) => i.seq > lastSent);
-    if (fresh.length === 0 || socket.readyState !== socket.OPEN) return;
-    lastSent = fresh.at(-1)!.seq;
-    ctx.metrics.pushed += fresh.length;
-    socket.send(`{"op":"items","items":[${fresh.map((i) => i.json).join(',')}]}`);
+    if (fresh.length === 0) return;
+    let size = 0;
+    for (const i of fresh) size += i.json.length;
+    if (socket.bufferedAmount + size > HIGH_WATER_BYTES) {
+      // Too much for this reader right now: the pump sends it from disk as the socket drains.
+      live = false;
+      void pump();
+      return;
+    }
+    socket.send(sendItems(fresh));
   };
-  const pushBacklog = (items: MailboxItem[]): void =>
-    pushItems(items.map((i) => ({ seq: i.seq, json: JSON.stringify(i) })));
+  /**
+   * Sends what is waiting on disk after `lastSent`, page by page, waiting for each page to be
+   * written out, until a read finds nothing more; then goes live in the same synchronous step,
+   * so nothing committed in between can be missed (pushes run after each commit).
+   */
+  const pump = async (): Promise<void> => {
+    if (pumping || caller === undefined) return;
+    pumping = true;
+    try {
+      while (socket.readyState === socket.OPEN) {
+        const page = ctx.mailboxes.page(caller.deviceId, lastSent, PAGE, BACKLOG_PAGE_BYTES);
+        if (page.items.length === 0) {
+          live = true;
+          return;
+        }
+        const frame = sendItems(page.items.map((i) => ({ seq: i.seq, json: JSON.stringify(i) })));
+        await written(socket, frame);
+      }
+    } finally {
+      pumping = false;
+    }
+  };
   const timer = setTimeout(() => socket.close(4001, 'authenticate first'), AUTH_TIMEOUT_MS);
   ctx.metrics.connections++;
 
@@ -47,16 +91,11 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
         frame['after'] === undefined
           ? 0
           : integer(frame, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER });
-      // Subscribe and read the backlog in one synchronous step: nothing committed in between
-      // can be missed, and pushItems drops anything already sent.
+      // Subscribe first: pushes are ignored until the pump has sent the backlog and gone live.
       unsubscribe = ctx.mailboxes.subscribe(me.deviceId, pushItems);
       registry.add(me.deviceId, socket);
       send({ op: 'ready', deviceId: me.deviceId });
-      for (let more = true; more;) {
-        const page = ctx.mailboxes.page(me.deviceId, lastSent, PAGE);
-        pushBacklog(page.items);
-        more = page.more;
-      }
+      void pump();
       return;
     }
     ctx.sessionLimiter.take(`d:${caller.deviceId}`);
@@ -118,6 +157,19 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
     ctx.metrics.connections--;
   });
   socket.on('error', (err) => ctx.log.debug({ err }, 'websocket error'));
+}
+
+/** Sends `data` and resolves once it has been written to the connection (or it closed). */
+function written(socket: WebSocket, data: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('close', done);
+      resolve();
+    };
+    socket.once('close', done);
+    // The callback runs when the frame has left the process (or with an error if it never will).
+    socket.send(data, done);
+  });
 }
 
 function errorFrame(err: FoyerError, ref?: number): ServerFrame {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from './engine.ts';
-import { MemoryStorage } from './storage.ts';
+import { MemoryStorage } from './store/storage.ts';
 import { FAST_KDF, fakeServer, registerClient, reopen } from './testing/household.ts';
 
 test('alice and bob talk one to one; delivery and read states travel back', async () => {

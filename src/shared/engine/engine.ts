@@ -5,22 +5,26 @@
  * or `Engine.open` (an existing store).
  */
 import { FoyerError } from '../protocol/errors.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { DEFAULT_TUNING, type EngineContext, type EngineTuning } from './context.ts';
-import { EncryptedStore, type OpenStoreOptions } from './encryptedStore.ts';
-import { Emitter, type Listener } from './events.ts';
-import { HttpTransport, normaliseServerUrl } from './httpTransport.ts';
-import { rec, type AccountRecord } from './model.ts';
-import { Mutex } from './mutex.ts';
-import type { SocketFactory } from './push.ts';
-import type { Storage } from './storage.ts';
-import type { Transport } from './transport.ts';
-import { EngineTrustStore, type Pin } from './trust.ts';
-import { deviceSigner, registerAccount } from './account.ts';
-import { parseInvite } from './invite.ts';
-import { ensureKeyPackages } from './keyPackageStock.ts';
-import { linkAsNewDevice } from './link.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { DEFAULT_TUNING, type EngineContext, type EngineTuning } from './core/context.ts';
+import { EncryptedStore, type OpenStoreOptions } from './store/encryptedStore.ts';
+import { Emitter, type Listener } from './core/events.ts';
+import { HttpTransport, normaliseServerUrl } from './transport/httpTransport.ts';
+import { rec, type AccountRecord } from './store/model.ts';
+import { Mutex } from './core/mutex.ts';
+import type { SocketFactory } from './transport/push.ts';
+import type { Storage } from './store/storage.ts';
+import type { Transport } from './transport/transport.ts';
+import { EngineTrustStore, type Pin } from './identity/trust.ts';
+import { deviceSigner, registerAccount } from './identity/account.ts';
+import { parseInvite } from './identity/invite.ts';
+import { ensureKeyPackages } from './devices/keyPackageStock.ts';
+import { linkAsNewDevice } from './devices/link.ts';
 import { EngineApi } from './engineApi.ts';
+import { flushOutbox } from './outbox/outbox.ts';
+import { Dispatcher } from './sync/dispatcher.ts';
+import { syncMailboxLocked } from './sync/incoming.ts';
+import { runJobs } from './sync/jobRunner.ts';
 
 export interface EngineOptions {
   clock?: Clock;
@@ -174,9 +178,16 @@ export class Engine extends EngineApi {
       deps: { trust },
       me: { signature: account.deviceKey, credential: account.credential },
       lock: new Mutex(),
+      dispatch: new Dispatcher(),
       tuning: { ...DEFAULT_TUNING, ...opts.tuning },
       stats: { wrongEpochRetries: 0, commitsAccepted: 0 },
     };
+    // The composition root: the only module that knows both ends of the follow-up work.
+    ctx.dispatch.wire({
+      catchUp: () => syncMailboxLocked(ctx),
+      runJobs: () => runJobs(ctx),
+      flushOutbox: (force) => flushOutbox(ctx, force),
+    });
     return new Engine(ctx, opts.socketFactory);
   }
 

@@ -5,20 +5,30 @@
 import { epochOf } from '../mls/group.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { userAddress } from '../protocol/names.ts';
-import { Background } from './background.ts';
-import type { EngineContext, EngineStats } from './context.ts';
-import { allConversations, findMessage, getConversation, loadGroup } from './conversationStore.ts';
+import { Background } from './sync/background.ts';
+import type { EngineContext, EngineStats } from './core/context.ts';
+import {
+  allConversations,
+  findMessage,
+  getConversation,
+  loadGroup,
+} from './conversations/conversationStore.ts';
 import {
   listDevices,
   reconcileOwnDevices,
   revokeDevice,
   type DeviceView,
   type ReconcileResult,
-} from './devices.ts';
-import { acceptChangedIdentity, safetyWith, verifyQr, type SafetyView } from './identity.ts';
-import { readCursor, syncMailboxLocked } from './incoming.ts';
-import { ensureKeyPackages } from './keyPackageStock.ts';
-import { approveLinkRequest } from './link.ts';
+} from './devices/devices.ts';
+import {
+  acceptChangedIdentity,
+  safetyWith,
+  verifyQr,
+  type SafetyView,
+} from './identity/identity.ts';
+import { readCursor, syncMailboxLocked } from './sync/incoming.ts';
+import { ensureKeyPackages } from './devices/keyPackageStock.ts';
+import { approveLinkRequest } from './devices/link.ts';
 import {
   addPeople,
   checkUser,
@@ -27,13 +37,23 @@ import {
   leaveConversation,
   parseMemberNames,
   removePeople,
-} from './membership.ts';
-import { listMessages, markConversationRead, queueText, sendTypingNotice } from './messaging.ts';
-import { conversationView, messageView, type ConversationView, type MessageView } from './model.ts';
-import { flushOutbox, pendingEntries, type FlushResult } from './outbox.ts';
-import type { SocketFactory } from './push.ts';
-import { runDueSelfUpdates } from './selfUpdate.ts';
-import { runTasks } from './tasks.ts';
+} from './conversations/membership.ts';
+import {
+  listMessages,
+  markConversationRead,
+  queueText,
+  requeueFailedText,
+  sendTypingNotice,
+} from './conversations/messaging.ts';
+import {
+  conversationView,
+  messageView,
+  type ConversationView,
+  type MessageView,
+} from './store/model.ts';
+import { flushOutbox, pendingEntries, type FlushResult } from './outbox/outbox.ts';
+import type { SocketFactory } from './transport/push.ts';
+import { runDueSelfUpdates } from './conversations/selfUpdate.ts';
 
 export type { SafetyView };
 
@@ -129,14 +149,39 @@ export class EngineApi {
   }
 
   /**
-   * Stores a text message in history and the outbox, then tries to send what is queued.
+   * Stores a text message in history and the outbox, then sends what is due. Entries still
+   * backing off after a failure keep their schedule (a new message waits behind them).
    * @returns the message with its state after that attempt (sent, or still pending)
    */
   async send(conversationId: string, text: string): Promise<MessageView> {
     const m = await this.run((ctx) => queueText(ctx, conversationId, text));
     this.ctx.events.emit({ type: 'message', conversationId, message: messageView(m) });
-    await this.flush(true);
+    await this.flush();
     return this.message(conversationId, m.id);
+  }
+
+  /**
+   * Sends failed messages of yours again, under the same ids: one (`messageId`), or every
+   * failed one of the conversation. They go back to `pending` and into the outbox.
+   * @returns the messages with their state after the attempt
+   * @throws FoyerError not_found, usage (not a failed message of yours), not_member
+   */
+  async resend(conversationId: string, messageId?: string): Promise<MessageView[]> {
+    const requeued = await this.run((ctx) =>
+      requeueFailedText(ctx, conversationId, messageId === undefined ? undefined : [messageId]),
+    );
+    for (const m of requeued) {
+      this.ctx.events.emit({
+        type: 'message_state',
+        conversationId,
+        messageId: m.id,
+        state: 'pending',
+      });
+    }
+    await this.flush();
+    const out: MessageView[] = [];
+    for (const m of requeued) out.push(await this.message(conversationId, m.id));
+    return out;
   }
 
   async message(conversationId: string, id: string): Promise<MessageView> {
@@ -170,7 +215,7 @@ export class EngineApi {
   async sync(): Promise<SyncResult> {
     return this.run(async (ctx) => {
       const processed = await syncMailboxLocked(ctx);
-      await runTasks(ctx);
+      await ctx.dispatch.runJobs();
       await this.guard(() => reconcileOwnDevices(ctx));
       await this.guard(() => ensureKeyPackages(ctx));
       const selfUpdates = (await this.guard(() => runDueSelfUpdates(ctx))) ?? 0;
@@ -192,6 +237,20 @@ export class EngineApi {
     return r;
   }
 
+  /**
+   * Sends what the outbox holds, waiting for each entry's next attempt time, until it is
+   * empty or `timeoutMs` has passed (for scripts that must not exit with messages queued).
+   */
+  async drainOutbox(timeoutMs: number): Promise<FlushResult> {
+    const deadline = this.ctx.clock.now() + timeoutMs;
+    for (;;) {
+      const r = await this.flush();
+      const now = this.ctx.clock.now();
+      if (r.nextAttemptAt === undefined || r.nextAttemptAt > deadline || now >= deadline) return r;
+      await this.ctx.clock.sleep(Math.max(0, r.nextAttemptAt - now));
+    }
+  }
+
   /** Messages and receipts waiting in the outbox. */
   async outbox(): Promise<
     Array<{
@@ -199,6 +258,7 @@ export class EngineApi {
       conversationId: string;
       kind: string;
       attempts: number;
+      nextAttemptAt: number;
       lastError: string | null;
     }>
   > {
@@ -207,6 +267,7 @@ export class EngineApi {
       conversationId: e.conversationId,
       kind: e.kind,
       attempts: e.attempts,
+      nextAttemptAt: e.nextAttemptAt,
       lastError: e.lastError,
     }));
   }

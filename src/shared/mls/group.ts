@@ -12,7 +12,8 @@ import {
 } from 'ts-mls';
 import { toBase64Url } from '../protocol/bytes.ts';
 import { FoyerError } from '../protocol/errors.ts';
-import { decodeMlsAs, encodeMls, MAX_MLS_MESSAGE_BYTES } from './codec.ts';
+import { decodeMlsAs, encodeMls } from './codec.ts';
+import { MAX_APPLICATION_MESSAGE } from '../protocol/api.ts';
 import { assertActive, encodedGroupInfo } from './commits.ts';
 import { clientConfigFor, withConfig } from './config.ts';
 import { cryptoFailure } from './failures.ts';
@@ -37,8 +38,8 @@ export { epochOf, groupIdOf, isRemoved, membersOf, myLeafOf } from './groupView.
 
 /** Group ids are chosen by their creator; this bounds what a state and the hub must carry. */
 export const MAX_GROUP_ID_BYTES = 64;
-/** Leaves room under MAX_MLS_MESSAGE_BYTES for framing, signature, tag and padding. */
-export const MAX_PLAINTEXT_BYTES = MAX_MLS_MESSAGE_BYTES - 4096;
+/** Leaves room under the hub's MAX_APPLICATION_MESSAGE for framing, signature, tag and padding. */
+export const MAX_PLAINTEXT_BYTES = MAX_APPLICATION_MESSAGE - 4096;
 
 /**
  * Creates a one-member group (epoch 0) with this device as leaf 0.

@@ -9,6 +9,13 @@ export type B64 = string;
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Largest MLS application message a hub accepts, in bytes. It fits the largest content the
+ * engine sends (16,000 characters, every one escaped in JSON, about 96 KB) with MLS framing;
+ * files are meant to travel out of band as attachments. Commits and Welcomes may be larger.
+ */
+export const MAX_APPLICATION_MESSAGE = 128 * 1024;
+
 /** GET /.well-known/foyer */
 export interface WellKnown {
   domain: string;

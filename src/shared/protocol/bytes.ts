@@ -4,23 +4,34 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const B64URL_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
 
-/** Encodes bytes as unpadded base64url (RFC 4648 §5). */
+const B64URL_CODES = new Uint8Array(64);
+for (let i = 0; i < 64; i++) B64URL_CODES[i] = B64URL.charCodeAt(i);
+const ascii = new TextDecoder('latin1');
+
+/**
+ * Encodes bytes as unpadded base64url (RFC 4648 §5). The text is written into one byte
+ * array and decoded once: building it by string concatenation made a megabyte payload cost
+ * tens of megabytes of intermediate strings on the server.
+ */
 export function toBase64Url(bytes: Uint8Array): string {
-  let out = '';
+  const out = new Uint8Array(Math.ceil((bytes.length * 4) / 3));
   let i = 0;
+  let o = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
+    out[o++] = B64URL_CODES[n >> 18]!;
+    out[o++] = B64URL_CODES[(n >> 12) & 63]!;
+    out[o++] = B64URL_CODES[(n >> 6) & 63]!;
+    out[o++] = B64URL_CODES[n & 63]!;
   }
   const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]!;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]!;
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+    out[o++] = B64URL_CODES[n >> 18]!;
+    out[o++] = B64URL_CODES[(n >> 12) & 63]!;
+    if (rest === 2) out[o] = B64URL_CODES[(n >> 6) & 63]!;
   }
-  return out;
+  return ascii.decode(out);
 }
 
 /** Decodes unpadded base64url; returns undefined on any character outside the alphabet. */

@@ -14,17 +14,21 @@ export const errorCodes = {
   forbidden: 403,
   not_member: 403,
   device_revoked: 403,
+  /** A member of another instance, which this one does not (yet) deliver to. */
+  federation_unavailable: 403,
   // State.
   not_found: 404,
   invite_invalid: 410,
   name_taken: 409,
   device_exists: 409,
   instance_full: 409,
+  limit_reached: 409,
   group_exists: 409,
   wrong_epoch: 409,
   duplicate: 409,
   no_key_package: 404,
   mailbox_full: 507,
+  storage_full: 507,
   /** The data folder is used by another running server. */
   in_use: 409,
   rate_limited: 429,

@@ -4,6 +4,7 @@ import type { Context } from '../../context.ts';
 import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { LIVE_USER_SQL } from '../../accounts/userAdmin.ts';
+import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { FOYER_VERSION, SOFTWARE } from '../../version.ts';
 
 export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
@@ -15,14 +16,20 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
   };
   app.get('/.well-known/foyer', async () => wellKnown);
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    if (!isLocalRequest(req.socket.remoteAddress, req.headers)) {
+      // Counts of users, devices and groups are for whoever runs the machine; to anyone else
+      // this route does not exist.
+      throw new FoyerError('not_found', 'no such route');
+    }
     const one = (sql: string): number => (ctx.db.prepare(sql).get() as { n: number }).n;
     reply.type('text/plain; version=0.0.4');
     return ctx.metrics.render({
       accepted: ctx.hub.accepted,
       enqueued: ctx.mailboxes.enqueued,
       queueDepth: ctx.mailboxes.depth(),
-      dropped: ctx.mailboxes.dropped,
+      queueBytes: ctx.mailboxes.depthBytes(),
+      refused: ctx.mailboxes.refused,
       users: one(`SELECT count(*) AS n FROM users WHERE ${LIVE_USER_SQL}`),
       devices: one('SELECT count(*) AS n FROM devices WHERE revoked_at IS NULL'),
       groups: ctx.hub.groups.count(),
@@ -31,4 +38,18 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
       version: FOYER_VERSION,
     });
   });
+}
+
+/**
+ * True for a request made on this machine: from a loopback address and not relayed by a
+ * reverse proxy on the same machine (which would make every visitor look local).
+ */
+export function isLocalRequest(
+  address: string | undefined,
+  headers: Record<string, string | string[] | undefined>,
+): boolean {
+  if (headers['x-forwarded-for'] !== undefined || headers['forwarded'] !== undefined) return false;
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
 }

@@ -25,8 +25,8 @@ import type {
 } from '../../protocol/api.ts';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { encodeCredential, instanceSignatureInput } from '../../protocol/credential.ts';
-import { FoyerError } from '../../protocol/errors.ts';
-import type { DeviceSigner, Transport } from '../transport.ts';
+import { FoyerError, type ErrorCode } from '../../protocol/errors.ts';
+import type { DeviceSigner, Transport } from '../transport/transport.ts';
 
 interface Device {
   id: string;
@@ -68,6 +68,10 @@ export class FakeServer {
   down = false;
   /** Fails the next N submits with network AFTER accepting them (a lost reply). */
   loseRepliesAfterAccept = 0;
+  /** Every submit a client tried, the server up or down. */
+  submitCalls = 0;
+  /** When set, the next submit is refused with this code (then it is cleared). */
+  refuseNext: ErrorCode | undefined;
 
   constructor(domain: string, instanceKey: SignatureKeyPair) {
     this.domain = domain;
@@ -304,6 +308,12 @@ class FakeTransport implements Transport {
     return { groupId, epoch: hub.epoch, members };
   }
   async submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
+    this.server.submitCalls++;
+    const refusal = this.server.refuseNext;
+    if (refusal !== undefined) {
+      this.server.refuseNext = undefined;
+      throw new FoyerError(refusal, 'refused by the test');
+    }
     const res = this.server.submit(this.me(), groupId, req);
     if (this.server.loseRepliesAfterAccept > 0) {
       this.server.loseRepliesAfterAccept--;

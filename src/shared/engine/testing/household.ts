@@ -1,8 +1,8 @@
 /** FOR TESTS ONLY: engines registered on a FakeServer, with cheap store encryption. */
 import { generateSignatureKeyPair } from '../../mls/keys.ts';
 import { Engine, type EngineOptions } from '../engine.ts';
-import type { EngineEvent } from '../events.ts';
-import { MemoryStorage } from '../storage.ts';
+import type { EngineEvent } from '../core/events.ts';
+import { MemoryStorage } from '../store/storage.ts';
 import { FakeServer } from './fakeServer.ts';
 
 export const FAST_KDF = { memoryKiB: 64, iterations: 1, parallelism: 1 };

@@ -1,0 +1,79 @@
+/**
+ * What travels inside an MLS application message. Only text is history; receipts, typing
+ * notices and control messages (metadata, leave) are acted on and dropped.
+ * Encoded as versioned JSON; parsed once here, bounded, and refused when malformed.
+ */
+import { fromUtf8, utf8 } from '../../protocol/bytes.ts';
+import { MESSAGE_ID_RE } from '../core/ids.ts';
+
+export const CONTENT_VERSION = 1;
+export const MAX_TEXT_CHARS = 16_000;
+export const MAX_TITLE_CHARS = 200;
+const MAX_RECEIPT_IDS = 1000;
+
+export type Content =
+  | { t: 'text'; id: string; ts: number; text: string }
+  | { t: 'receipt'; kind: 'delivered' | 'read'; ids: string[] }
+  | { t: 'typing' }
+  /** Conversation metadata, re-sent after each add so that joiners learn it. */
+  | { t: 'meta'; kind: 'direct' | 'group'; title: string | null }
+  /** The sender's user leaves: the first other member to see it removes all their leaves. */
+  | { t: 'leave' };
+
+export function encodeContent(c: Content): Uint8Array {
+  return utf8(JSON.stringify({ v: CONTENT_VERSION, ...c }));
+}
+
+/** Parses an application payload; undefined when it is not a content this version knows. */
+export function decodeContent(bytes: Uint8Array): Content | undefined {
+  if (bytes.length > 4 * MAX_TEXT_CHARS + 1024 * 64) return undefined;
+  const text = fromUtf8(bytes);
+  if (text === undefined) return undefined;
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+  if (typeof o !== 'object' || o === null) return undefined;
+  const r = o as Record<string, unknown>;
+  if (r.v !== CONTENT_VERSION) return undefined;
+  switch (r.t) {
+    case 'text':
+      if (
+        typeof r.id === 'string' &&
+        MESSAGE_ID_RE.test(r.id) &&
+        Number.isSafeInteger(r.ts) &&
+        typeof r.text === 'string' &&
+        r.text.length <= MAX_TEXT_CHARS
+      ) {
+        return { t: 'text', id: r.id, ts: r.ts as number, text: r.text };
+      }
+      return undefined;
+    case 'receipt':
+      if (
+        (r.kind === 'delivered' || r.kind === 'read') &&
+        Array.isArray(r.ids) &&
+        r.ids.length <= MAX_RECEIPT_IDS &&
+        r.ids.every((id) => typeof id === 'string' && MESSAGE_ID_RE.test(id))
+      ) {
+        return { t: 'receipt', kind: r.kind, ids: r.ids as string[] };
+      }
+      return undefined;
+    case 'typing':
+      return { t: 'typing' };
+    case 'meta':
+      if (
+        (r.kind === 'direct' || r.kind === 'group') &&
+        (r.title === null || (typeof r.title === 'string' && r.title.length <= MAX_TITLE_CHARS))
+      ) {
+        return { t: 'meta', kind: r.kind, title: r.title };
+      }
+      return undefined;
+    case 'leave':
+      return { t: 'leave' };
+    default:
+      return undefined;
+  }
+}

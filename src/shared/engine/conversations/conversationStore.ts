@@ -1,0 +1,113 @@
+/** Reading and writing conversations, their MLS states and their history in the store. */
+import { decodeGroup, encodeGroup, membersOf, type Group } from '../../mls/group.ts';
+import { FoyerError } from '../../protocol/errors.ts';
+import type { StoreTx } from '../store/encryptedStore.ts';
+import type { EngineContext } from '../core/context.ts';
+import {
+  rec,
+  type ConversationIndex,
+  type ConversationRecord,
+  type HistoryIndex,
+  type MessageRecord,
+} from '../store/model.ts';
+
+type Reader = Pick<StoreTx, 'getRecord' | 'get'>;
+
+export async function conversationIds(r: Reader): Promise<string[]> {
+  const index = await r.getRecord<ConversationIndex>(rec.conversations, 'conversation index', 1);
+  return index?.ids ?? [];
+}
+
+export async function findConversation(
+  r: Reader,
+  id: string,
+): Promise<ConversationRecord | undefined> {
+  return r.getRecord<ConversationRecord>(rec.conversation(id), 'conversation', 1);
+}
+
+/** @throws FoyerError not_found */
+export async function getConversation(r: Reader, id: string): Promise<ConversationRecord> {
+  const c = await findConversation(r, id);
+  if (c === undefined) throw new FoyerError('not_found', 'no such conversation');
+  return c;
+}
+
+/** @throws FoyerError not_found, not_member (removed from it) */
+export async function getActiveConversation(r: Reader, id: string): Promise<ConversationRecord> {
+  const c = await getConversation(r, id);
+  if (c.status !== 'active') {
+    throw new FoyerError('not_member', 'this device is no longer a member of the conversation');
+  }
+  return c;
+}
+
+export async function allConversations(r: Reader): Promise<ConversationRecord[]> {
+  const out: ConversationRecord[] = [];
+  for (const id of await conversationIds(r)) {
+    const c = await findConversation(r, id);
+    if (c !== undefined) out.push(c);
+  }
+  return out;
+}
+
+/** Stores a conversation, adding it to the index when new. */
+export async function putConversation(tx: StoreTx, c: ConversationRecord): Promise<void> {
+  const ids = await conversationIds(tx);
+  if (!ids.includes(c.id)) {
+    const index: ConversationIndex = { v: 1, ids: [...ids, c.id] };
+    tx.putRecord(rec.conversations, index);
+  }
+  tx.putRecord(rec.conversation(c.id), c);
+}
+
+/** Forgets a conversation entirely: record, MLS state, pending commit, history. */
+export async function deleteConversation(tx: StoreTx, id: string): Promise<void> {
+  const ids = await conversationIds(tx);
+  tx.putRecord(rec.conversations, { v: 1, ids: ids.filter((x) => x !== id) });
+  for (const mid of await historyIds(tx, id)) tx.delete(rec.message(id, mid));
+  tx.delete(rec.history(id)).delete(rec.conversation(id)).delete(rec.group(id));
+  tx.delete(rec.pendingCommit(id)).delete(rec.held(id));
+}
+
+/** @throws FoyerError not_member when this device holds no state for the group */
+export async function loadGroup(ctx: EngineContext, r: Reader, id: string): Promise<Group> {
+  const bytes = await r.get(rec.group(id));
+  if (bytes === undefined) {
+    throw new FoyerError('not_member', 'this device holds no group state for the conversation');
+  }
+  return decodeGroup(bytes, ctx.deps);
+}
+
+export function putGroup(tx: StoreTx, id: string, g: Group): void {
+  tx.put(rec.group(id), encodeGroup(g));
+}
+
+/** User names with a leaf in the group, sorted. */
+export function memberNames(g: Group): string[] {
+  return [...new Set(membersOf(g).map((m) => m.credential.user))].sort();
+}
+
+export async function historyIds(r: Reader, conversationId: string): Promise<string[]> {
+  const h = await r.getRecord<HistoryIndex>(rec.history(conversationId), 'history', 1);
+  return h?.ids ?? [];
+}
+
+export async function findMessage(
+  r: Reader,
+  conversationId: string,
+  id: string,
+): Promise<MessageRecord | undefined> {
+  return r.getRecord<MessageRecord>(rec.message(conversationId, id), 'message', 1);
+}
+
+/** Appends a new message to its conversation's history. */
+export async function appendMessage(tx: StoreTx, m: MessageRecord): Promise<void> {
+  const ids = await historyIds(tx, m.conversationId);
+  const index: HistoryIndex = { v: 1, ids: [...ids, m.id] };
+  tx.putRecord(rec.history(m.conversationId), index);
+  tx.putRecord(rec.message(m.conversationId, m.id), m);
+}
+
+export function putMessage(tx: StoreTx, m: MessageRecord): void {
+  tx.putRecord(rec.message(m.conversationId, m.id), m);
+}

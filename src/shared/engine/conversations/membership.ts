@@ -1,0 +1,319 @@
+/**
+ * Conversations and who is in them. Every conversation is an MLS group with every device of
+ * every member as a leaf (this user's other devices included). Adding a person claims one
+ * key package per device of theirs; removing one removes all their leaves; leaving is a
+ * `leave` message, since MLS does not let a member remove itself.
+ */
+import {
+  addMembers,
+  createGroup,
+  groupInfoOf,
+  membersOf,
+  removeMembers,
+  encryptMessage,
+  type Group,
+} from '../../mls/group.ts';
+import { inspectKeyPackageVerified } from '../../mls/inspect.ts';
+import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { checkCredentialSignatures } from '../../protocol/credential.ts';
+import { FoyerError } from '../../protocol/errors.ts';
+import { isUserName } from '../../protocol/names.ts';
+import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
+import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
+import type { EngineContext } from '../core/context.ts';
+import {
+  allConversations,
+  deleteConversation,
+  getActiveConversation,
+  loadGroup,
+  putConversation,
+  putGroup,
+} from './conversationStore.ts';
+import { newGroupId, newMessageId } from '../core/ids.ts';
+import {
+  conversationView,
+  type ConversationKind,
+  type ConversationRecord,
+} from '../store/model.ts';
+import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+
+/** A claimed key package of one device. */
+export interface Claimed {
+  user: string;
+  deviceId: string;
+  keyPackage: Uint8Array;
+}
+
+/** Checks user names typed by a person, without duplicates. @throws FoyerError invalid_name */
+export function parseMemberNames(names: string[]): string[] {
+  const out: string[] = [];
+  for (const raw of names) {
+    const name = raw.trim().toLowerCase();
+    if (!isUserName(name)) throw new FoyerError('invalid_name', `not a user name: ${raw}`);
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Looks a user up and checks (or pins, the first time) their identity key.
+ * @throws FoyerError not_found, identity_changed
+ */
+export async function checkUser(ctx: EngineContext, name: string): Promise<void> {
+  const info = await ctx.transport.user(name);
+  const key = fromBase64Url(info.identityKey);
+  if (key === undefined)
+    throw new FoyerError('internal', 'the server sent a malformed identity key');
+  await ctx.trust.expectIdentity(info.name, info.domain, key);
+}
+
+/**
+ * Checks a claimed key package before any group operation: it must verify, carry a Foyer
+ * credential for exactly the user and device the server says it is for (a server handing out
+ * someone else's package is an attack), signed by that user's identity key and by the
+ * instance of its domain, with an identity key the trust store accepts.
+ * @returns why it is refused, or undefined when it is acceptable
+ */
+async function refusal(ctx: EngineContext, c: Claimed): Promise<string | undefined> {
+  let credential;
+  try {
+    credential = (await inspectKeyPackageVerified(c.keyPackage)).credential;
+  } catch (err) {
+    if (err instanceof FoyerError) return err.message;
+    throw err;
+  }
+  if (credential.user !== c.user || credential.deviceId !== c.deviceId) {
+    return 'the key package belongs to another user or device';
+  }
+  const instanceKey = await ctx.trust.instanceKey(credential.domain);
+  if (instanceKey === undefined) return `unknown instance ${credential.domain}`;
+  const bad = await checkCredentialSignatures(credential, instanceKey);
+  if (bad !== undefined) return bad;
+  if (
+    !(await ctx.trust.acceptIdentity(credential.user, credential.domain, credential.identityKey))
+  ) {
+    return 'identity key differs from the pinned one';
+  }
+  return undefined;
+}
+
+/**
+ * Claims one key package per device of each user (this user: every other device), keeping
+ * only packages that pass `refusal`; each refused one is reported as an error event.
+ * @throws FoyerError no_key_package when another user has no device to add; crypto_failed
+ *   when every device of another user was refused
+ */
+export async function claimPackages(ctx: EngineContext, users: string[]): Promise<Claimed[]> {
+  const out: Claimed[] = [];
+  for (const user of users) {
+    const claimed = await ctx.transport.claimKeyPackages(user);
+    if (claimed.keyPackages.length === 0 && user !== ctx.account.user) {
+      throw new FoyerError('no_key_package', `${user} has no device that can be added right now`, {
+        user,
+      });
+    }
+    const reasons: string[] = [];
+    let kept = 0;
+    for (const kp of claimed.keyPackages) {
+      const bytes = fromBase64Url(kp.keyPackage);
+      if (bytes === undefined) {
+        throw new FoyerError('internal', 'the server sent a malformed key package');
+      }
+      const c: Claimed = { user, deviceId: kp.deviceId, keyPackage: bytes };
+      const why = await refusal(ctx, c);
+      if (why === undefined) {
+        out.push(c);
+        kept++;
+        continue;
+      }
+      reasons.push(why);
+      ctx.events.emit({
+        type: 'error',
+        code: 'crypto_failed',
+        message: `refused a device of ${user}: ${why}`,
+      });
+    }
+    if (kept === 0 && reasons.length > 0 && user !== ctx.account.user) {
+      throw new FoyerError('crypto_failed', `every device of ${user} was refused: ${reasons[0]}`, {
+        user,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Commits the addition of the claimed devices that are not in the group yet. A package whose
+ * credential is refused (forged, or a changed identity) is left out and reported.
+ */
+export async function commitAdds(
+  ctx: EngineContext,
+  conversationId: string,
+  claimed: Claimed[],
+): Promise<boolean> {
+  return runCommit(ctx, conversationId, async (group) => {
+    const present = new Set(membersOf(group).map((m) => m.credential.deviceId));
+    let todo = claimed.filter((c) => !present.has(c.deviceId));
+    for (;;) {
+      if (todo.length === 0) return null;
+      try {
+        const output = await addMembers(
+          group,
+          todo.map((c) => c.keyPackage),
+          ctx.deps,
+        );
+        return { output };
+      } catch (err) {
+        const index = err instanceof FoyerError ? err.details?.index : undefined;
+        if (typeof index !== 'number' || todo[index] === undefined) throw err;
+        ctx.events.emit({
+          type: 'error',
+          code: 'crypto_failed',
+          message: `a device of ${todo[index].user} was not added: ${(err as Error).message}`,
+          conversationId,
+        });
+        todo = todo.filter((_, i) => i !== index);
+      }
+    }
+  });
+}
+
+/** Queues the conversation's metadata for members (and devices) who just joined. */
+async function queueMeta(ctx: EngineContext, conv: ConversationRecord): Promise<void> {
+  const tx = ctx.store.tx();
+  await enqueue(ctx, tx, conv.id, newMessageId(), {
+    t: 'meta',
+    kind: conv.kind,
+    title: conv.title,
+  });
+  await tx.commit();
+}
+
+/**
+ * Creates a conversation with `members` (names; this user is always in it). Call with the
+ * engine lock held. @throws FoyerError invalid_name, not_found, identity_changed, no_key_package
+ */
+export async function createConversation(
+  ctx: EngineContext,
+  kind: ConversationKind,
+  title: string | null,
+  members: string[],
+): Promise<ConversationRecord> {
+  const me = ctx.account.user;
+  const others = parseMemberNames(members).filter((n) => n !== me);
+  if (kind === 'direct' && others.length !== 1) {
+    throw new FoyerError('usage', 'a direct conversation is with exactly one other person');
+  }
+  if (title !== null && title.length > MAX_TITLE_CHARS) {
+    throw new FoyerError('usage', `a title has at most ${MAX_TITLE_CHARS} characters`);
+  }
+  for (const name of others) await checkUser(ctx, name);
+  // Claim before creating anything: a person who cannot be added fails the whole creation.
+  const claimed = await claimPackages(ctx, [...others, me]);
+
+  const groupId = newGroupId();
+  const id = toBase64Url(groupId);
+  const group: Group = await createGroup(groupId, ctx.me, ctx.deps);
+  await ctx.transport.createGroup({
+    groupId: id,
+    groupInfo: toBase64Url(await groupInfoOf(group)),
+  });
+  const now = ctx.clock.now();
+  const conv: ConversationRecord = {
+    v: 1,
+    id,
+    kind,
+    title,
+    peer: kind === 'direct' ? others[0]! : null,
+    status: 'active',
+    members: [me],
+    createdAt: now,
+    lastActivityAt: now,
+    unread: 0,
+    lastOwnCommitAt: now,
+    sentSinceOwnCommit: 0,
+  };
+  const tx = ctx.store.tx();
+  putGroup(tx, id, group);
+  await putConversation(tx, conv);
+  await tx.commit();
+  await commitAdds(ctx, id, claimed);
+  await queueMeta(ctx, conv);
+  const stored = await getActiveConversation(ctx.store, id);
+  ctx.events.emit({ type: 'conversation_added', conversation: conversationView(stored) });
+  return stored;
+}
+
+/** The direct conversation with `name`, if this device has an active one. */
+export async function findDirect(
+  ctx: EngineContext,
+  name: string,
+): Promise<ConversationRecord | undefined> {
+  return (await allConversations(ctx.store)).find(
+    (c) => c.kind === 'direct' && c.status === 'active' && c.peer === name,
+  );
+}
+
+/** Adds people to a conversation (all their devices). Call with the engine lock held. */
+export async function addPeople(
+  ctx: EngineContext,
+  conversationId: string,
+  names: string[],
+): Promise<void> {
+  const conv = await getActiveConversation(ctx.store, conversationId);
+  if (conv.kind === 'direct') {
+    throw new FoyerError(
+      'usage',
+      'people cannot be added to a direct conversation; create a group',
+    );
+  }
+  const people = parseMemberNames(names).filter((n) => n !== ctx.account.user);
+  for (const name of people) await checkUser(ctx, name);
+  const claimed = await claimPackages(ctx, people);
+  if (await commitAdds(ctx, conversationId, claimed)) await queueMeta(ctx, conv);
+}
+
+/** Removes people (all their leaves). Call with the engine lock held. */
+export async function removePeople(
+  ctx: EngineContext,
+  conversationId: string,
+  names: string[],
+): Promise<boolean> {
+  const people = parseMemberNames(names);
+  if (people.includes(ctx.account.user)) {
+    throw new FoyerError('usage', 'to remove yourself, leave the conversation');
+  }
+  return runCommit(ctx, conversationId, async (group) => {
+    const leaves = membersOf(group)
+      .filter(
+        (m) => m.credential.domain === ctx.account.domain && people.includes(m.credential.user),
+      )
+      .map((m) => m.leaf);
+    return leaves.length === 0 ? null : { output: await removeMembers(group, leaves, ctx.deps) };
+  });
+}
+
+/**
+ * Leaves a conversation: tells the others (the first to process it commits the removal of
+ * all this user's leaves), then forgets it here. Call with the engine lock held.
+ */
+export async function leaveConversation(ctx: EngineContext, conversationId: string): Promise<void> {
+  await resolvePendingCommit(ctx, conversationId);
+  await getActiveConversation(ctx.store, conversationId);
+  const group = await loadGroup(ctx, ctx.store, conversationId);
+  const { group: next, message } = await encryptMessage(
+    group,
+    encodeContent({ t: 'leave' }),
+    ctx.deps,
+  );
+  // Store the advanced ratchet before sending, as for every message (no key reuse).
+  const tx = ctx.store.tx();
+  putGroup(tx, conversationId, next);
+  await tx.commit();
+  await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
+  const forget = ctx.store.tx();
+  await dropConversationEntries(forget, conversationId);
+  await deleteConversation(forget, conversationId);
+  await forget.commit();
+  ctx.events.emit({ type: 'conversation_removed', conversationId, reason: 'left' });
+}

@@ -1,0 +1,213 @@
+/**
+ * Acting on a decrypted application message: text goes to history (once per client message
+ * id); receipts move our messages along pending → sent → delivered → read; typing notices
+ * and metadata update the shell; a `leave` schedules the removal of the leaver's devices.
+ */
+import type { Processed } from '../../mls/group.ts';
+import type { EngineContext } from '../core/context.ts';
+import { decodeContent, type Content } from '../conversations/content.ts';
+import {
+  appendMessage,
+  deleteConversation,
+  findMessage,
+  putConversation,
+  putMessage,
+} from '../conversations/conversationStore.ts';
+import type { StoreTx } from '../store/encryptedStore.ts';
+import type { After } from './incoming.ts';
+import {
+  conversationView,
+  messageView,
+  type ConversationRecord,
+  type DeliveryState,
+  type MessageRecord,
+} from '../store/model.ts';
+import { dropConversationEntries } from '../outbox/outbox.ts';
+
+/** Delivery receipts to send once a batch is processed: conversation id → message ids. */
+export type ReceiptBatch = Map<string, string[]>;
+
+type Application = Extract<Processed, { kind: 'application' }>;
+
+const RANK: Record<DeliveryState, number> = {
+  failed: -1,
+  pending: 0,
+  received: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+};
+
+export async function handleApplication(
+  ctx: EngineContext,
+  tx: StoreTx,
+  conv: ConversationRecord,
+  p: Application,
+  after: After,
+  receipts: ReceiptBatch,
+): Promise<void> {
+  const content = decodeContent(p.plaintext);
+  const fromMe = p.sender.user === ctx.account.user && p.sender.domain === ctx.account.domain;
+  if (content === undefined) {
+    after.push(() =>
+      ctx.events.emit({
+        type: 'error',
+        code: 'bad_request',
+        message: 'received a message in a format this version does not know',
+        conversationId: conv.id,
+      }),
+    );
+    return;
+  }
+  switch (content.t) {
+    case 'text':
+      return onText(ctx, tx, conv, p, content, fromMe, after, receipts);
+    case 'receipt':
+      return onReceipt(ctx, tx, conv, p, content, fromMe, after);
+    case 'typing':
+      if (!fromMe) {
+        after.push(() =>
+          ctx.events.emit({ type: 'typing', conversationId: conv.id, user: p.sender.user }),
+        );
+      }
+      return;
+    case 'meta':
+      conv.kind = content.kind;
+      conv.title = content.title;
+      conv.peer =
+        content.kind === 'direct'
+          ? (conv.members.find((m) => m !== ctx.account.user) ?? null)
+          : null;
+      await putConversation(tx, conv);
+      after.push(() =>
+        ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
+      );
+      return;
+    case 'leave':
+      if (fromMe) {
+        // Another device of ours left: this one leaves with it.
+        await dropConversationEntries(tx, conv.id);
+        await deleteConversation(tx, conv.id);
+        after.push(() =>
+          ctx.events.emit({
+            type: 'conversation_removed',
+            conversationId: conv.id,
+            reason: 'left',
+          }),
+        );
+      } else {
+        await ctx.dispatch.post(tx, {
+          kind: 'remove_user',
+          conversationId: conv.id,
+          user: p.sender.user,
+          domain: p.sender.domain,
+        });
+      }
+      return;
+  }
+}
+
+async function onText(
+  ctx: EngineContext,
+  tx: StoreTx,
+  conv: ConversationRecord,
+  p: Application,
+  content: Extract<Content, { t: 'text' }>,
+  fromMe: boolean,
+  after: After,
+  receipts: ReceiptBatch,
+): Promise<void> {
+  if ((await findMessage(tx, conv.id, content.id)) !== undefined) return; // seen already
+  const now = ctx.clock.now();
+  const m: MessageRecord = {
+    v: 1,
+    id: content.id,
+    conversationId: conv.id,
+    sender: { user: p.sender.user, domain: p.sender.domain, deviceId: p.sender.deviceId },
+    outgoing: fromMe,
+    text: content.text,
+    sentAt: content.ts,
+    receivedAt: now,
+    state: fromMe ? 'sent' : 'received',
+    reason: null,
+    deliveredTo: [],
+    readBy: [],
+  };
+  await appendMessage(tx, m);
+  conv.lastActivityAt = now;
+  if (!fromMe) {
+    conv.unread++;
+    const ids = receipts.get(conv.id) ?? [];
+    ids.push(m.id);
+    receipts.set(conv.id, ids);
+  }
+  await putConversation(tx, conv);
+  after.push(() =>
+    ctx.events.emit({ type: 'message', conversationId: conv.id, message: messageView(m) }),
+  );
+}
+
+async function onReceipt(
+  ctx: EngineContext,
+  tx: StoreTx,
+  conv: ConversationRecord,
+  p: Application,
+  content: Extract<Content, { t: 'receipt' }>,
+  fromMe: boolean,
+  after: After,
+): Promise<void> {
+  let readHere = 0;
+  for (const id of content.ids) {
+    const m = await findMessage(tx, conv.id, id);
+    if (m === undefined) continue;
+    if (fromMe) {
+      // Another device of ours read it: it is read here too.
+      if (content.kind === 'read' && !m.outgoing && m.state === 'received') {
+        m.state = 'read';
+        readHere++;
+        putMessage(tx, m);
+      }
+      continue;
+    }
+    if (!m.outgoing) continue;
+    if (content.kind === 'delivered') {
+      if (!m.deliveredTo.includes(p.sender.deviceId)) m.deliveredTo.push(p.sender.deviceId);
+    } else if (!m.readBy.includes(p.sender.user)) {
+      m.readBy.push(p.sender.user);
+    }
+    const next: DeliveryState = content.kind === 'read' ? 'read' : 'delivered';
+    if (m.state !== 'failed' && RANK[next] > RANK[m.state]) {
+      m.state = next;
+      after.push(() =>
+        ctx.events.emit({
+          type: 'message_state',
+          conversationId: conv.id,
+          messageId: id,
+          state: next,
+        }),
+      );
+    }
+    putMessage(tx, m);
+  }
+  if (readHere > 0) {
+    conv.unread = Math.max(0, conv.unread - readHere);
+    await putConversation(tx, conv);
+  }
+}
+
+/** Marks queued text messages as failed (their conversation is gone). */
+export async function failMessages(
+  tx: StoreTx,
+  conversationId: string,
+  ids: string[],
+  reason: string,
+): Promise<void> {
+  for (const id of ids) {
+    const m = await findMessage(tx, conversationId, id);
+    if (m !== undefined && m.state === 'pending') {
+      m.state = 'failed';
+      m.reason = reason;
+      putMessage(tx, m);
+    }
+  }
+}

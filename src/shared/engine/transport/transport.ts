@@ -1,0 +1,67 @@
+/**
+ * The engine's view of its server: the `/api/v1` calls it makes, as typed methods.
+ * HttpTransport (httpTransport.ts) implements it over `fetch`; unit tests bring fakes.
+ * Every failure is a FoyerError: the server's own code when it answered, `network` when it
+ * could not be reached.
+ */
+import type {
+  AddDeviceRequest,
+  AddDeviceResponse,
+  ClaimedKeyPackages,
+  CreateGroupRequest,
+  DeviceInfo,
+  GroupStatus,
+  KeyPackageCount,
+  LinkPayload,
+  MailboxPage,
+  RegisterRequest,
+  RegisterResponse,
+  SubmitRequest,
+  SubmitResponse,
+  UploadKeyPackagesRequest,
+  UserInfo,
+  WellKnown,
+} from '../../protocol/api.ts';
+
+/** What the transport needs to open sessions: the device id and its signature key. */
+export interface DeviceSigner {
+  deviceId: string;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface Transport {
+  /** The server's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  /** Sets the device that authenticated calls act as. */
+  setSigner(signer: DeviceSigner): void;
+  /** A valid session token (opening a session when needed), for the push socket. */
+  sessionToken(): Promise<string>;
+  /** Forgets the current token so that the next call opens a fresh session. */
+  invalidateSession(): void;
+
+  wellKnown(): Promise<WellKnown>;
+  register(req: RegisterRequest): Promise<RegisterResponse>;
+
+  devices(): Promise<DeviceInfo[]>;
+  addDevice(req: AddDeviceRequest): Promise<AddDeviceResponse>;
+  revokeDevice(deviceId: string): Promise<void>;
+
+  user(name: string): Promise<UserInfo>;
+  claimKeyPackages(name: string): Promise<ClaimedKeyPackages>;
+  uploadKeyPackages(req: UploadKeyPackagesRequest): Promise<KeyPackageCount>;
+  keyPackageCount(): Promise<KeyPackageCount>;
+
+  createGroup(req: CreateGroupRequest): Promise<GroupStatus>;
+  groupStatus(groupId: string): Promise<GroupStatus>;
+  submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse>;
+
+  mailbox(after: number, limit: number): Promise<MailboxPage>;
+  ack(upTo: number): Promise<void>;
+
+  /** Linking rendezvous; the new device's calls are unauthenticated. */
+  postLink(rid: string, payload: LinkPayload): Promise<void>;
+  getLink(rid: string): Promise<LinkPayload>;
+  postLinkReply(rid: string, payload: LinkPayload): Promise<void>;
+  /** The approving device's reply, or undefined while there is none yet. */
+  getLinkReply(rid: string): Promise<LinkPayload | undefined>;
+}
