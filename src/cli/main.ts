@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./admin/status.ts')).statusCommand,
   user: async () => (await import('./admin/user.ts')).userCommand,
   key: async () => (await import('./admin/key.ts')).keyCommand,
+  setup: async () => (await import('./admin/setup/setup.ts')).setupCommand,
+  doctor: async () => (await import('./admin/doctor/doctor.ts')).doctorCommand,
   backup: async () => (await import('./admin/backup.ts')).backupCommand,
   restore: async () => (await import('./admin/backup.ts')).restoreCommand,
 };

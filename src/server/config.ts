@@ -407,3 +407,19 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
     configFile: file?.path,
   };
 }
+
+/**
+ * Checks one setting's value as a person typed it (the setup wizard validates each answer
+ * with the very rules loadConfig applies). `base` resolves relative paths.
+ * @returns the parsed value, or an error message saying what is expected.
+ */
+export function checkSetting(
+  key: string,
+  text: string,
+  base: string,
+): { value: string | number | boolean } | { error: string } {
+  const s = SETTINGS.find((x) => x.key === key);
+  if (s === undefined) return { error: `unknown setting "${key}"` };
+  const value = parseValue(s.kind, { value: text, source: 'answer', base });
+  return value === undefined ? { error: `expected ${expected(s.kind)}` } : { value };
+}

@@ -12,6 +12,8 @@ export const USAGE: Record<string, string> = {
   main: `Usage: foyer COMMAND [options]
 
 Commands:
+  setup                 a wizard that writes the configuration (run again to edit it)
+  doctor                checks the installation and says what to fix
   start                 start the server (creates the data folder on first start)
   invite create         create an invite link (works while the server runs)
   status                counts of users, devices and queued messages
@@ -65,6 +67,21 @@ ${CONFIG_FLAGS}`,
                         (FOYER_DATA_PASSPHRASE, or typed twice)
   unwrap                replace foyer.key.wrapped by the plain key file foyer.key
 Stop the server first; start it again with the passphrase afterwards.
+
+${CONFIG_FLAGS}`,
+  setup: `Usage: foyer setup [--yes] [--data DIR] [--domain NAME] [--host ADDR] [--port N]
+                   [--behind-proxy yes|no] [--public-url URL] [--key-protection key-file|passphrase]
+                   [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
+
+Asks each question in turn (Enter takes the suggestion), checks each answer, writes
+DIR/foyer.json and prints the next steps. Run it again to edit the file: the current values
+are the suggestions. A flag answers its question; --yes takes the suggestions for the rest,
+so "foyer setup --yes --domain maison.example" runs unattended.`,
+  doctor: `Usage: foyer doctor [--json] [configuration flags]
+
+Checks the data folder, the database, the running server, its public address, the clock, the
+free disk and the backups, and says in plain words what to do about each problem.
+Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
 
 ${CONFIG_FLAGS}`,
   backup: `Usage: foyer backup --out FILE [--with-passphrase] [--json] [configuration flags]
