@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   key: async () => (await import('./admin/key.ts')).keyCommand,
   setup: async () => (await import('./admin/setup/setup.ts')).setupCommand,
   doctor: async () => (await import('./admin/doctor/doctor.ts')).doctorCommand,
+  device: async () => (await import('./admin/manage.ts')).deviceCommand,
+  storage: async () => (await import('./admin/manage.ts')).storageCommand,
   backup: async () => (await import('./admin/backup.ts')).backupCommand,
   restore: async () => (await import('./admin/backup.ts')).restoreCommand,
 };

@@ -15,7 +15,10 @@ Commands:
   setup                 a wizard that writes the configuration (run again to edit it)
   doctor                checks the installation and says what to fix
   start                 start the server (creates the data folder on first start)
-  invite create         create an invite link (works while the server runs)
+  invite create|list|revoke
+                        invite links: make one, list them (no codes shown), revoke one
+  device list|revoke    every device (by user), or sign one out for good
+  storage               disk used by the database, waiting messages and backups
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
@@ -33,8 +36,12 @@ On the very first start it prints a one-time admin invite link.
 
 ${CONFIG_FLAGS}`,
   invite: `Usage: foyer invite create [--admin] [--expires 7d] [--json] [configuration flags]
+       foyer invite list [--json] [configuration flags]
+       foyer invite revoke ID [--json] [configuration flags]
 
-Creates a single-use invite and prints its link.
+create makes a single-use invite and prints its link; list shows every invite by an id
+(from the code's hash: the codes themselves are never shown again); revoke makes a pending
+invite unusable.
   --admin               the person who uses it becomes an administrator
   --expires DURATION    validity: 30m, 12h, 7d (default 7d, at most 365d)
   --json                print {"code","url","expiresAt","admin"}
@@ -82,6 +89,20 @@ so "foyer setup --yes --domain maison.example" runs unattended.`,
 Checks the data folder, the database, the running server, its public address, the clock, the
 free disk and the backups, and says in plain words what to do about each problem.
 Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
+
+${CONFIG_FLAGS}`,
+  device: `Usage: foyer device list [USER] [--json] [configuration flags]
+       foyer device revoke DEVICE_ID [--json] [configuration flags]
+
+  list                  devices of every user (or of USER): id, added, last seen, state
+  revoke ID             signs the device out for good: sessions, key packages and queued
+                        messages deleted; a running server refuses it within seconds
+
+${CONFIG_FLAGS}`,
+  storage: `Usage: foyer storage [--json] [configuration flags]
+
+Disk used by the database and its write-ahead log, messages waiting for devices, the daily
+backups, and the free space left.
 
 ${CONFIG_FLAGS}`,
   backup: `Usage: foyer backup --out FILE [--with-passphrase] [--json] [configuration flags]

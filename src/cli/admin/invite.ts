@@ -6,6 +6,7 @@ import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
 import { invitePublicUrl } from './publicUrl.ts';
+import { inviteManage } from './manage.ts';
 
 export async function inviteCommand(io: Io, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -13,7 +14,9 @@ export async function inviteCommand(io: Io, argv: readonly string[]): Promise<nu
     io.err(USAGE.invite ?? '');
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (sub !== 'create') throw new UsageError(`unknown invite command "${sub}" (known: create)`);
+  if (sub === 'list' || sub === 'revoke') return inviteManage(io, sub, rest);
+  if (sub !== 'create')
+    throw new UsageError(`unknown invite command "${sub}" (known: create, list, revoke)`);
   const { values, configArgv } = parseCommand(rest, {
     admin: { type: 'boolean' },
     expires: { type: 'string' },
