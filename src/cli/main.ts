@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./admin/doctor/doctor.ts')).doctorCommand,
   device: async () => (await import('./admin/manage.ts')).deviceCommand,
   storage: async () => (await import('./admin/manage.ts')).storageCommand,
+  'install-service': async () => (await import('./admin/service.ts')).installServiceCommand,
   backup: async () => (await import('./admin/backup.ts')).backupCommand,
   restore: async () => (await import('./admin/backup.ts')).restoreCommand,
 };

@@ -14,6 +14,7 @@ export const USAGE: Record<string, string> = {
 Commands:
   setup                 a wizard that writes the configuration (run again to edit it)
   doctor                checks the installation and says what to fix
+  install-service       the systemd unit that runs Foyer at boot, sandboxed
   start                 start the server (creates the data folder on first start)
   invite create|list|revoke
                         invite links: make one, list them (no codes shown), revoke one
@@ -103,6 +104,14 @@ ${CONFIG_FLAGS}`,
 
 Disk used by the database and its write-ahead log, messages waiting for devices, the daily
 backups, and the free space left.
+
+${CONFIG_FLAGS}`,
+  'install-service': `Usage: foyer install-service [--user foyer] [--output FILE] [configuration flags]
+
+Prints the systemd unit that runs "foyer start" for the data folder as the given system
+user, with systemd's sandboxing (ProtectSystem=strict, NoNewPrivileges, no capabilities,
+only the data and backup folders writable). --output writes it, e.g. to
+/etc/systemd/system/foyer.service, and prints the commands that finish the installation.
 
 ${CONFIG_FLAGS}`,
   backup: `Usage: foyer backup --out FILE [--with-passphrase] [--json] [configuration flags]
