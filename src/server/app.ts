@@ -35,6 +35,8 @@ import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
+import type { KeyPair } from './tls/certStore.ts';
+import { HSTS_VALUE, wantsHsts } from './tls/hsts.ts';
 
 /** Default body limit; message submission has its own, larger one. */
 export const BODY_LIMIT = 64 * 1024;
@@ -53,7 +55,7 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  deps: { db: Db; instanceKey: InstanceSigner; log: Logger },
+  deps: { db: Db; instanceKey: InstanceSigner; log: Logger; tls?: KeyPair | undefined },
 ): Promise<RunningServer> {
   const { db, log } = deps;
   const MiB = 1024 * 1024;
@@ -143,15 +145,20 @@ export async function startServer(
     // Request logs would carry URLs with user names and group ids: off by default.
     logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Behind a reverse proxy on this machine, the client address is in X-Forwarded-For (the
+    // per-address limits need it); nobody else may set it.
+    trustProxy: config.tls === 'proxy' ? ['127.0.0.1', '::1'] : false,
     // Slow clients must not hold connections forever (slow headers, slow bodies, idle
     // keep-alives). Node checks these every connectionsCheckingInterval; WebSockets are
     // exempt once upgraded (their own authentication timeout and pings apply).
-    http: {
-      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutSeconds * 1000),
-      requestTimeout: config.requestTimeoutSeconds * 1000,
-      connectionsCheckingInterval: 1000,
-    },
+    ...serverOptions(
+      {
+        headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutSeconds * 1000),
+        requestTimeout: config.requestTimeoutSeconds * 1000,
+        connectionsCheckingInterval: 1000,
+      },
+      deps.tls,
+    ),
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeout: IDLE_TIMEOUT_MS,
   });
@@ -164,6 +171,11 @@ export async function startServer(
     const route = req.routeOptions.url;
     if (route === undefined || route.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
   });
+  if ((deps.tls !== undefined || config.tls === 'proxy') && wantsHsts(config.publicUrl)) {
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header('strict-transport-security', HSTS_VALUE);
+    });
+  }
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
     const e = toFoyerError(err);
@@ -234,7 +246,7 @@ export async function startServer(
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${deps.tls === undefined ? 'http' : 'https'}://${host}:${port}`,
     app,
     async close() {
       clearInterval(sweep);
@@ -244,6 +256,21 @@ export async function startServer(
       sockets.closeAll();
       await app.close();
     },
+  };
+}
+
+/**
+ * Fastify's server options: plain HTTP, or HTTPS with the same timeouts (https.createServer
+ * takes the http.Server options too). Typed loosely because Fastify's types fix the server
+ * kind at compile time, and here it is chosen by configuration.
+ */
+function serverOptions(
+  timeouts: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number },
+  tls: KeyPair | undefined,
+): { http: typeof timeouts } {
+  if (tls === undefined) return { http: timeouts };
+  return { https: { ...timeouts, key: tls.key, cert: tls.cert } } as unknown as {
+    http: typeof timeouts;
   };
 }
 

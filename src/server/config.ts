@@ -51,6 +51,15 @@ export interface Config {
   logIdentifiers: boolean;
   /** SQLite `synchronous`: `full` (default, acknowledged = on disk) or `normal`. */
   durability: 'full' | 'normal';
+  /** HTTPS: `off` (plain HTTP), `acme` (automatic certificates), `files` (the operator's), `proxy` (a reverse proxy in front). */
+  tls: 'off' | 'acme' | 'files' | 'proxy';
+  /** `files` mode: PEM certificate chain and private key (reloaded when they change). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** `acme` mode: the authority's directory URL. Default Let's Encrypt. */
+  acmeDirectory: string;
+  /** The plain-HTTP port for ACME challenges and the redirect to HTTPS (0 = none). Default 80. */
+  httpPort: number;
   /** Folder for the daily backups; unset = no scheduled backup. */
   backupDir?: string | undefined;
   /** How many daily backups to keep. Default 7. */
@@ -132,6 +141,11 @@ export const SETTINGS: readonly Setting[] = [
   setting('logLevel', { type: 'enum', values: LOG_LEVELS }),
   setting('logIdentifiers', { type: 'bool' }),
   setting('durability', { type: 'enum', values: ['full', 'normal'] }),
+  setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'proxy'] }),
+  setting('tlsCert', { type: 'path' }),
+  setting('tlsKey', { type: 'path' }),
+  setting('acmeDirectory', { type: 'url' }),
+  setting('httpPort', int(0, 65535)),
   setting('backupDir', { type: 'path' }),
   setting('backupKeep', int(1, 365)),
 ];
@@ -158,6 +172,9 @@ export const DEFAULTS = {
   logIdentifiers: false,
   durability: 'full',
   backupKeep: 7,
+  tls: 'off',
+  acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',
+  httpPort: 80,
 } as const satisfies Omit<
   Config,
   'publicUrl' | 'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'

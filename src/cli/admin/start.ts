@@ -22,6 +22,8 @@ import { readRunState, removeRunInfo, writeRunInfo } from '../../server/home/run
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
+import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
 /** The file, in the data folder, that holds the first admin invite when not shown on a terminal. */
@@ -148,12 +150,17 @@ async function runLocked(
     // Installed before listening: a signal that arrives while starting still closes cleanly.
     const stop = shutdownSignal(io);
     let server;
+    let tls: TlsRuntime | undefined;
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
-      server = await startServer(config, { db, instanceKey, log });
+      tls = await prepareTls(config, log);
+      if (tls !== undefined) io.out(tls.describe);
+      server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
+      tls?.attach(server.app.server as unknown as TlsServer);
     } catch (err) {
       stop.dispose();
+      await tls?.close();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         throw new FoyerError(
@@ -207,6 +214,7 @@ async function runLocked(
     try {
       await stop.requested;
       backups?.stop();
+      await tls?.close();
       await server.close();
     } finally {
       removeRunInfo(layout);
