@@ -17,6 +17,7 @@ import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
 import { Sessions } from './accounts/sessions.ts';
 import { Revocations } from './accounts/revocations.ts';
 import { KeyPackages } from './accounts/keyPackages.ts';
+import { accountStores } from './accounts/store/index.ts';
 import { ACK_DELAY_MS, Mailboxes } from './mailbox/mailbox.ts';
 import { Hub } from './hub/hub.ts';
 import { DeliveryRouter } from './delivery/router.ts';
@@ -79,14 +80,14 @@ export async function startServer(
     // The other process emptied these mailboxes; this resets the counts (and removes any
     // item a batch that raced with it may have queued).
     writer
-      .run(() => {
-        for (const id of deviceIds) mailboxes.drop(id);
+      .run((tx) => {
+        for (const id of deviceIds) mailboxes.drop(tx, id);
       })
       .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
   });
   const writer = new Writer(db, {
     beforeJobs: () => revocations.refresh(),
-    beforeCommit: () => mailboxes.applyDeferredAcks(),
+    beforeCommit: (tx) => mailboxes.applyDeferredAcks(tx),
     afterCommit: () => mailboxes.publishBatch(),
     // A batch that fails to commit leaves the caches ahead of the disk: reload them.
     onAbort: () => {
@@ -94,11 +95,12 @@ export async function startServer(
       mailboxes.reloadSizes();
     },
   });
-  const accounts = new Accounts(db, config, deps.instanceKey);
+  const stores = accountStores(db);
+  const accounts = new Accounts(stores, writer, config, deps.instanceKey);
   // Only the local route exists: federation will add a RemoteRoute here.
   const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
   const hub = new Hub(db, writer, router, accounts, revocations);
-  const sessions = new Sessions(db, config.sessionTtlHours * 3600 * 1000, revocations);
+  const sessions = new Sessions(stores, writer, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
   let ackTimer: NodeJS.Timeout | undefined;
   const ctx: Context = {
@@ -107,8 +109,9 @@ export async function startServer(
     log,
     instance: deps.instanceKey,
     accounts,
+    accountStores: stores,
     sessions,
-    keyPackages: new KeyPackages(db, config.maxKeyPackages),
+    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages),
     hub,
     mailboxes,
     links: new Links(db),
@@ -210,14 +213,12 @@ export async function startServer(
 
   const sweep = setInterval(() => {
     const now = Date.now();
-    sessions.sweep(now);
     writer
-      .run(() => {
-        mailboxes.expire(now);
-        db.prepare('DELETE FROM submissions WHERE accepted_at <= ?').run(
-          now - config.mailboxTtlDays * 24 * 3600 * 1000,
-        );
-        db.prepare('DELETE FROM links WHERE expires_at <= ?').run(now);
+      .run((tx) => {
+        sessions.sweep(tx, now);
+        mailboxes.expire(tx, now);
+        hub.groups.forgetAcceptedBefore(tx, now - config.mailboxTtlDays * 24 * 3600 * 1000);
+        ctx.links.store.deleteExpired(tx, now);
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Db } from './storage/sqlite.ts';
 import type { Accounts, Caller, InstanceSigner } from './accounts/accounts.ts';
 import type { Sessions } from './accounts/sessions.ts';
+import type { AccountStores } from './accounts/store/index.ts';
 import type { KeyPackages } from './accounts/keyPackages.ts';
 import type { Hub } from './hub/hub.ts';
 import type { Mailboxes } from './mailbox/mailbox.ts';
@@ -19,6 +20,8 @@ export interface Context {
   log: Logger;
   instance: InstanceSigner;
   accounts: Accounts;
+  /** The accounts query layer, for counts (metrics). */
+  accountStores: AccountStores;
   sessions: Sessions;
   keyPackages: KeyPackages;
   hub: Hub;

@@ -5,15 +5,16 @@
  * after the whole transaction is on disk: an acknowledged message is a durable message.
  */
 import type { Db } from './storage/sqlite.ts';
+import { batchTx, type WriteTx } from './storage/tx.ts';
 
 export interface WriterHooks {
   /**
    * Runs inside every batch's transaction, before its jobs (e.g. picking up what another
    * process committed). If it throws, the whole batch fails.
    */
-  beforeJobs?: () => void;
+  beforeJobs?: (tx: WriteTx) => void;
   /** Runs inside every batch's transaction, after its jobs (e.g. deferred acks). */
-  beforeCommit?: () => void;
+  beforeCommit?: (tx: WriteTx) => void;
   /** Runs after every committed batch, after the jobs' own callbacks (e.g. pushes). */
   afterCommit?: () => void;
   /** Runs when a whole batch failed to commit, so caches can be reloaded from disk. */
@@ -21,7 +22,7 @@ export interface WriterHooks {
 }
 
 interface Job {
-  fn: () => unknown;
+  fn: (tx: WriteTx) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -46,8 +47,11 @@ export class Writer {
     return this.scheduled;
   }
 
-  /** Queues `fn` for the next batch; resolves with its result once committed to disk. */
-  run<T>(fn: () => T): Promise<T> {
+  /**
+   * Queues `fn` for the next batch; resolves with its result once committed to disk. `fn`
+   * gets the batch's write handle, which store methods that write require.
+   */
+  run<T>(fn: (tx: WriteTx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
@@ -67,17 +71,18 @@ export class Writer {
     const jobs = this.queue;
     this.queue = [];
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    const tx = batchTx();
     try {
       this.db.transaction(() => {
-        this.hooks.beforeJobs?.();
+        this.hooks.beforeJobs?.(tx);
         for (const job of jobs) {
           try {
-            outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
+            outcomes.push({ ok: true, value: this.db.transaction(() => job.fn(tx))() });
           } catch (err) {
             outcomes.push({ ok: false, value: err });
           }
         }
-        this.hooks.beforeCommit?.();
+        this.hooks.beforeCommit?.(tx);
       })();
     } catch (err) {
       this.afterCommit = [];

@@ -175,6 +175,14 @@ export async function reopenEngine(c: EngineClient): Promise<EngineClient> {
   return { ...c, engine, events: watchEvents(engine) };
 }
 
+/** The domain of the test servers (the default `domain` setting). */
+export const DOMAIN = 'localhost';
+
+/** A user's address on the test server: people are addresses in the engine's views. */
+export function at(name: string): string {
+  return `${name}@${DOMAIN}`;
+}
+
 /** A random plaintext marker for message text. */
 export function marker(tag = ''): string {
   return `MARKER-${tag}${Math.random().toString(36).slice(2, 10)}`;

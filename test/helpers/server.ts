@@ -19,6 +19,8 @@ export interface ServerProcess {
   output: () => string;
   /** A fresh invite code from `foyer invite create --json`, while the server runs. */
   invite(): Promise<string>;
+  /** Live device sessions on the server, from `foyer status --json` (the admin view). */
+  sessions(): Promise<number>;
   stop(): Promise<void>;
   kill9(): Promise<void>;
 }
@@ -104,6 +106,11 @@ export async function startServerProcess(
       const r = await runFoyer(['invite', 'create', '--data', dataDir, '--json']);
       if (r.code !== 0) throw new Error(`invite create failed: ${r.stderr}${r.stdout}`);
       return (JSON.parse(r.stdout) as { code: string }).code;
+    },
+    async sessions() {
+      const r = await runFoyer(['status', '--data', dataDir, '--json']);
+      if (r.code !== 0) throw new Error(`status failed: ${r.stderr}${r.stdout}`);
+      return (JSON.parse(r.stdout) as { sessions: number }).sessions;
     },
     async stop() {
       if (proc.exitCode === null) {

@@ -24,6 +24,8 @@ import {
 } from '../../src/shared/mls/group.ts';
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
 import { createKeyPackage } from '../../src/shared/mls/keyPackages.ts';
+import { makeTestIdentity, makeTestInstance } from '../../src/shared/mls/testing.ts';
+import type { TrustStore } from '../../src/shared/mls/trust.ts';
 import type { ClaimedKeyPackages, MailboxItem } from '../../src/shared/protocol/api.ts';
 
 type ErrorBody = { error: { code: string } };
@@ -238,6 +240,41 @@ describe('hub and mailboxes on a real server', () => {
     await bobSocket.next((f) => f.op === 'pong'); // frames are handled in order: the ack is done
     assert.deepEqual(await bob.mailbox(), []);
     bobSocket.close();
+  });
+
+  test('a commit adding a device of another instance is refused with federation_unavailable', async () => {
+    const elsewhere = await makeTestInstance('chez-bob.example');
+    const remote = await makeTestIdentity({
+      user: 'bob',
+      domain: elsewhere.domain,
+      instanceKey: elsewhere.key,
+    });
+    // Alice's client trusts both instances: only the server stands in the way.
+    const trust: TrustStore = {
+      instanceKey: async (domain) =>
+        domain === elsewhere.domain ? elsewhere.key.publicKey : alice.instanceKey,
+      acceptIdentity: async () => true,
+    };
+    const kp = (await createKeyPackage(remote.me, trust)).publicPackage;
+    const before = await alice.call<{ epoch: number; members: unknown[] }>(
+      'GET',
+      `/api/v1/groups/${gid}`,
+    );
+    const out = await addMembers(groups.get(alice)!, [kp], { trust });
+    const r = await alice.call<{ error: { code: string; details: unknown } }>(
+      'POST',
+      `/api/v1/groups/${gid}/messages`,
+      { id: msgId(), message: toBase64Url(out.commit), welcome: toBase64Url(out.welcome) },
+    );
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'federation_unavailable');
+    assert.deepEqual(r.body.error.details, { domain: 'chez-bob.example' });
+    const after = await alice.call<{ epoch: number; members: unknown[] }>(
+      'GET',
+      `/api/v1/groups/${gid}`,
+    );
+    assert.deepEqual(after.body, before.body, 'the group did not change');
+    assert.deepEqual(await carol.mailbox(), [], 'nothing was delivered');
   });
 
   test('a device outside the group cannot submit nor read its status', async () => {

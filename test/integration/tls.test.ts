@@ -18,6 +18,8 @@ import { CLI, childEnv, removeDir, tempDir } from '../helpers/server.ts';
 import { freePort, pebbleMissing, startPebble } from '../helpers/pebble.ts';
 
 const DOMAIN = 'foyer.test';
+const opensslMissing =
+  spawnSync('openssl', ['version']).status === 0 ? false : 'openssl is not installed';
 
 interface Foyer {
   proc: ChildProcess;
@@ -185,15 +187,11 @@ test(
 
 test(
   'an operator-provided certificate is served and reloaded when its files change',
-  { skip: pebbleMissing === false ? false : 'openssl is needed' },
+  { skip: opensslMissing },
   async (t) => {
     const dir = tempDir();
     const port = await freePort();
-    let foyer: Foyer | undefined;
-    t.after(async () => {
-      await foyer?.stop();
-      removeDir(dir);
-    });
+    t.after(() => removeDir(dir));
     const make = (name: string): string => {
       const r = spawnSync('openssl', [
         'req',
@@ -221,7 +219,7 @@ test(
     const certB = make('b');
     writeFileSync(join(dir, 'cert.pem'), certA);
     writeFileSync(join(dir, 'key.pem'), readFileSync(join(dir, 'a.key')));
-    foyer = await startFoyer([
+    const foyer = await startFoyer([
       '--data',
       join(dir, 'data'),
       '--host',
@@ -239,6 +237,7 @@ test(
       '--public-url',
       `https://${DOMAIN}:${port}`,
     ]);
+    t.after(() => foyer.stop());
     assert.equal(
       (await servedCert(port, certA)).fingerprint256,
       new X509Certificate(certA).fingerprint256,

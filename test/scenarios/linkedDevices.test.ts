@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  at,
   client,
   clientOk,
   clientProcess,
@@ -57,7 +58,7 @@ test('aLinkedDeviceReceivesNewMessagesAndARevokedOneDoesNot', async (t) => {
     'the new device reads what was sent after it joined (not the history before)',
   );
   const convs = await clientOk(stores.bob2, 'conversations');
-  assert.equal(convs.conversations[0].peer, alice);
+  assert.equal(convs.conversations[0].peer, at(alice));
 
   // Revoked: removed from the group by bob's first device; reads nothing more.
   const revoked = await clientOk(stores.bob, 'devices', 'revoke', linked.deviceId);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineEvent } from '../../src/shared/engine/index.ts';
 import {
+  at,
   findMarkers,
   linkEngine,
   marker,
@@ -118,7 +119,7 @@ test('competingCommitsConvergeThroughWrongEpoch', async (t) => {
   const retries = alice.engine.stats().wrongEpochRetries + carol.engine.stats().wrongEpochRetries;
   assert.equal(retries, 1, 'exactly one of the two commits lost the race and was rebuilt');
   for (const c of clients) await c.engine.sync();
-  const expected = [alice.name, carol.name, dave.name].sort();
+  const expected = [alice.name, carol.name, dave.name].map(at).sort();
   for (const c of [alice, carol, dave]) {
     const conv = await c.engine.conversation(group.id);
     assert.deepEqual(conv.members, expected, `${c.name} converged`);

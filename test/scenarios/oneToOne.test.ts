@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  at,
   clientOk,
   clientProcess,
   findMarkers,
@@ -65,12 +66,12 @@ test('aliceAndBobTalkOneToOneThroughTheCli', async (t) => {
   const listed = await clientOk(bobStore, 'conversations');
   assert.deepEqual(
     listed.conversations.map((c: { id: string; peer: string }) => [c.id, c.peer]),
-    [[conversation.id, alice]],
+    [[conversation.id, at(alice)]],
   );
   const got = await clientOk(bobStore, 'messages', '--conversation', conversation.id, '--read');
   assert.deepEqual(
     got.messages.map((m: { sender: string; text: string }) => [m.sender, m.text]),
-    [[alice, hello]],
+    [[at(alice), hello]],
   );
   await clientOk(bobStore, 'send', '--conversation', conversation.id, '--text', reply);
 
@@ -81,7 +82,7 @@ test('aliceAndBobTalkOneToOneThroughTheCli', async (t) => {
   await clientOk(bobStore, 'send', '--conversation', conversation.id, '--text', live);
   const event = JSON.parse(await watching.next((l) => l.includes(live)));
   assert.equal(event.type, 'message');
-  assert.equal(event.message.sender, bob);
+  assert.equal(event.message.sender, at(bob));
   watching.proc.kill('SIGINT');
   assert.equal(await watching.exited, 0);
 

@@ -27,6 +27,7 @@ import {
 import { openDatabase } from '../../src/server/storage/database.ts';
 import { ApiDevice } from '../helpers/apiDevice.ts';
 import {
+  at,
   client,
   clientOk,
   findMarkers,
@@ -222,7 +223,7 @@ async function assertWarnedUntilAccepted(s: IdentityChangeSetup): Promise<void> 
     '--members',
     bob,
   );
-  assert.deepEqual(group.conversation.members, [alice, bob].sort());
+  assert.deepEqual(group.conversation.members, [alice, bob].map(at).sort());
   assert.notEqual(group.conversation.id, s.conversationId);
 
   await s.server.stop();

@@ -1,5 +1,7 @@
 /** `foyer invite create`: a single-use invite link, made beside a running server. */
 import { createInvite, DEFAULT_INVITE_TTL_MS, inviteUrl } from '../../server/accounts/invites.ts';
+import { InviteStore } from '../../server/accounts/store/index.ts';
+import { directWrite } from '../../server/storage/tx.ts';
 import { parseCommand, UsageError } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { EXIT, type Io } from './io.ts';
@@ -33,7 +35,10 @@ export async function inviteCommand(io: Io, argv: readonly string[]): Promise<nu
   const config = configFor(io, configArgv);
   const db = await openExisting(config);
   try {
-    const invite = createInvite(db, { admin: values.admin === true, ttlMs });
+    // This command's own process: the server's writer is not here.
+    const invite = directWrite(db, (tx) =>
+      createInvite(new InviteStore(db), tx, { admin: values.admin === true, ttlMs }),
+    );
     const url = inviteUrl(invitePublicUrl(config), invite.code);
     if (values.json === true) {
       io.out(

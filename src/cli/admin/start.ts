@@ -1,12 +1,15 @@
 /**
  * `foyer start`: open (or create) the data folder, show the one-time admin invite on the
- * very first start (on a terminal; otherwise in a 0600 file of the data folder), serve until SIGINT or SIGTERM, then close the server and the database.
+ * very first start (on a terminal; otherwise in a 0600 file of the data folder), serve
+ * until SIGINT or SIGTERM, then close the server and the database.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInvite, inviteUrl, type Invite } from '../../server/accounts/invites.ts';
+import { InviteStore } from '../../server/accounts/store/index.ts';
+import { takeCensus } from '../../server/census.ts';
+import { directWrite } from '../../server/storage/tx.ts';
 import { writeFileExclusive } from '../../server/storage/atomicFile.ts';
-import { LIVE_USER_SQL } from '../../server/accounts/userAdmin.ts';
 import { openDatabase } from '../../server/storage/database.ts';
 import { loadInstanceKey } from '../../server/storage/instance.ts';
 import type { Db } from '../../server/storage/sqlite.ts';
@@ -34,15 +37,11 @@ export const ADMIN_INVITE_FILE = 'admin-invite.txt';
  * admin invite (an expired one is replaced), so the owner can always get in.
  */
 export function firstStartInvite(db: Db, now = Date.now()): Invite | 'pending' | undefined {
-  const row = db
-    .prepare<[number], { users: number; pending: number }>(
-      `SELECT (SELECT count(*) FROM users WHERE ${LIVE_USER_SQL}) AS users,
-              (SELECT count(*) FROM invites WHERE admin = 1 AND used_at IS NULL AND expires_at > ?) AS pending`,
-    )
-    .get(now);
-  if (row === undefined || row.users > 0) return undefined;
-  if (row.pending > 0) return 'pending';
-  return createInvite(db, { admin: true, now });
+  const census = takeCensus(db, now);
+  if (census.users.total > 0) return undefined;
+  if (census.invites.pendingAdmin > 0) return 'pending';
+  // Before the server starts serving: its writer does not exist yet.
+  return directWrite(db, (tx) => createInvite(new InviteStore(db), tx, { admin: true, now }));
 }
 
 /**

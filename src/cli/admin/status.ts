@@ -4,7 +4,7 @@ import type { Db } from '../../server/storage/sqlite.ts';
 import { dataLayout } from '../../server/storage/layout.ts';
 import { keyMode } from '../../server/storage/dataKey.ts';
 import { schemaVersion } from '../../server/storage/migrate.ts';
-import { LIVE_USER_SQL } from '../../server/accounts/userAdmin.ts';
+import { takeCensus } from '../../server/census.ts';
 import { parseCommand } from './args.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
@@ -29,11 +29,6 @@ export interface Status {
   links: number;
 }
 
-function count(db: Db, sql: string, ...params: unknown[]): number {
-  const row = db.prepare<unknown[], { n: number | null }>(sql).get(...params);
-  return row?.n ?? 0;
-}
-
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
@@ -46,41 +41,21 @@ function fileSize(path: string): number {
 /** Reads the counts shown by `foyer status`. */
 export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date.now()): Status {
   const layout = dataLayout(dataDir);
+  const c = takeCensus(db, now);
   return {
     server: readRunState(layout),
     dataDir: layout.dir,
     keyMode: keyMode(layout),
     schemaVersion: schemaVersion(db),
     databaseBytes: fileSize(layout.db) + fileSize(`${layout.db}-wal`),
-    users: {
-      total: count(db, `SELECT count(*) AS n FROM users WHERE ${LIVE_USER_SQL}`),
-      admins: count(db, `SELECT count(*) AS n FROM users WHERE admin = 1 AND ${LIVE_USER_SQL}`),
-      max: maxUsers,
-      removed: count(db, `SELECT count(*) AS n FROM users WHERE NOT (${LIVE_USER_SQL})`),
-    },
-    devices: {
-      active: count(db, 'SELECT count(*) AS n FROM devices WHERE revoked_at IS NULL'),
-      revoked: count(db, 'SELECT count(*) AS n FROM devices WHERE revoked_at IS NOT NULL'),
-    },
-    sessions: count(db, 'SELECT count(*) AS n FROM sessions WHERE expires_at > ?', now),
-    invites: {
-      pending: count(
-        db,
-        'SELECT count(*) AS n FROM invites WHERE used_at IS NULL AND expires_at > ?',
-        now,
-      ),
-    },
-    keyPackages: count(db, 'SELECT count(*) AS n FROM key_packages'),
-    groups: count(db, 'SELECT count(*) AS n FROM groups'),
-    mailboxes: {
-      queued: count(db, 'SELECT count(*) AS n FROM mailbox'),
-      devicesWithQueue: count(db, 'SELECT count(DISTINCT device_id) AS n FROM mailbox'),
-      deepest: count(
-        db,
-        'SELECT max(c) AS n FROM (SELECT count(*) AS c FROM mailbox GROUP BY device_id)',
-      ),
-    },
-    links: count(db, 'SELECT count(*) AS n FROM links WHERE expires_at > ?', now),
+    users: { ...c.users, max: maxUsers },
+    devices: c.devices,
+    sessions: c.sessions,
+    invites: { pending: c.invites.pending },
+    keyPackages: c.keyPackages,
+    groups: c.groups,
+    mailboxes: c.mailboxes,
+    links: c.links,
   };
 }
 

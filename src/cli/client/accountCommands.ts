@@ -127,7 +127,7 @@ export const link: Run = async (io, p) => {
 export const safety: Run = (io, p) => {
   const name = p.positionals[1];
   if (name === undefined)
-    throw new FoyerError('usage', 'usage: foyer client safety NAME [--verify]');
+    throw new FoyerError('usage', 'usage: foyer client safety PERSON [--verify]');
   return withEngine(io, p.store, async (e) => {
     const qr = optional(p, 'qr');
     if (qr !== undefined && !(await e.verifySafetyQr(name, qr))) {
@@ -141,14 +141,14 @@ export const safety: Run = (io, p) => {
     const s = await e.safety(name);
     return emit(io, p, s, () =>
       [
-        `Safety number with ${s.user}:`,
+        `Safety number with ${s.address}:`,
         `  ${s.digits}`,
         `QR payload: ${s.qr}`,
         s.changed
-          ? `WARNING: ${s.user}'s identity key CHANGED and is refused; compare, then "foyer client trust accept ${s.user}".`
+          ? `WARNING: ${s.address}'s identity key CHANGED and is refused; compare, then "foyer client trust accept ${s.address}".`
           : s.verified
             ? 'Verified.'
-            : `Not verified: compare with ${s.user}, then run "foyer client safety ${s.user} --verify".`,
+            : `Not verified: compare with ${s.address}, then run "foyer client safety ${s.address} --verify".`,
       ].join('\n'),
     );
   });
@@ -157,7 +157,7 @@ export const safety: Run = (io, p) => {
 export const trust: Run = (io, p) => {
   const [, sub, name] = p.positionals;
   if (sub !== 'accept' || name === undefined)
-    throw new FoyerError('usage', 'usage: foyer client trust accept NAME');
+    throw new FoyerError('usage', 'usage: foyer client trust accept PERSON');
   return withEngine(io, p.store, async (e) => {
     await e.acceptIdentityChange(name);
     return emit(

@@ -26,7 +26,7 @@ const STRING_FLAGS = new Set([
   'qr',
   'wait',
 ]);
-const BOOLEAN_FLAGS = new Set(['json', 'read', 'verify', 'unverify', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'read', 'verify', 'unverify', 'help', 'offline']);
 
 /**
  * Own parser rather than node:util parseArgs: ids and codes are base64url and may start

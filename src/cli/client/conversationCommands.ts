@@ -2,7 +2,7 @@
  * Conversations and messages: conversations, open, group …, leave, send, resend, messages,
  * sync, watch.
  */
-import type { MessageView } from '../../shared/engine/index.ts';
+import type { Engine, MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, list, optional, required, type Parsed } from './args.ts';
 import { conversationLine, messageLine } from './format.ts';
@@ -16,8 +16,26 @@ function emit(io: ClientIo, p: Parsed, json: unknown, text: () => string): numbe
   return EXIT.ok;
 }
 
+/**
+ * Reading commands fetch first, as a messenger does (`--offline` skips it). When the server
+ * cannot be reached, or has revoked this device, they show what this device holds, and say
+ * so on stderr.
+ */
+async function fetchFirst(io: ClientIo, p: Parsed, e: Engine): Promise<void> {
+  if (p.flags.offline === true) return;
+  try {
+    await e.sync();
+  } catch (err) {
+    // Unreachable, or this device was revoked: its history is still its own to read.
+    if (!(err instanceof FoyerError && (err.code === 'network' || err.code === 'device_revoked')))
+      throw err;
+    io.err(`foyer client: ${err.message}; showing what this device already has.`);
+  }
+}
+
 export const conversations: Run = (io, p) =>
   withEngine(io, p.store, async (e) => {
+    await fetchFirst(io, p, e);
     const list = await e.conversations();
     return emit(io, p, { conversations: list }, () =>
       list.length === 0 ? 'No conversations yet.' : list.map(conversationLine).join('\n'),
@@ -26,7 +44,8 @@ export const conversations: Run = (io, p) =>
 
 export const open: Run = (io, p) => {
   const name = p.positionals[1];
-  if (name === undefined) throw new FoyerError('usage', 'usage: foyer client open NAME');
+  if (name === undefined)
+    throw new FoyerError('usage', 'usage: foyer client open PERSON (bob or bob@domain)');
   return withEngine(io, p.store, async (e) => {
     const c = await e.openDirect(name);
     return emit(io, p, { conversation: c }, () => conversationLine(c));
@@ -86,6 +105,7 @@ export const resend: Run = (io, p) =>
 export const messages: Run = (io, p) =>
   withEngine(io, p.store, async (e) => {
     const id = required(p, 'conversation');
+    await fetchFirst(io, p, e);
     const list = await e.messages(id, integer(p, 'limit'));
     if (p.flags.read === true) await e.markRead(id);
     return emit(io, p, { messages: list }, () =>

@@ -33,25 +33,27 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
 
   register --server URL --invite CODE|LINK --name NAME   create your account
   whoami                                                   who this store is
-  conversations                                            list conversations
-  open NAME                                                one-to-one conversation
+  conversations [--offline]                                fetch, then list conversations
+  open PERSON                                              one-to-one conversation
   group create --title T --members a,b                     new group
   group add --conversation ID --members c                  add people
   group remove --conversation ID --members c               remove people
   leave --conversation ID                                  leave a conversation
   send --conversation ID --text TEXT                       send a message
   resend [--conversation ID [--message MID]]               send failed messages again
-  messages --conversation ID [--limit N] [--read]          show history
+  messages --conversation ID [--limit N] [--read]          fetch, then show history
+           [--offline]                                     (--offline: without fetching)
   sync [--wait SECONDS]                                    fetch and process (and wait
                                                            for the outbox to empty), then exit
   watch                                                    incoming events as JSON lines
   devices | devices revoke ID                              list or revoke devices
   link --server URL                                        link THIS new device
   link approve CODE [--wait SECONDS]                       approve a new device
-  safety NAME [--verify|--unverify] [--qr PAYLOAD]         safety number with NAME
-  trust accept NAME                                        accept NAME's changed key
+  safety PERSON [--verify|--unverify] [--qr PAYLOAD]       safety number with PERSON
+  trust accept PERSON                                      accept PERSON's changed key
 
-The store defaults to FOYER_CLIENT_STORE or ~/.foyer-client; the passphrase comes from
+A PERSON (also in --members) is an address, bob@maison.example, or a bare name for a user of
+your own instance. The store defaults to FOYER_CLIENT_STORE or ~/.foyer-client; the passphrase comes from
 FOYER_PASSPHRASE or is asked for.`;
 
 /** Runs a client command line and returns the exit code (0 ok, 1 failed, 2 usage). */

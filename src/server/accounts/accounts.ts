@@ -3,7 +3,8 @@
  * each device credential with the instance key, after checking that the user's identity
  * key signed the same binding (so it can vouch for membership, not forge a device).
  */
-import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import type { Writer } from '../writer.ts';
 import type { Config } from '../config.ts';
 import type { DeviceInfo, RegisterResponse, UserInfo } from '../../shared/protocol/api.ts';
 import {
@@ -17,7 +18,7 @@ import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { checkInvite, redeemInvite } from './invites.ts';
 import { revokeDeviceRows } from './revocations.ts';
-import { LIVE_USER_SQL } from './userAdmin.ts';
+import type { AccountStores } from './store/index.ts';
 
 export interface InstanceSigner {
   readonly publicKey: Uint8Array;
@@ -38,55 +39,51 @@ export interface Caller {
   userName: string;
 }
 
-interface UserRow {
-  id: number;
-  name: string;
-  identity_key: Uint8Array;
-  admin: number;
-}
-
 export class Accounts {
-  private readonly db: Db;
+  private readonly stores: AccountStores;
+  private readonly writer: Writer;
   private readonly config: Config;
   private readonly instance: InstanceSigner;
 
-  constructor(db: Db, config: Config, instance: InstanceSigner) {
-    this.db = db;
+  constructor(stores: AccountStores, writer: Writer, config: Config, instance: InstanceSigner) {
+    this.stores = stores;
+    this.writer = writer;
     this.config = config;
     this.instance = instance;
   }
 
-  /** Redeems an invite into a user with its first device. */
+  /**
+   * Redeems an invite into a user with its first device. The invite is redeemed in the same
+   * transaction as the checks that may refuse the registration, so a refusal leaves it usable.
+   */
   async register(invite: string, name: string, device: NewDevice): Promise<RegisterResponse> {
     // The invite first: without a valid one, every request gets the same answer.
-    checkInvite(this.db, invite);
+    checkInvite(this.stores.invites, invite);
     const credential = await this.certify(name, device);
     const now = Date.now();
-    const admin = this.db.transaction(() => {
-      // Removed users (see userAdmin.ts) no longer hold a place.
-      const { count } = this.db
-        .prepare(`SELECT count(*) AS count FROM users WHERE ${LIVE_USER_SQL}`)
-        .get() as { count: number };
-      if (count >= this.config.maxUsers) {
+    const { users } = this.stores;
+    const admin = await this.writer.run((tx) => {
+      // Removed users no longer hold a place.
+      if (users.countLive() >= this.config.maxUsers) {
         throw new FoyerError(
           'instance_full',
           `this Foyer instance already has its maximum of ${this.config.maxUsers} users`,
         );
       }
-      if (
-        this.db.prepare(`SELECT 1 FROM users WHERE name = ? AND ${LIVE_USER_SQL}`).get(name) !==
-        undefined
-      ) {
+      if (users.liveByName(name) !== undefined) {
         throw new FoyerError('name_taken', 'that user name is already taken');
       }
       this.assertNewDevice(device.id);
-      const redeemed = redeemInvite(this.db, invite, now);
-      const info = this.db
-        .prepare('INSERT INTO users (name, identity_key, admin, created_at) VALUES (?, ?, ?, ?)')
-        .run(name, device.identityKey, redeemed.admin ? 1 : 0, now);
-      this.insertDevice(Number(info.lastInsertRowid), device, credential, now);
+      const redeemed = redeemInvite(this.stores.invites, tx, invite, now);
+      const userId = users.insertUser(tx, {
+        name,
+        identityKey: device.identityKey,
+        admin: redeemed.admin,
+        createdAt: now,
+      });
+      this.insertDevice(tx, userId, device, credential, now);
       return redeemed.admin;
-    })();
+    });
     return {
       user: { name, domain: this.config.domain, admin },
       credential: toBase64Url(credential),
@@ -96,36 +93,26 @@ export class Accounts {
 
   /** Adds a device to the caller's own account (device linking). */
   async addDevice(caller: Caller, device: NewDevice): Promise<Uint8Array> {
-    const user = this.userById(caller.userId);
-    if (!equalBytes(user.identity_key, device.identityKey)) {
+    const user = this.stores.users.byId(caller.userId);
+    if (user === undefined) throw new FoyerError('not_found', 'no such user');
+    if (!equalBytes(user.identityKey, device.identityKey)) {
       throw new FoyerError('forbidden', "the new device's identity key is not this user's");
     }
     const credential = await this.certify(user.name, device);
-    this.db.transaction(() => {
+    await this.writer.run((tx) => {
       this.assertNewDevice(device.id);
-      this.insertDevice(user.id, device, credential, Date.now());
-    })();
+      this.insertDevice(tx, user.id, device, credential, Date.now());
+    });
     return credential;
   }
 
   listDevices(userId: number): DeviceInfo[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, credential, created_at, last_seen_at, revoked_at FROM devices WHERE user_id = ? ORDER BY created_at',
-      )
-      .all(userId) as Array<{
-      id: string;
-      credential: Uint8Array;
-      created_at: number;
-      last_seen_at: number | null;
-      revoked_at: number | null;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      credential: toBase64Url(r.credential),
-      createdAt: r.created_at,
-      lastSeenAt: r.last_seen_at,
-      revoked: r.revoked_at !== null,
+    return this.stores.users.devicesOf(userId).map((d) => ({
+      id: d.id,
+      credential: toBase64Url(d.credential),
+      createdAt: d.createdAt,
+      lastSeenAt: d.lastSeenAt,
+      revoked: d.revokedAt !== null,
     }));
   }
 
@@ -133,56 +120,37 @@ export class Accounts {
    * Revokes one of the caller's devices: its sessions and key packages go at once. The
    * caller then drops its mailbox and sockets.
    */
-  revokeDevice(caller: Caller, deviceId: string): void {
-    this.db.transaction(() => {
-      const row = this.db.prepare('SELECT user_id FROM devices WHERE id = ?').get(deviceId) as
-        { user_id: number } | undefined;
-      if (row === undefined || row.user_id !== caller.userId) {
+  async revokeDevice(caller: Caller, deviceId: string): Promise<void> {
+    await this.writer.run((tx) => {
+      const device = this.stores.users.device(deviceId);
+      if (device === undefined || device.userId !== caller.userId) {
         throw new FoyerError('not_found', 'no such device on this account');
       }
-      revokeDeviceRows(this.db, deviceId, Date.now());
-    })();
+      revokeDeviceRows(this.stores, tx, deviceId, Date.now());
+    });
   }
 
   userInfo(name: string): UserInfo {
-    const user = this.db
-      .prepare(
-        `SELECT id, name, identity_key, admin FROM users WHERE name = ? AND ${LIVE_USER_SQL}`,
-      )
-      .get(name) as UserRow | undefined;
+    const user = this.stores.users.liveByName(name);
     if (user === undefined) throw new FoyerError('not_found', 'no such user on this instance');
-    const devices = this.db
-      .prepare(
-        'SELECT id, credential FROM devices WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at',
-      )
-      .all(user.id) as Array<{ id: string; credential: Uint8Array }>;
     return {
       name: user.name,
       domain: this.config.domain,
-      identityKey: toBase64Url(user.identity_key),
-      devices: devices.map((d) => ({ id: d.id, credential: toBase64Url(d.credential) })),
+      identityKey: toBase64Url(user.identityKey),
+      devices: this.stores.users
+        .liveDevicesOfUser(name)
+        .map((d) => ({ id: d.id, credential: toBase64Url(d.credential) })),
     };
   }
 
   /** Live (not revoked) device ids of a user, by name. */
   liveDevices(name: string): string[] {
-    return (
-      this.db
-        .prepare(
-          'SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE u.name = ? AND u.removed_at IS NULL AND d.revoked_at IS NULL',
-        )
-        .all(name) as Array<{ id: string }>
-    ).map((r) => r.id);
+    return this.stores.users.liveDevicesOfUser(name).map((d) => d.id);
   }
 
   /** The user owning a live device of this instance (the hub's check on added members). */
   liveDeviceUser(deviceId: string): string | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT u.name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ? AND d.revoked_at IS NULL AND u.removed_at IS NULL',
-      )
-      .get(deviceId) as { name: string } | undefined;
-    return row?.name;
+    return this.stores.users.liveDeviceUser(deviceId);
   }
 
   /** Checks the identity signature and returns the instance-signed credential. */
@@ -216,24 +184,24 @@ export class Accounts {
   }
 
   private assertNewDevice(id: string): void {
-    if (this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(id) !== undefined) {
+    if (this.stores.users.device(id) !== undefined) {
       throw new FoyerError('device_exists', 'a device with this id already exists');
     }
   }
 
-  private insertDevice(userId: number, d: NewDevice, credential: Uint8Array, now: number): void {
-    this.db
-      .prepare(
-        'INSERT INTO devices (id, user_id, signature_key, credential, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(d.id, userId, d.signatureKey, credential, now);
-  }
-
-  private userById(id: number): UserRow {
-    const user = this.db
-      .prepare('SELECT id, name, identity_key, admin FROM users WHERE id = ?')
-      .get(id) as UserRow | undefined;
-    if (user === undefined) throw new FoyerError('not_found', 'no such user');
-    return user;
+  private insertDevice(
+    tx: WriteTx,
+    userId: number,
+    d: NewDevice,
+    credential: Uint8Array,
+    now: number,
+  ): void {
+    this.stores.users.insertDevice(tx, {
+      id: d.id,
+      userId,
+      signatureKey: d.signatureKey,
+      credential,
+      createdAt: now,
+    });
   }
 }

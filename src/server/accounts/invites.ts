@@ -3,7 +3,8 @@
  * stored, so a copy of the database does not hand out accounts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import type { InviteStore } from './store/invites.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { toBase64Url } from '../../shared/protocol/bytes.ts';
 
@@ -22,15 +23,14 @@ function hashCode(code: string): Buffer {
 
 /** Creates an invite and returns its code (shown once; only its hash is kept). */
 export function createInvite(
-  db: Db,
+  store: InviteStore,
+  tx: WriteTx,
   opts: { admin: boolean; ttlMs?: number; now?: number },
 ): Invite {
   const now = opts.now ?? Date.now();
   const code = toBase64Url(randomBytes(16));
   const expiresAt = now + (opts.ttlMs ?? DEFAULT_INVITE_TTL_MS);
-  db.prepare(
-    'INSERT INTO invites (code_hash, admin, created_at, expires_at) VALUES (?, ?, ?, ?)',
-  ).run(hashCode(code), opts.admin ? 1 : 0, now, expiresAt);
+  store.insert(tx, { codeHash: hashCode(code), admin: opts.admin, createdAt: now, expiresAt });
   return { code, admin: opts.admin, expiresAt };
 }
 
@@ -40,17 +40,16 @@ export function createInvite(
  * learns nothing (not whether a name is taken, nor why the invite is refused).
  * @throws FoyerError invite_invalid when unknown, used or expired.
  */
-export function checkInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
-  const row = INVITE_CODE_RE.test(code)
-    ? (db
-        .prepare('SELECT admin, expires_at, used_at FROM invites WHERE code_hash = ?')
-        .get(hashCode(code)) as
-        { admin: number; expires_at: number; used_at: number | null } | undefined)
-    : undefined;
-  if (row === undefined || row.used_at !== null || row.expires_at <= now) {
+export function checkInvite(
+  store: InviteStore,
+  code: string,
+  now = Date.now(),
+): { admin: boolean } {
+  const row = INVITE_CODE_RE.test(code) ? store.get(hashCode(code)) : undefined;
+  if (row === undefined || row.usedAt !== null || row.expiresAt <= now) {
     throw new FoyerError('invite_invalid', 'this invite is not valid (unknown, used or expired)');
   }
-  return { admin: row.admin === 1 };
+  return { admin: row.admin };
 }
 
 /**
@@ -58,9 +57,14 @@ export function checkInvite(db: Db, code: string, now = Date.now()): { admin: bo
  * registration leaves the invite usable.
  * @throws FoyerError invite_invalid when unknown, used or expired.
  */
-export function redeemInvite(db: Db, code: string, now = Date.now()): { admin: boolean } {
-  const invite = checkInvite(db, code, now);
-  db.prepare('UPDATE invites SET used_at = ? WHERE code_hash = ?').run(now, hashCode(code));
+export function redeemInvite(
+  store: InviteStore,
+  tx: WriteTx,
+  code: string,
+  now = Date.now(),
+): { admin: boolean } {
+  const invite = checkInvite(store, code, now);
+  store.markUsed(tx, hashCode(code), now);
   return invite;
 }
 

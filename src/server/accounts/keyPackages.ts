@@ -3,7 +3,8 @@
  * device to add it to a group. A claimed package is consumed; the last-resort package is
  * handed out when the stock is empty and kept.
  */
-import type { Db } from '../storage/sqlite.ts';
+import type { Writer } from '../writer.ts';
+import type { AccountStores } from './store/index.ts';
 import type { ClaimedKeyPackages, KeyPackageCount } from '../../shared/protocol/api.ts';
 import { inspectKeyPackageVerified } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
@@ -11,11 +12,13 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from './accounts.ts';
 
 export class KeyPackages {
-  private readonly db: Db;
+  private readonly stores: AccountStores;
+  private readonly writer: Writer;
   private readonly max: number;
 
-  constructor(db: Db, maxPerDevice: number) {
-    this.db = db;
+  constructor(stores: AccountStores, writer: Writer, maxPerDevice: number) {
+    this.stores = stores;
+    this.writer = writer;
     this.max = maxPerDevice;
   }
 
@@ -28,78 +31,54 @@ export class KeyPackages {
     packages: Uint8Array[],
     lastResort: Uint8Array | undefined,
   ): Promise<KeyPackageCount> {
-    const device = this.db
-      .prepare('SELECT signature_key FROM devices WHERE id = ?')
-      .get(caller.deviceId) as { signature_key: Uint8Array } | undefined;
+    const device = this.stores.users.device(caller.deviceId);
     if (device === undefined) throw new FoyerError('unauthenticated', 'unknown device');
     const all = lastResort === undefined ? packages : [...packages, lastResort];
     for (const [i, kp] of all.entries()) {
       const { credential } = await inspectKeyPackageVerified(kp);
       if (
         credential.deviceId !== caller.deviceId ||
-        !equalBytes(credential.deviceKey, device.signature_key)
+        !equalBytes(credential.deviceKey, device.signatureKey)
       ) {
         throw new FoyerError('forbidden', `keyPackages[${i}] is not for this device`);
       }
     }
     const now = Date.now();
-    this.db.transaction(() => {
-      const { available } = this.count(caller.deviceId);
+    const store = this.stores.keyPackages;
+    return this.writer.run((tx) => {
+      const { available } = store.stock(caller.deviceId);
       if (available + packages.length > this.max) {
         throw new FoyerError(
           'bad_request',
           `a device may keep at most ${this.max} key packages (has ${available})`,
         );
       }
-      const insert = this.db.prepare(
-        'INSERT INTO key_packages (device_id, key_package, last_resort, created_at) VALUES (?, ?, ?, ?)',
-      );
-      for (const kp of packages) insert.run(caller.deviceId, kp, 0, now);
+      for (const kp of packages) store.insert(tx, caller.deviceId, kp, false, now);
       if (lastResort !== undefined) {
-        this.db
-          .prepare('DELETE FROM key_packages WHERE device_id = ? AND last_resort = 1')
-          .run(caller.deviceId);
-        insert.run(caller.deviceId, lastResort, 1, now);
+        store.deleteLastResort(tx, caller.deviceId);
+        store.insert(tx, caller.deviceId, lastResort, true, now);
       }
-    })();
-    return this.countFull(caller.deviceId);
+      return store.stock(caller.deviceId);
+    });
   }
 
   countFull(deviceId: string): KeyPackageCount {
-    const c = this.count(deviceId);
-    return { available: c.available, lastResort: c.lastResort };
+    return this.stores.keyPackages.stock(deviceId);
   }
 
-  /** One package per live device of `userName`, skipping the caller's own device. */
-  claim(caller: Caller, deviceIds: string[]): ClaimedKeyPackages {
-    return this.db.transaction(() => {
+  /** One package per live device of a user, skipping the caller's own device. */
+  claim(caller: Caller, deviceIds: string[]): Promise<ClaimedKeyPackages> {
+    const store = this.stores.keyPackages;
+    return this.writer.run((tx) => {
       const out: ClaimedKeyPackages['keyPackages'] = [];
       for (const deviceId of deviceIds) {
         if (deviceId === caller.deviceId) continue;
-        const row = this.db
-          .prepare(
-            'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort, id LIMIT 1',
-          )
-          .get(deviceId) as
-          { id: number; key_package: Uint8Array; last_resort: number } | undefined;
-        if (row === undefined) continue;
-        if (row.last_resort === 0)
-          this.db.prepare('DELETE FROM key_packages WHERE id = ?').run(row.id);
-        out.push({ deviceId, keyPackage: toBase64Url(row.key_package) });
+        const kp = store.next(deviceId);
+        if (kp === undefined) continue;
+        if (!kp.lastResort) store.delete(tx, kp.id);
+        out.push({ deviceId, keyPackage: toBase64Url(kp.keyPackage) });
       }
       return { keyPackages: out };
-    })();
-  }
-
-  private count(deviceId: string): { available: number; lastResort: boolean } {
-    const rows = this.db
-      .prepare(
-        'SELECT last_resort, count(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort',
-      )
-      .all(deviceId) as Array<{ last_resort: number; n: number }>;
-    return {
-      available: rows.find((r) => r.last_resort === 0)?.n ?? 0,
-      lastResort: rows.some((r) => r.last_resort === 1),
-    };
+    });
   }
 }

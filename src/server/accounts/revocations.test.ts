@@ -13,6 +13,8 @@ import { Writer } from '../writer.ts';
 import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Revocations, revokeDeviceRows } from './revocations.ts';
 import { removeUser } from './userAdmin.ts';
+import { accountStores } from './store/index.ts';
+import { directWrite } from '../storage/tx.ts';
 
 function twoConnections(t: { after: (fn: () => void) => void }): { server: Db; admin: Db } {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-revocations-'));
@@ -38,7 +40,7 @@ test('refresh picks up revocations committed by another connection, once', (t) =
   assert.equal(revocations.has('b1'), false);
 
   // The server's own revocation is recorded by `add`; it does not trigger a reload.
-  server.transaction(() => revokeDeviceRows(server, 'a1', 1))();
+  directWrite(server, (tx) => revokeDeviceRows(accountStores(server), tx, 'a1', 1));
   revocations.add('a1');
   revocations.refresh();
   assert.deepEqual(seen, []);
@@ -55,7 +57,7 @@ test('refresh picks up revocations committed by another connection, once', (t) =
   admin.exec(
     "INSERT INTO devices (id, user_id, signature_key, credential, created_at) VALUES ('a2', 1, x'00', x'00', 0)",
   );
-  admin.transaction(() => revokeDeviceRows(admin, 'a2', 2))();
+  directWrite(admin, (tx) => revokeDeviceRows(accountStores(admin), tx, 'a2', 2));
   revocations.refresh();
   assert.deepEqual(seen.at(-1), ['a2']);
   assert.ok(['a1', 'a2', 'b1', 'b2'].every((id) => new Revocations(server).has(id)));
@@ -77,17 +79,17 @@ test('a write batch sees revocations made elsewhere before its jobs run', async 
 test("the server's mailbox counts follow a removal made elsewhere", (t) => {
   const { server, admin } = twoConnections(t);
   const mb = new Mailboxes(server, { ttlMs: 60_000, quota: 100 });
-  server.transaction(() => {
-    mb.enqueue(['a1', 'b1', 'b2'], 'message', new Uint8Array(16), 'm1', new Uint8Array(1), 1);
-    mb.enqueue(['b1'], 'message', new Uint8Array(16), 'm2', new Uint8Array(1), 2);
-  })();
+  directWrite(server, (tx) => {
+    mb.enqueue(tx, ['a1', 'b1', 'b2'], 'message', new Uint8Array(16), 'm1', new Uint8Array(1), 1);
+    mb.enqueue(tx, ['b1'], 'message', new Uint8Array(16), 'm2', new Uint8Array(1), 2);
+  });
   assert.equal(mb.depth(), 4);
   assert.equal(removeUser(admin, 'bob').queuedMessages, 3);
   // What app.ts does for each device `refresh` reports: the rows are already gone.
-  server.transaction(() => {
-    mb.drop('b1');
-    mb.drop('b2');
-  })();
+  directWrite(server, (tx) => {
+    mb.drop(tx, 'b1');
+    mb.drop(tx, 'b2');
+  });
   assert.equal(mb.depth(), 1);
   assert.equal(mb.page('a1', 0, 10).items.length, 1);
 });

@@ -7,29 +7,32 @@
  * recipient of every message; `refresh` makes that set notice the other process's changes
  * for the price of one `PRAGMA data_version` when nothing changed.
  */
-import type { Db, Statement } from '../storage/sqlite.ts';
+import { dataVersionReader, type Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import { UserStore, type AccountStores } from './store/index.ts';
 
 /**
  * Marks a device revoked and deletes its sessions, pending challenges and key packages.
  * Its mailbox is the caller's to empty (the server does it through `Mailboxes.drop`, which
- * keeps its counts right). Runs inside a write transaction; a no-op for a revoked device.
+ * keeps its counts right). A no-op for a revoked device.
  * @returns whether the device was live until now
  */
-export function revokeDeviceRows(db: Db, deviceId: string, now: number): boolean {
-  const changed = db
-    .prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-    .run(now, deviceId).changes;
-  if (changed === 0) return false;
-  db.prepare('DELETE FROM sessions WHERE device_id = ?').run(deviceId);
-  db.prepare('DELETE FROM challenges WHERE device_id = ?').run(deviceId);
-  db.prepare('DELETE FROM key_packages WHERE device_id = ?').run(deviceId);
+export function revokeDeviceRows(
+  stores: AccountStores,
+  tx: WriteTx,
+  deviceId: string,
+  now: number,
+): boolean {
+  if (!stores.users.revokeDevice(tx, deviceId, now)) return false;
+  stores.sessions.deleteForDevice(tx, deviceId);
+  stores.keyPackages.deleteForDevice(tx, deviceId);
   return true;
 }
 
 /** The revoked devices, as this server process knows them. */
 export class Revocations {
-  private readonly version: Statement;
-  private readonly list: Statement;
+  private readonly version: () => number;
+  private readonly users: UserStore;
   private readonly revoked = new Set<string>();
   private seenVersion: number;
   private readonly onExternal: (deviceIds: string[]) => void;
@@ -41,13 +44,11 @@ export class Revocations {
   constructor(db: Db, onExternal: (deviceIds: string[]) => void = () => undefined) {
     // `data_version` changes when ANOTHER connection commits, never for this one's own
     // commits: the server's hot path never triggers a reload.
-    this.version = db.prepare('PRAGMA data_version').pluck() as Statement;
-    this.list = db
-      .prepare('SELECT id FROM devices WHERE revoked_at IS NOT NULL')
-      .pluck() as Statement;
+    this.version = dataVersionReader(db);
+    this.users = new UserStore(db);
     this.onExternal = onExternal;
-    this.seenVersion = this.version.get() as number;
-    for (const id of this.list.all() as string[]) this.revoked.add(id);
+    this.seenVersion = this.version();
+    for (const id of this.users.revokedDeviceIds()) this.revoked.add(id);
   }
 
   has(deviceId: string): boolean {
@@ -64,12 +65,12 @@ export class Revocations {
    * database has not changed: one pragma, no table read.
    */
   refresh(): void {
-    const v = this.version.get() as number;
+    const v = this.version();
     if (v === this.seenVersion) return;
     // The version is read before the list: a commit landing in between is seen now and
     // read again next time, never missed.
     this.seenVersion = v;
-    const fresh = (this.list.all() as string[]).filter((id) => !this.revoked.has(id));
+    const fresh = this.users.revokedDeviceIds().filter((id) => !this.revoked.has(id));
     if (fresh.length === 0) return;
     for (const id of fresh) this.revoked.add(id);
     this.onExternal(fresh);

@@ -4,7 +4,9 @@
  * their device.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import type { Writer } from '../writer.ts';
+import type { AccountStores } from './store/index.ts';
 import { SESSION_LABEL } from '../../shared/protocol/api.ts';
 import { concatBytes, toBase64Url, utf8 } from '../../shared/protocol/bytes.ts';
 import { verify } from '../../shared/crypto/ed25519.ts';
@@ -35,7 +37,8 @@ function hashToken(token: string): Buffer {
 }
 
 export class Sessions {
-  private readonly db: Db;
+  private readonly stores: AccountStores;
+  private readonly writer: Writer;
   private readonly ttlMs: number;
   /** token hash (hex) → session; avoids a query per request on the hot path. */
   private readonly cache = new Map<string, CachedSession>();
@@ -54,8 +57,9 @@ export class Sessions {
    * (`foyer user remove`) at most REVOCATION_CHECK_MS late, so a cached session does not
    * outlive its device.
    */
-  constructor(db: Db, ttlMs: number, revocations?: Revocations) {
-    this.db = db;
+  constructor(stores: AccountStores, writer: Writer, ttlMs: number, revocations?: Revocations) {
+    this.stores = stores;
+    this.writer = writer;
     this.ttlMs = ttlMs;
     this.revocations = revocations;
   }
@@ -95,39 +99,35 @@ export class Sessions {
     ) {
       throw new FoyerError('unauthenticated', REFUSED);
     }
-    const device = this.db
-      .prepare('SELECT signature_key, revoked_at FROM devices WHERE id = ?')
-      .get(deviceId) as { signature_key: Uint8Array; revoked_at: number | null } | undefined;
+    const device = this.stores.users.device(deviceId);
     const signed = concatBytes(utf8(SESSION_LABEL), challenge);
     // Unknown and wrongly signed read the same: device ids are not an oracle. Only the holder
     // of a revoked device's key learns that it was revoked (so that it signs out for good).
-    if (device === undefined || !(await verify(device.signature_key, signed, signature))) {
+    if (device === undefined || !(await verify(device.signatureKey, signed, signature))) {
       throw new FoyerError('unauthenticated', REFUSED);
     }
-    if (device.revoked_at !== null) {
+    if (device.revokedAt !== null) {
       throw new FoyerError('device_revoked', 'this device has been revoked');
     }
     if (this.usedChallenges.has(key)) throw new FoyerError('unauthenticated', REFUSED);
     this.usedChallenges.set(key, expiresAt);
     const token = toBase64Url(randomBytes(32));
     const tokenExpiresAt = now + this.ttlMs;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-        )
-        .run(hashToken(token), deviceId, now, tokenExpiresAt);
-      const old = this.db
-        .prepare(
-          'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC LIMIT -1 OFFSET ?',
-        )
-        .all(deviceId, MAX_SESSIONS_PER_DEVICE) as Array<{ token_hash: Buffer }>;
-      for (const o of old) this.close(o.token_hash);
+    const { sessions, users } = this.stores;
+    await this.writer.run((tx) => {
+      sessions.insertSession(tx, {
+        tokenHash: hashToken(token),
+        deviceId,
+        createdAt: now,
+        expiresAt: tokenExpiresAt,
+      });
+      for (const old of sessions.tokenHashesBeyond(deviceId, MAX_SESSIONS_PER_DEVICE)) {
+        this.forget(old);
+        sessions.deleteSession(tx, old);
+      }
       // The day only: enough for "last seen" in a device list, not a log of each login.
-      this.db
-        .prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?')
-        .run(now - (now % DAY_MS), deviceId);
-    })();
+      users.touchDevice(tx, deviceId, now - (now % DAY_MS));
+    });
     return { token, expiresAt: tokenExpiresAt };
   }
 
@@ -145,21 +145,9 @@ export class Sessions {
     }
     let s = this.cache.get(key);
     if (s === undefined) {
-      const row = this.db
-        .prepare(
-          `SELECT s.device_id, s.expires_at, u.id AS user_id, u.name
-             FROM sessions s JOIN devices d ON d.id = s.device_id JOIN users u ON u.id = d.user_id
-            WHERE s.token_hash = ? AND d.revoked_at IS NULL`,
-        )
-        .get(hash) as
-        { device_id: string; expires_at: number; user_id: number; name: string } | undefined;
+      const row = this.stores.sessions.byTokenHash(hash);
       if (row === undefined) throw new FoyerError('unauthenticated', 'unknown session token');
-      s = {
-        deviceId: row.device_id,
-        userId: row.user_id,
-        userName: row.name,
-        expiresAt: row.expires_at,
-      };
+      s = { ...row };
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(key, s);
     }
@@ -175,11 +163,16 @@ export class Sessions {
     return { deviceId: s.deviceId, userId: s.userId, userName: s.userName };
   }
 
-  /** Ends one session (by token, or by the hash of one). */
-  close(token: string | Buffer): void {
-    const hash = typeof token === 'string' ? hashToken(token) : token;
-    this.cache.delete(hash.toString('hex'));
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
+  /** Ends one session. */
+  async close(token: string): Promise<void> {
+    const hash = hashToken(token);
+    this.forget(hash);
+    await this.writer.run((tx) => this.stores.sessions.deleteSession(tx, hash));
+  }
+
+  /** Drops a session from the cache (its row is deleted by the caller). */
+  private forget(tokenHash: Uint8Array): void {
+    this.cache.delete(Buffer.from(tokenHash).toString('hex'));
   }
 
   private challengeMac(deviceId: string, body: Buffer): Buffer {
@@ -195,10 +188,10 @@ export class Sessions {
     for (const [k, s] of this.cache) if (s.deviceId === deviceId) this.cache.delete(k);
   }
 
-  /** Drops expired challenges and sessions. */
-  sweep(now = Date.now()): void {
+  /** Drops expired sessions (inside the sweep's write batch) and used challenges. */
+  sweep(tx: WriteTx, now = Date.now()): void {
     for (const [k, exp] of this.usedChallenges) if (exp <= now) this.usedChallenges.delete(k);
-    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+    this.stores.sessions.deleteExpired(tx, now);
     for (const [k, s] of this.cache) if (s.expiresAt <= now) this.cache.delete(k);
   }
 }

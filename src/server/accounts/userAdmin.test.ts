@@ -5,7 +5,10 @@ import { Mailboxes } from '../mailbox/mailbox.ts';
 import { utf8 } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Db } from '../storage/sqlite.ts';
-import { findUser, listUsers, LIVE_USER_SQL, removeUser } from './userAdmin.ts';
+import { findUser, listUsers, removeUser } from './userAdmin.ts';
+import { autocommitTx } from '../testing/tx.ts';
+
+const tx = autocommitTx();
 
 const DAY = 24 * 3600 * 1000;
 
@@ -58,8 +61,8 @@ test('removeUser revokes every device, deletes what revocation deletes, and free
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
   const group = new Uint8Array(16);
   // One payload shared with alice's device, one for bob's devices only.
-  mb.enqueue(['a1', 'b1', 'b2'], 'message', group, 'shared', utf8('x'), 1);
-  mb.enqueue(['b1', 'b2'], 'welcome', group, 'bob-only', utf8('y'), 2);
+  mb.enqueue(tx, ['a1', 'b1', 'b2'], 'message', group, 'shared', utf8('x'), 1);
+  mb.enqueue(tx, ['b1', 'b2'], 'welcome', group, 'bob-only', utf8('y'), 2);
 
   assert.deepEqual(removeUser(db, 'bob', 77), { name: 'bob', devices: 2, queuedMessages: 4 });
 
@@ -81,7 +84,7 @@ test('removeUser revokes every device, deletes what revocation deletes, and free
     listUsers(db).map((u) => u.name),
     ['alice'],
   );
-  assert.equal(count(db, `users WHERE ${LIVE_USER_SQL}`), 1);
+  assert.equal(count(db, 'users WHERE removed_at IS NULL'), 1);
   assert.throws(() => findUser(db, 'bob'), { code: 'not_found' });
   assert.throws(() => removeUser(db, 'bob'), { code: 'not_found' });
 

@@ -24,6 +24,7 @@ import { unwrapDataKey } from '../storage/wrappedKey.ts';
 import { writeFileExclusive } from '../storage/atomicFile.ts';
 import { keyOpensDatabase } from '../storage/keyCheck.ts';
 import { openDatabase } from '../storage/database.ts';
+import { integrityCheck } from '../storage/maintenance.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { decodeHeader, type BackupHeader } from './format.ts';
 
@@ -164,11 +165,11 @@ export function restoreBackup(opts: RestoreOptions): Restored {
       create: false,
     });
     try {
-      const check = db.pragma('integrity_check', { simple: true });
+      const check = integrityCheck(db);
       if (check !== 'ok') {
         throw new StorageError(
           'internal',
-          `the restored database fails its integrity check: ${String(check)}`,
+          `the restored database fails its integrity check: ${check}`,
         );
       }
     } finally {

@@ -25,6 +25,7 @@ import type { Db } from '../storage/sqlite.ts';
 import type { DataLayout } from '../storage/layout.ts';
 import { keyMode } from '../storage/dataKey.ts';
 import { schemaVersion } from '../storage/migrate.ts';
+import { vacuumInto } from '../storage/maintenance.ts';
 import { FOYER_VERSION } from '../version.ts';
 import { BACKUP_VERSION, encodeHeader, type BackupHeader } from './format.ts';
 
@@ -39,10 +40,6 @@ export interface BackupOptions {
 }
 
 const CHUNK = 1024 * 1024;
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 function readOptional(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
@@ -60,7 +57,7 @@ export function writeBackup(opts: BackupOptions): BackupHeader {
   const snapshot = join(dirname(out), `.${basename(out)}.${tag}.snapshot`);
   const partial = join(dirname(out), `.${basename(out)}.${tag}.tmp`);
   try {
-    db.exec(`VACUUM INTO ${sqlString(snapshot)}`);
+    vacuumInto(db, snapshot);
     const hash = createHash('sha256');
     const size = statSync(snapshot).size;
     const mode = keyMode(layout) === 'passphrase' ? 'passphrase' : 'key-file';

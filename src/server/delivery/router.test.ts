@@ -4,10 +4,12 @@ import { DeliveryRouter, type Parcel, type RemoteRoute } from './router.ts';
 import type { DeviceAddress } from './address.ts';
 import { Mailboxes, type PushItem } from '../mailbox/mailbox.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
+import { autocommitTx } from '../testing/tx.ts';
 import { utf8 } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 
 const HOME = 'maison.example';
+const tx = autocommitTx();
 const at = (user: string, domain: string, deviceId: string): DeviceAddress => ({
   user,
   domain,
@@ -38,6 +40,7 @@ function setup(opts: { revoked?: string[]; remote?: RemoteRoute } = {}) {
 test('local devices get the item in their mailbox; a revoked one gets nothing', () => {
   const { router, mailboxes, ids } = setup({ revoked: ['d3'] });
   const pushes = router.deliver(
+    tx,
     [at('alice', HOME, 'd1'), at('bob', HOME, 'd2'), at('bob', HOME, 'd3')],
     parcel,
     1,
@@ -61,7 +64,8 @@ test('without a remote route, a device of another instance is refused, not dropp
   assert.equal(router.reaches(HOME), true);
   assert.equal(router.reaches('chez-bob.example'), false);
   assert.throws(
-    () => router.deliver([at('alice', HOME, 'd1'), at('bob', 'chez-bob.example', 'd1')], parcel, 1),
+    () =>
+      router.deliver(tx, [at('alice', HOME, 'd1'), at('bob', 'chez-bob.example', 'd1')], parcel, 1),
     (e: unknown) =>
       e instanceof FoyerError &&
       e.code === 'federation_unavailable' &&
@@ -74,12 +78,13 @@ test('with a remote route, each instance gets one queue entry per item, with its
   const queued: Array<{ domain: string; devices: string[]; msgId: string }> = [];
   const remote: RemoteRoute = {
     reaches: (domain) => domain !== 'denied.example',
-    enqueue(domain, devices, p) {
+    enqueue(_tx, domain, devices, p) {
       queued.push({ domain, devices: devices.map((d) => d.deviceId), msgId: p.msgId });
     },
   };
   const { router, ids } = setup({ remote });
   router.deliver(
+    tx,
     [
       at('alice', HOME, 'd1'),
       at('bob', 'chez-bob.example', 'b1'),
@@ -98,7 +103,7 @@ test('with a remote route, each instance gets one queue entry per item, with its
   ]);
   assert.equal(router.reaches('denied.example'), false);
   assert.throws(
-    () => router.deliver([at('eve', 'denied.example', 'e1')], parcel, 1),
+    () => router.deliver(tx, [at('eve', 'denied.example', 'e1')], parcel, 1),
     (e: unknown) => e instanceof FoyerError && e.code === 'federation_unavailable',
   );
 });

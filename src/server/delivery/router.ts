@@ -14,6 +14,7 @@
  */
 import type { Mailboxes, PushItem, ItemKind } from '../mailbox/mailbox.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import type { DeviceAddress } from './address.ts';
 
 /** One item to deliver: what every recipient gets. */
@@ -32,7 +33,13 @@ export interface Parcel {
  */
 export interface RemoteRoute {
   /** Queues one parcel for `devices`, all of instance `domain`. */
-  enqueue(domain: string, devices: readonly DeviceAddress[], parcel: Parcel, now: number): void;
+  enqueue(
+    tx: WriteTx,
+    domain: string,
+    devices: readonly DeviceAddress[],
+    parcel: Parcel,
+    now: number,
+  ): void;
   /** Whether items for `domain` are accepted (a denied instance is not). */
   reaches(domain: string): boolean;
 }
@@ -79,7 +86,12 @@ export class DeliveryRouter {
    * @returns the pushes for local sockets, for `publish` after the commit
    * @throws FoyerError federation_unavailable for a recipient of an instance not reached
    */
-  deliver(recipients: readonly DeviceAddress[], parcel: Parcel, now: number): LocalPushes {
+  deliver(
+    tx: WriteTx,
+    recipients: readonly DeviceAddress[],
+    parcel: Parcel,
+    now: number,
+  ): LocalPushes {
     const local: string[] = [];
     const remote = new Map<string, DeviceAddress[]>();
     for (const r of recipients) {
@@ -92,9 +104,9 @@ export class DeliveryRouter {
       if (list === undefined) remote.set(r.domain, [r]);
       else list.push(r);
     }
-    for (const [domain, devices] of remote) this.remote!.enqueue(domain, devices, parcel, now);
+    for (const [domain, devices] of remote) this.remote!.enqueue(tx, domain, devices, parcel, now);
     const { kind, groupId, msgId, body } = parcel;
-    return [this.mailboxes.enqueue(local, kind, groupId, msgId, body, now)];
+    return [this.mailboxes.enqueue(tx, local, kind, groupId, msgId, body, now)];
   }
 
   /** Hands committed items to open sockets (call once the transaction is on disk). */

@@ -5,6 +5,7 @@ import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Writer } from '../writer.ts';
 import { DeliveryRouter } from '../delivery/router.ts';
 import { Accounts } from '../accounts/accounts.ts';
+import { accountStores } from '../accounts/store/index.ts';
 import { Revocations } from '../accounts/revocations.ts';
 import { loadConfig } from '../config.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
@@ -51,7 +52,7 @@ async function setup(names: string[]) {
   const revocations = new Revocations(db);
   const router = new DeliveryRouter({ domain: h.instance.domain, mailboxes, revoked: revocations });
   const config = loadConfig({ argv: ['--domain', h.instance.domain], env: {}, cwd: '/' });
-  const accounts = new Accounts(db, config, {
+  const accounts = new Accounts(accountStores(db), writer, config, {
     publicKey: new Uint8Array(32),
     sign: () => assert.fail('the hub signs nothing'),
   });

@@ -8,7 +8,7 @@
  * a device of this instance. The router decides where each one's copy goes; this instance's
  * own accounts are consulted only to check that a local device added by a commit is live.
  */
-import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import type { Db } from '../storage/sqlite.ts';
 import type { Caller } from '../accounts/accounts.ts';
 import type { Revocations } from '../accounts/revocations.ts';
 import type { Writer } from '../writer.ts';
@@ -23,7 +23,7 @@ import {
 import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { GroupStore, type HubGroup } from './groupStore.ts';
+import { HubStore, type HubGroup } from './store.ts';
 import { applyCommit, leafOf, type Member } from './leaves.ts';
 
 /** Groups one user may be in here; bounds what one account can make the hub keep. */
@@ -43,11 +43,10 @@ export interface LocalDevices {
 }
 
 export class Hub {
-  private readonly q: (sql: string) => Statement;
   private readonly writer: Writer;
   private readonly router: DeliveryRouter;
   private readonly localDevices: LocalDevices;
-  readonly groups: GroupStore;
+  readonly groups: HubStore;
   /**
    * Revoked devices keep their leaves until a commit removes them, but get nothing. The
    * server refreshes this at the start of every write batch (app.ts), so revocations made by
@@ -63,11 +62,10 @@ export class Hub {
     localDevices: LocalDevices,
     revocations: Revocations,
   ) {
-    this.q = statementCache(db);
     this.writer = writer;
     this.router = router;
     this.localDevices = localDevices;
-    this.groups = new GroupStore(db);
+    this.groups = new HubStore(db);
     this.revoked = revocations;
   }
 
@@ -84,17 +82,17 @@ export class Hub {
   ): Promise<GroupStatus> {
     if (groupInfo !== undefined) this.checkGroupInfo(groupId, groupInfo, 0);
     const member = this.addressOf(caller);
-    return this.writer.run(() => {
+    return this.writer.run((tx) => {
       // An existing id reads as any group the caller is not in (ids are not an oracle); for
       // one of its members, creating again is a retry that changes nothing.
       if (this.groups.get(groupId) !== undefined) return status(this.memberGroup(caller, groupId));
-      if (this.groups.countForUser(caller.userId) >= MAX_GROUPS_PER_USER) {
+      if (this.groups.countForUser(caller.userId, this.router.domain) >= MAX_GROUPS_PER_USER) {
         throw new FoyerError(
           'limit_reached',
           `a user may be in at most ${MAX_GROUPS_PER_USER} groups of this instance`,
         );
       }
-      const g = this.groups.create(groupId, member, groupInfo, Date.now());
+      const g = this.groups.create(tx, groupId, member, groupInfo, Date.now());
       return status(g);
     });
   }
@@ -139,18 +137,16 @@ export class Hub {
     }
     const adds = inspected.type === 'commit' ? inspected.adds.map((c) => this.addable(c)) : [];
 
-    return this.writer.run(() => {
+    return this.writer.run((tx) => {
       // A socket opened before a revocation made elsewhere may still be open for a moment.
       if (this.revoked.has(caller.deviceId)) {
         throw new FoyerError('device_revoked', 'this device has been revoked');
       }
       const now = Date.now();
       const g = this.memberGroup(caller, groupId);
-      const dup = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?').get(
-        groupId,
-        s.id,
-      ) as { epoch: number } | undefined;
-      if (dup !== undefined) return { epoch: g.epoch, duplicate: true };
+      if (this.groups.acceptedEpoch(groupId, s.id) !== undefined) {
+        return { epoch: g.epoch, duplicate: true };
+      }
       const sender = this.addressOf(caller);
       const senderLeaf = leafOf(g.leaves, sender)!;
       const others = [...g.leaves.values()].filter((m) => m !== g.leaves.get(senderLeaf));
@@ -162,7 +158,7 @@ export class Hub {
         if (inspected.epoch > g.epoch) {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
-        pushes.push(this.router.deliver(others, message, now));
+        pushes.push(this.router.deliver(tx, others, message, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {
@@ -177,17 +173,21 @@ export class Hub {
         }
         const change = applyCommit(g.leaves, inspected.removes, adds);
         epoch = g.epoch + 1;
-        pushes.push(this.router.deliver(others, message, now));
+        pushes.push(this.router.deliver(tx, others, message, now));
         if (change.added.length > 0) {
           const welcomed = change.added.map((a) => a.member);
           const welcome = { kind: 'welcome', groupId, msgId: s.id, body: s.welcome! } as const;
-          pushes.push(this.router.deliver(welcomed, welcome, now));
+          pushes.push(this.router.deliver(tx, welcomed, welcome, now));
         }
-        this.groups.advance(g, epoch, change, s.groupInfo);
+        this.groups.advance(tx, g, epoch, change, s.groupInfo);
       }
-      this.q(
-        'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(groupId, s.id, caller.deviceId, epoch, now);
+      this.groups.recordAccepted(tx, {
+        groupId,
+        msgId: s.id,
+        deviceId: caller.deviceId,
+        epoch,
+        now,
+      });
       this.accepted++;
       this.writer.onCommit(() => {
         for (const p of pushes) this.router.publish(p);

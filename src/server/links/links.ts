@@ -4,40 +4,40 @@
  * The server cannot open either (the key also derives from the code) and forgets both
  * after ten minutes.
  */
-import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
+import { LinkStore, type LinkRow } from './store.ts';
 
 export const LINK_TTL_MS = 10 * 60 * 1000;
 export const MAX_LINK_PAYLOAD = 16 * 1024;
 export const MAX_OPEN_LINKS = 64;
 
 export class Links {
-  private readonly q: (sql: string) => Statement;
+  readonly store: LinkStore;
 
   constructor(db: Db) {
-    this.q = statementCache(db);
+    this.store = new LinkStore(db);
   }
 
-  /** Runs inside a write transaction. */
-  request(rid: Uint8Array, sealed: Uint8Array, now: number): void {
-    this.q('DELETE FROM links WHERE expires_at <= ?').run(now);
-    const { n } = this.q('SELECT count(*) AS n FROM links').get() as { n: number };
-    if (n >= MAX_OPEN_LINKS) throw new FoyerError('rate_limited', 'too many open link requests');
-    const info = this.q(
-      'INSERT OR IGNORE INTO links (rid, request, expires_at) VALUES (?, ?, ?)',
-    ).run(rid, sealed, now + LINK_TTL_MS);
-    if (info.changes === 0) throw new FoyerError('duplicate', 'this link id is already in use');
+  request(tx: WriteTx, rid: Uint8Array, sealed: Uint8Array, now: number): void {
+    this.store.deleteExpired(tx, now);
+    if (this.store.count() >= MAX_OPEN_LINKS) {
+      throw new FoyerError('rate_limited', 'too many open link requests');
+    }
+    if (!this.store.insert(tx, rid, sealed, now + LINK_TTL_MS)) {
+      throw new FoyerError('duplicate', 'this link id is already in use');
+    }
   }
 
   getRequest(rid: Uint8Array, now: number): Uint8Array {
     return this.live(rid, now).request;
   }
 
-  /** Runs inside a write transaction. */
-  reply(rid: Uint8Array, sealed: Uint8Array, now: number): void {
+  reply(tx: WriteTx, rid: Uint8Array, sealed: Uint8Array, now: number): void {
     const row = this.live(rid, now);
     if (row.reply !== null) throw new FoyerError('duplicate', 'this link was already answered');
-    this.q('UPDATE links SET reply = ? WHERE rid = ?').run(sealed, rid);
+    this.store.setReply(tx, rid, sealed);
   }
 
   getReply(rid: Uint8Array, now: number): Uint8Array {
@@ -46,10 +46,9 @@ export class Links {
     return row.reply;
   }
 
-  private live(rid: Uint8Array, now: number): { request: Uint8Array; reply: Uint8Array | null } {
-    const row = this.q('SELECT request, reply, expires_at FROM links WHERE rid = ?').get(rid) as
-      { request: Uint8Array; reply: Uint8Array | null; expires_at: number } | undefined;
-    if (row === undefined || row.expires_at <= now) {
+  private live(rid: Uint8Array, now: number): LinkRow {
+    const row = this.store.get(rid);
+    if (row === undefined || row.expiresAt <= now) {
       throw new FoyerError('not_found', 'no such link request (it may have expired)');
     }
     return row;

@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mailboxes } from './mailbox.ts';
 import { memoryDb } from '../testing/memoryDb.ts';
+import { autocommitTx } from '../testing/tx.ts';
 import { utf8 } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 
 const group = new Uint8Array(16).fill(7);
+const tx = autocommitTx();
 const DAY = 24 * 3600 * 1000;
 
 function count(db: ReturnType<typeof memoryDb>, table: string): number {
@@ -15,8 +17,8 @@ function count(db: ReturnType<typeof memoryDb>, table: string): number {
 test('one payload fans out to several mailboxes, pages in order, and is freed on the last ack', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
-  mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('one'), 1);
-  mb.enqueue(['d1'], 'message', group, 'm2', utf8('two'), 2);
+  mb.enqueue(tx, ['d1', 'd2'], 'message', group, 'm1', utf8('one'), 1);
+  mb.enqueue(tx, ['d1'], 'message', group, 'm2', utf8('two'), 2);
   assert.equal(count(db, 'payloads'), 2);
   const page = mb.page('d1', 0, 10);
   assert.deepEqual(
@@ -26,10 +28,10 @@ test('one payload fans out to several mailboxes, pages in order, and is freed on
   assert.ok(page.items[0]!.seq < page.items[1]!.seq);
   assert.equal(mb.page('d1', page.items[0]!.seq, 10).items.length, 1);
 
-  assert.equal(mb.ack('d1', page.cursor), 2);
+  assert.equal(mb.ack(tx, 'd1', page.cursor), 2);
   assert.equal(count(db, 'payloads'), 1, 'the payload d2 still needs stays');
   assert.equal(mb.page('d2', 0, 10).items[0]?.id, 'm1');
-  mb.ack('d2', Number.MAX_SAFE_INTEGER);
+  mb.ack(tx, 'd2', Number.MAX_SAFE_INTEGER);
   assert.equal(count(db, 'payloads'), 0);
   assert.equal(mb.depth(), 0);
 });
@@ -37,19 +39,19 @@ test('one payload fans out to several mailboxes, pages in order, and is freed on
 test('sequence numbers never go back, even after a restart with empty mailboxes', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
-  const first = mb.enqueue(['d1'], 'message', group, 'm1', utf8('x'), 1).get('d1')!.seq;
-  mb.ack('d1', first);
+  const first = mb.enqueue(tx, ['d1'], 'message', group, 'm1', utf8('x'), 1).get('d1')!.seq;
+  mb.ack(tx, 'd1', first);
   const again = new Mailboxes(db, { ttlMs: DAY, quota: 100 });
-  const second = again.enqueue(['d1'], 'message', group, 'm2', utf8('y'), 2).get('d1')!.seq;
+  const second = again.enqueue(tx, ['d1'], 'message', group, 'm2', utf8('y'), 2).get('d1')!.seq;
   assert.ok(second > first);
 });
 
 test('a full mailbox refuses the message for every recipient and keeps what it holds; expired items go', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: 1000, quota: 2 });
-  for (const id of ['a', 'b']) mb.enqueue(['d1'], 'message', group, id, utf8(id), 10);
+  for (const id of ['a', 'b']) mb.enqueue(tx, ['d1'], 'message', group, id, utf8(id), 10);
   assert.throws(
-    () => mb.enqueue(['d2', 'd1'], 'message', group, 'c', utf8('c'), 10),
+    () => mb.enqueue(tx, ['d2', 'd1'], 'message', group, 'c', utf8('c'), 10),
     (e: FoyerError) => e.code === 'mailbox_full',
   );
   assert.deepEqual(
@@ -59,7 +61,7 @@ test('a full mailbox refuses the message for every recipient and keeps what it h
   assert.deepEqual(mb.page('d2', 0, 10).items, [], 'nothing reached the other recipient');
   assert.equal(count(db, 'payloads'), 2);
   assert.equal(mb.refused, 1);
-  assert.equal(mb.expire(10 + 1000), 2);
+  assert.equal(mb.expire(tx, 10 + 1000), 2);
   assert.equal(mb.depth(), 0);
   assert.equal(count(db, 'payloads'), 0);
 });
@@ -71,26 +73,27 @@ test('quotas count bytes per device and per user; acks give the room back', () =
       ('a1', 1, x'00', x'00', 0), ('a2', 1, x'00', x'00', 0)`);
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 1000, deviceBytes: 1000, userBytes: 1100 });
   const kb = new Uint8Array(400);
-  mb.enqueue(['a1'], 'message', group, 'm1', kb, 1);
-  mb.enqueue(['a1'], 'message', group, 'm2', kb, 1);
+  mb.enqueue(tx, ['a1'], 'message', group, 'm1', kb, 1);
+  mb.enqueue(tx, ['a1'], 'message', group, 'm2', kb, 1);
   const full = (e: FoyerError): boolean => e.code === 'mailbox_full';
-  assert.throws(() => mb.enqueue(['a1'], 'message', group, 'm3', kb, 1), full, 'device bytes');
+  assert.throws(() => mb.enqueue(tx, ['a1'], 'message', group, 'm3', kb, 1), full, 'device bytes');
   // a2 has room of its own, but the user as a whole would hold 800 + 400 > 1100.
-  assert.throws(() => mb.enqueue(['a2'], 'message', group, 'm4', kb, 1), full, 'user bytes');
+  assert.throws(() => mb.enqueue(tx, ['a2'], 'message', group, 'm4', kb, 1), full, 'user bytes');
   assert.equal(mb.depthBytes(), 800);
-  mb.ack('a1', mb.page('a1', 0, 1).cursor);
+  mb.ack(tx, 'a1', mb.page('a1', 0, 1).cursor);
   assert.equal(mb.depthBytes(), 400);
-  mb.enqueue(['a2'], 'message', group, 'm4', kb, 1);
+  mb.enqueue(tx, ['a2'], 'message', group, 'm4', kb, 1);
   // The counts survive a restart.
   const again = new Mailboxes(db, { ttlMs: DAY, quota: 1000, deviceBytes: 1000, userBytes: 1100 });
   assert.equal(again.depthBytes(), 800);
-  assert.throws(() => again.enqueue(['a1', 'a2'], 'message', group, 'm5', kb, 1), full);
+  assert.throws(() => again.enqueue(tx, ['a1', 'a2'], 'message', group, 'm5', kb, 1), full);
 });
 
 test('a page stops at its byte bound but always carries one item', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 1000 });
-  for (let i = 0; i < 5; i++) mb.enqueue(['d1'], 'message', group, `m${i}`, new Uint8Array(300), 1);
+  for (let i = 0; i < 5; i++)
+    mb.enqueue(tx, ['d1'], 'message', group, `m${i}`, new Uint8Array(300), 1);
   const page = mb.page('d1', 0, 500, 700);
   assert.deepEqual(
     page.items.map((i) => i.id),
@@ -114,9 +117,9 @@ test('a storage budget that is reached refuses the message and writes nothing', 
     },
   };
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 1000, budget });
-  mb.enqueue(['d1'], 'message', group, 'm1', new Uint8Array(500), 1);
+  mb.enqueue(tx, ['d1'], 'message', group, 'm1', new Uint8Array(500), 1);
   assert.throws(
-    () => mb.enqueue(['d1'], 'message', group, 'm2', new Uint8Array(500), 1),
+    () => mb.enqueue(tx, ['d1'], 'message', group, 'm2', new Uint8Array(500), 1),
     (e: FoyerError) => e.code === 'storage_full',
   );
   assert.equal(count(db, 'payloads'), 1);
@@ -130,14 +133,14 @@ test('pushes wait for publishBatch, come one call per device, and stop after uns
   const off = mb.subscribe('d1', (items) =>
     calls.push(items.map((i) => (JSON.parse(i.json) as { id: string }).id)),
   );
-  mb.publish(mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1));
-  mb.publish(mb.enqueue(['d1'], 'message', group, 'm2', utf8('y'), 2));
+  mb.publish(mb.enqueue(tx, ['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1));
+  mb.publish(mb.enqueue(tx, ['d1'], 'message', group, 'm2', utf8('y'), 2));
   assert.deepEqual(calls, [], 'nothing is pushed before the batch is committed');
   mb.publishBatch();
   assert.deepEqual(calls, [['m1', 'm2']]);
   const pushed = JSON.parse(JSON.stringify(mb.page('d1', 0, 10).items[0]));
   off();
-  mb.publish(mb.enqueue(['d1'], 'message', group, 'm3', utf8('z'), 3));
+  mb.publish(mb.enqueue(tx, ['d1'], 'message', group, 'm3', utf8('z'), 3));
   mb.publishBatch();
   assert.equal(calls.length, 1);
   assert.equal(pushed.id, 'm1');
@@ -146,18 +149,18 @@ test('pushes wait for publishBatch, come one call per device, and stop after uns
 test('a pushed item is the same JSON a page returns', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 10 });
-  const item = mb.enqueue(['d1'], 'welcome', group, 'w1', utf8('hello'), 5).get('d1')!;
+  const item = mb.enqueue(tx, ['d1'], 'welcome', group, 'w1', utf8('hello'), 5).get('d1')!;
   assert.deepEqual(JSON.parse(item.json), mb.page('d1', 0, 1).items[0]);
 });
 
 test('a deferred ack hides items at once and deletes them with the next batch', () => {
   const db = memoryDb();
   const mb = new Mailboxes(db, { ttlMs: DAY, quota: 10 });
-  const seq = mb.enqueue(['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1).get('d1')!.seq;
+  const seq = mb.enqueue(tx, ['d1', 'd2'], 'message', group, 'm1', utf8('x'), 1).get('d1')!.seq;
   mb.deferAck('d1', seq);
   assert.deepEqual(mb.page('d1', 0, 10).items, []);
   assert.equal(count(db, 'mailbox'), 2, 'not applied yet');
-  mb.applyDeferredAcks();
+  mb.applyDeferredAcks(tx);
   assert.equal(mb.hasDeferredAcks(), false);
   assert.equal(count(db, 'mailbox'), 1);
   assert.equal(count(db, 'payloads'), 1, 'd2 still needs the payload');

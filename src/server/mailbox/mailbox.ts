@@ -1,7 +1,7 @@
 /**
- * Per-device mailboxes. Each message is one `payloads` row holding what every recipient
- * shares; each recipient gets a three-column `mailbox` row pointing at it (a household
- * message is stored once, not 49 times). Items are numbered from one instance-wide counter,
+ * Per-device mailboxes. Each message is stored once for all its recipients, each of which
+ * gets a small row pointing at it (a household message is stored once, not 49 times; the
+ * SQL is in store.ts). Items are numbered from one instance-wide counter,
  * so a device's cursor only moves forward; they are deleted on acknowledgement or expiry.
  *
  * Pushes are gathered per write batch and sent as one frame per device, each item serialised
@@ -9,12 +9,14 @@
  * next batch (or within ACK_DELAY_MS): a lost ack only means a redelivery the client drops by
  * message id, so it does not deserve an fsync of its own.
  */
-import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import type { MailboxItem, MailboxPage } from '../../shared/protocol/api.ts';
 import { toBase64Url } from '../../shared/protocol/bytes.ts';
+import { MailboxStore, type ItemKind } from './store.ts';
 import { MailboxUsage } from './usage.ts';
 
-export type ItemKind = MailboxItem['kind'];
+export type { ItemKind };
 
 /** An item ready to push: its sequence number and its JSON text. */
 export interface PushItem {
@@ -45,7 +47,7 @@ export const USER_QUOTA_BYTES = 256 * 1024 * 1024;
 export const PAGE_BYTES = 1024 * 1024;
 
 export class Mailboxes {
-  private readonly q: (sql: string) => Statement;
+  private readonly store: MailboxStore;
   private readonly opts: MailboxOptions;
   private seq = 0;
   readonly usage: MailboxUsage;
@@ -59,9 +61,9 @@ export class Mailboxes {
   enqueued = 0;
 
   constructor(db: Db, opts: MailboxOptions) {
-    this.q = statementCache(db);
+    this.store = new MailboxStore(db);
     this.opts = opts;
-    this.usage = new MailboxUsage(this.q, {
+    this.usage = new MailboxUsage(this.store, {
       items: opts.quota,
       deviceBytes: opts.deviceBytes ?? DEVICE_QUOTA_BYTES,
       userBytes: opts.userBytes ?? USER_QUOTA_BYTES,
@@ -72,9 +74,7 @@ export class Mailboxes {
   /** Recounts mailbox sizes from disk (at start, and after an aborted batch). */
   reloadSizes(): void {
     this.usage.reload();
-    this.seq = (
-      this.q("SELECT value FROM counters WHERE name = 'mailbox_seq'").get() as { value: number }
-    ).value;
+    this.seq = this.store.lastSeq();
     this.pending = new Map();
   }
 
@@ -86,6 +86,7 @@ export class Mailboxes {
    * dropped commit would leave that device unable to follow its group.
    */
   enqueue(
+    tx: WriteTx,
     deviceIds: string[],
     kind: ItemKind,
     groupId: Uint8Array,
@@ -103,13 +104,13 @@ export class Mailboxes {
       this.refused++;
       throw err;
     }
-    const payloadId = Number(
-      this.q(
-        'INSERT INTO payloads (kind, group_id, msg_id, body, received_at, expires_at, refs) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(kind, groupId, msgId, body, now, now + this.opts.ttlMs, deviceIds.length)
-        .lastInsertRowid,
+    const payloadId = this.store.insertPayload(
+      tx,
+      { kind, groupId, msgId, body },
+      now,
+      now + this.opts.ttlMs,
+      deviceIds.length,
     );
-    const insert = this.q('INSERT INTO mailbox (device_id, seq, payload_id) VALUES (?, ?, ?)');
     // Everything but `seq` is the same for every recipient: serialise it once.
     const rest = JSON.stringify({
       kind,
@@ -120,11 +121,11 @@ export class Mailboxes {
     }).slice(1);
     for (const deviceId of deviceIds) {
       const seq = ++this.seq;
-      insert.run(deviceId, seq, payloadId);
+      this.store.insert(tx, deviceId, seq, payloadId);
       this.usage.added(deviceId, body.length);
       out.set(deviceId, { seq, json: `{"seq":${seq},${rest}` });
     }
-    this.q("UPDATE counters SET value = ? WHERE name = 'mailbox_seq'").run(this.seq);
+    this.store.setLastSeq(tx, this.seq);
     this.enqueued += deviceIds.length;
     return out;
   }
@@ -136,18 +137,7 @@ export class Mailboxes {
    */
   page(deviceId: string, after: number, limit: number, maxBytes = PAGE_BYTES): MailboxPage {
     const from = Math.max(after, this.deferredAcks.get(deviceId) ?? 0);
-    const rows = this.q(
-      `SELECT m.seq, p.kind, p.group_id, p.msg_id, p.received_at, p.body
-         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
-        WHERE m.device_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-    ).iterate(deviceId, from, limit + 1) as IterableIterator<{
-      seq: number;
-      kind: ItemKind;
-      group_id: Uint8Array;
-      msg_id: string;
-      received_at: number;
-      body: Uint8Array;
-    }>;
+    const rows = this.store.items(deviceId, from, limit + 1);
     const items: MailboxItem[] = [];
     let bytes = 0;
     let more = false;
@@ -160,27 +150,23 @@ export class Mailboxes {
       items.push({
         seq: r.seq,
         kind: r.kind,
-        groupId: toBase64Url(r.group_id),
+        groupId: toBase64Url(r.groupId),
         payload: toBase64Url(r.body),
-        id: r.msg_id,
-        receivedAt: r.received_at,
+        id: r.msgId,
+        receivedAt: r.receivedAt,
       });
     }
     // Breaking out of the loop above closes the statement's iterator.
     return { items, cursor: items.at(-1)?.seq ?? from, more };
   }
 
-  /** Deletes every item of the device with seq ≤ upTo. Runs inside a write transaction. */
-  ack(deviceId: string, upTo: number): number {
+  /** Deletes every item of the device with seq ≤ upTo. */
+  ack(tx: WriteTx, deviceId: string, upTo: number): number {
     const pending = this.deferredAcks.get(deviceId);
     if (pending !== undefined && pending <= upTo) this.deferredAcks.delete(deviceId);
-    const gone = this.q(
-      `SELECT count(*) AS n, coalesce(sum(length(p.body)), 0) AS bytes
-         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
-        WHERE m.device_id = ? AND m.seq <= ?`,
-    ).get(deviceId, upTo) as { n: number; bytes: number };
+    const gone = this.store.sizeUpTo(deviceId, upTo);
     if (gone.n === 0) return 0;
-    const n = deleteItems(this.q, deviceId, upTo);
+    const n = this.store.deleteUpTo(tx, deviceId, upTo);
     this.usage.removed(deviceId, n, gone.bytes);
     return n;
   }
@@ -194,28 +180,25 @@ export class Mailboxes {
     return this.deferredAcks.size > 0;
   }
 
-  /** Applies the deferred acks. Runs inside a write transaction. */
-  applyDeferredAcks(): void {
-    for (const [deviceId, upTo] of [...this.deferredAcks]) this.ack(deviceId, upTo);
+  /** Applies the deferred acks (inside the batch's transaction). */
+  applyDeferredAcks(tx: WriteTx): void {
+    for (const [deviceId, upTo] of [...this.deferredAcks]) this.ack(tx, deviceId, upTo);
   }
 
   /**
-   * Empties a device's mailbox (revocation). Runs inside a write transaction. Also correct
+   * Empties a device's mailbox (revocation). Also correct
    * when another process (`foyer user remove`) already deleted the rows: the device's count
    * is forgotten rather than decremented by what this call found.
    */
-  drop(deviceId: string): void {
+  drop(tx: WriteTx, deviceId: string): void {
     this.deferredAcks.delete(deviceId);
-    deleteItems(this.q, deviceId, Number.MAX_SAFE_INTEGER);
+    this.store.deleteUpTo(tx, deviceId, Number.MAX_SAFE_INTEGER);
     this.usage.forget(deviceId);
   }
 
-  /** Deletes expired items. Runs inside a write transaction. */
-  expire(now: number): number {
-    const n = this.q(
-      'DELETE FROM mailbox WHERE payload_id IN (SELECT id FROM payloads WHERE expires_at <= ?)',
-    ).run(now).changes;
-    this.q('DELETE FROM payloads WHERE expires_at <= ?').run(now);
+  /** Deletes expired items. */
+  expire(tx: WriteTx, now: number): number {
+    const n = this.store.deleteExpired(tx, now);
     if (n > 0) this.reloadSizes();
     return n;
   }
@@ -259,19 +242,4 @@ export class Mailboxes {
       if (set !== undefined) for (const l of set) l(items);
     }
   }
-}
-
-/**
- * Deletes a device's items with seq ≤ upTo and releases their payloads; returns how many
- * items went. Runs inside a write transaction. Shared with `foyer user remove`, which
- * empties mailboxes from another process (src/server/accounts/userAdmin.ts).
- */
-export function deleteItems(q: (sql: string) => Statement, deviceId: string, upTo: number): number {
-  // A device holds at most one row per payload, so each payload loses exactly one ref.
-  q(
-    'UPDATE payloads SET refs = refs - 1 WHERE id IN (SELECT payload_id FROM mailbox WHERE device_id = ? AND seq <= ?)',
-  ).run(deviceId, upTo);
-  const n = q('DELETE FROM mailbox WHERE device_id = ? AND seq <= ?').run(deviceId, upTo).changes;
-  q('DELETE FROM payloads WHERE refs <= 0').run();
-  return n;
 }

@@ -4,7 +4,7 @@
  * refused message changes nothing; the counts are rebuilt from disk at start and after a
  * failed write batch.
  */
-import type { Statement } from '../storage/sqlite.ts';
+import type { MailboxStore } from './store.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 
 /** The limits one message must fit in, for every recipient. */
@@ -25,15 +25,15 @@ interface DeviceUsage {
 }
 
 export class MailboxUsage {
-  private readonly q: (sql: string) => Statement;
+  private readonly store: MailboxStore;
   private readonly limits: MailboxLimits;
   private readonly devices = new Map<string, DeviceUsage>();
   private readonly users = new Map<number, number>();
   items = 0;
   bytes = 0;
 
-  constructor(q: (sql: string) => Statement, limits: MailboxLimits) {
-    this.q = q;
+  constructor(store: MailboxStore, limits: MailboxLimits) {
+    this.store = store;
     this.limits = limits;
   }
 
@@ -43,16 +43,9 @@ export class MailboxUsage {
     this.users.clear();
     this.items = 0;
     this.bytes = 0;
-    // length() of a blob reads its size from the record header, not the blob itself.
-    const rows = this.q(
-      `SELECT m.device_id, count(*) AS n, sum(length(p.body)) AS bytes, d.user_id
-         FROM mailbox m JOIN payloads p ON p.id = m.payload_id
-         LEFT JOIN devices d ON d.id = m.device_id
-        GROUP BY m.device_id`,
-    ).all() as Array<{ device_id: string; n: number; bytes: number; user_id: number | null }>;
-    for (const r of rows) {
-      const user = r.user_id ?? undefined;
-      this.devices.set(r.device_id, { items: r.n, bytes: r.bytes, user });
+    for (const r of this.store.usageByDevice()) {
+      const user = r.userId ?? undefined;
+      this.devices.set(r.deviceId, { items: r.n, bytes: r.bytes, user });
       if (user !== undefined) this.users.set(user, (this.users.get(user) ?? 0) + r.bytes);
       this.items += r.n;
       this.bytes += r.bytes;
@@ -109,9 +102,7 @@ export class MailboxUsage {
   private device(id: string): DeviceUsage {
     let d = this.devices.get(id);
     if (d === undefined) {
-      const row = this.q('SELECT user_id FROM devices WHERE id = ?').get(id) as
-        { user_id: number } | undefined;
-      d = { items: 0, bytes: 0, user: row?.user_id };
+      d = { items: 0, bytes: 0, user: this.store.ownerOf(id) };
       this.devices.set(id, d);
     }
     return d;

@@ -50,6 +50,7 @@ export function loadInstanceKey(db: Db, now: number = Date.now()): InstanceKey {
   if (row === undefined) {
     const { privateKey } = generateKeyPairSync('ed25519');
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+    // At start-up, before the server's writer exists: this one statement autocommits.
     // OR IGNORE: if another process created the key meanwhile, theirs wins and is read below.
     db.prepare(
       'INSERT OR IGNORE INTO instance (id, signing_key_pkcs8, signing_key_public, created_at) VALUES (1, ?, ?, ?)',

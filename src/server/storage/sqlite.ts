@@ -19,3 +19,18 @@ export function statementCache(db: Db): (sql: string) => Statement {
     return s;
   };
 }
+
+/**
+ * Returns a reader of `PRAGMA data_version`, which changes when ANOTHER connection commits
+ * (never for this connection's own commits): the cheap way to notice an admin command's
+ * writes.
+ */
+export function dataVersionReader(db: Db): () => number {
+  const s = db.prepare('PRAGMA data_version').pluck() as Statement;
+  return () => s.get() as number;
+}
+
+/** A trivial read, to show the database answers (`/healthz`). */
+export function ping(db: Db): void {
+  db.prepare('SELECT 1').get();
+}

@@ -4,7 +4,7 @@
  * (httpRedirect.ts): no web server or certbot to install.
  */
 import acme from 'acme-client';
-import { CertStore, certInfo, renewAt, type KeyPair } from './certStore.ts';
+import { type CertStore, certInfo, renewAt, type KeyPair } from './certStore.ts';
 
 /** Tokens the port-80 server answers under /.well-known/acme-challenge/. */
 export type ChallengeTokens = Map<string, string>;

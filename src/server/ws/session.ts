@@ -11,7 +11,8 @@ import type { ServerFrame } from '../../shared/protocol/api.ts';
 import type { PushItem } from '../mailbox/mailbox.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { groupIdParam, parseSubmission } from '../http/routes/groups.ts';
-import { integer, object, string } from '../http/parse.ts';
+import { integer, string } from '../http/parse.ts';
+import { parseClientFrame } from './frames.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;
 const PAGE = 200;
@@ -128,16 +129,10 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
   socket.on('message', (data, isBinary) => {
     let frame: Record<string, unknown>;
     try {
-      if (isBinary) throw new FoyerError('bad_request', 'frames must be JSON text');
-      frame = object(JSON.parse((data as Buffer).toString('utf8')), 'frame');
+      frame = parseClientFrame(data as Buffer, isBinary);
     } catch (err) {
-      send(
-        errorFrame(
-          err instanceof FoyerError
-            ? err
-            : new FoyerError('bad_request', 'frame is not valid JSON'),
-        ),
-      );
+      if (!(err instanceof FoyerError)) throw err;
+      send(errorFrame(err));
       return;
     }
     onFrame(frame).catch((err: unknown) => {

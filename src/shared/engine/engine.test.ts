@@ -11,7 +11,7 @@ test('alice and bob talk one to one; delivery and read states travel back', asyn
 
   const conv = await alice.engine.openDirect('bob');
   assert.equal(conv.kind, 'direct');
-  assert.deepEqual(conv.members, ['alice', 'bob']);
+  assert.deepEqual(conv.members, ['alice@maison.example', 'bob@maison.example']);
   assert.equal((await alice.engine.openDirect('bob')).id, conv.id, 'openDirect reuses');
 
   const sent = await alice.engine.send(conv.id, 'hello bob');
@@ -21,11 +21,11 @@ test('alice and bob talk one to one; delivery and read states travel back', asyn
   const [bobConv] = await bob.engine.conversations();
   assert.equal(bobConv?.id, conv.id);
   assert.equal(bobConv?.kind, 'direct');
-  assert.equal(bobConv?.peer, 'alice');
+  assert.equal(bobConv?.peer, 'alice@maison.example');
   const got = await bob.engine.messages(conv.id);
   assert.deepEqual(
     got.map((m) => [m.sender, m.text, m.state]),
-    [['alice', 'hello bob', 'received']],
+    [['alice@maison.example', 'hello bob', 'received']],
   );
   assert.equal(got[0]?.id, sent.id);
 

@@ -18,6 +18,7 @@ import type { Transport } from './transport/transport.ts';
 import { EngineTrustStore, type Pin } from './identity/trust.ts';
 import { deviceSigner, registerAccount } from './identity/account.ts';
 import { parseInvite } from './identity/invite.ts';
+import { storeSessionKeeper } from './identity/sessionRecord.ts';
 import { ensureKeyPackages } from './devices/keyPackageStock.ts';
 import { linkAsNewDevice } from './devices/link.ts';
 import { EngineApi } from './engineApi.ts';
@@ -156,7 +157,7 @@ export class Engine extends EngineApi {
   ): Engine {
     const clock = opts.clock ?? systemClock;
     const events = new Emitter();
-    transport.setSigner(deviceSigner(account));
+    transport.setSigner(deviceSigner(account), storeSessionKeeper(store));
     const trust = new EngineTrustStore(
       store,
       events,

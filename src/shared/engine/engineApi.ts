@@ -4,7 +4,8 @@
  */
 import { epochOf } from '../mls/group.ts';
 import { FoyerError } from '../protocol/errors.ts';
-import { userAddress } from '../protocol/names.ts';
+import { formatAddress } from '../protocol/address.ts';
+import { isMe, parsePerson } from './identity/addresses.ts';
 import { Background } from './sync/background.ts';
 import type { EngineContext, EngineStats } from './core/context.ts';
 import {
@@ -35,7 +36,6 @@ import {
   createConversation,
   findDirect,
   leaveConversation,
-  parseMemberNames,
   removePeople,
 } from './conversations/membership.ts';
 import {
@@ -93,7 +93,7 @@ export class EngineApi {
     return {
       user: a.user,
       domain: a.domain,
-      address: userAddress(a.user, a.domain),
+      address: formatAddress(a),
       admin: a.admin,
       deviceId: a.deviceId,
       server: a.server,
@@ -110,15 +110,19 @@ export class EngineApi {
     return conversationView(await this.run((ctx) => getConversation(ctx.store, id)));
   }
 
-  /** The one-to-one conversation with `name`, created when there is none. */
-  async openDirect(name: string): Promise<ConversationView> {
-    const [peer] = parseMemberNames([name]);
-    if (peer === this.ctx.account.user) throw new FoyerError('usage', 'that is you');
+  /**
+   * The one-to-one conversation with `person` (`bob@maison.example`, or `bob` for a user of
+   * this instance), created when there is none.
+   */
+  async openDirect(person: string): Promise<ConversationView> {
+    const peer = parsePerson(this.ctx, person);
+    if (isMe(this.ctx, peer)) throw new FoyerError('usage', 'that is you');
     const conv = await this.run(async (ctx) => {
-      const existing = await findDirect(ctx, peer!);
-      if (existing === undefined) return createConversation(ctx, 'direct', null, [peer!]);
+      const existing = await findDirect(ctx, peer);
+      if (existing === undefined)
+        return createConversation(ctx, 'direct', null, [formatAddress(peer)]);
       // Surface a changed identity key even when the conversation exists (offline is fine).
-      await checkUser(ctx, peer!).catch((err: unknown) => {
+      await checkUser(ctx, peer).catch((err: unknown) => {
         if (!(err instanceof FoyerError && err.code === 'network')) throw err;
       });
       return existing;
@@ -320,24 +324,25 @@ export class EngineApi {
     }
   }
 
-  /** The safety number with `user` (see identity.ts). */
-  async safety(user: string): Promise<SafetyView> {
-    return this.run((ctx) => safetyWith(ctx, user));
+  /** The safety number with `person`, an address or a bare local name (see identity.ts). */
+  async safety(person: string): Promise<SafetyView> {
+    return this.run((ctx) => safetyWith(ctx, person));
   }
 
-  /** Marks `user` verified (after comparing safety numbers), or unverified. */
-  async setVerified(user: string, verified = true): Promise<void> {
-    await this.run((ctx) => ctx.trust.setVerified(user, ctx.account.domain, verified));
+  /** Marks `person` verified (after comparing safety numbers), or unverified. */
+  async setVerified(person: string, verified = true): Promise<void> {
+    const { user, domain } = parsePerson(this.ctx, person);
+    await this.run((ctx) => ctx.trust.setVerified(user, domain, verified));
   }
 
-  /** Checks a safety QR payload scanned from `user`'s screen; marks them verified on a match. */
-  async verifySafetyQr(user: string, scanned: string): Promise<boolean> {
-    return this.run((ctx) => verifyQr(ctx, user, scanned));
+  /** Checks a safety QR payload scanned from `person`'s screen; marks them verified on a match. */
+  async verifySafetyQr(person: string, scanned: string): Promise<boolean> {
+    return this.run((ctx) => verifyQr(ctx, person, scanned));
   }
 
-  /** Accepts `user`'s changed identity key (after checking it out of band). */
-  async acceptIdentityChange(user: string): Promise<void> {
-    await this.run((ctx) => acceptChangedIdentity(ctx, user));
+  /** Accepts `person`'s changed identity key (after checking it out of band). */
+  async acceptIdentityChange(person: string): Promise<void> {
+    await this.run((ctx) => acceptChangedIdentity(ctx, person));
     await this.flush();
   }
 

@@ -14,7 +14,19 @@ import { isDeviceId, isDomain, isUserName } from './names.ts';
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, verify } from '../crypto/ed25519.ts';
 
 export const CREDENTIAL_VERSION = 1;
-export const MAX_CREDENTIAL_BYTES = 512;
+/** Field bounds: a domain is a 253-character host name and an optional `:port`. */
+const MAX_USER_BYTES = 32;
+const MAX_DOMAIN_BYTES = 260;
+const MAX_DEVICE_ID_BYTES = 22;
+/** The largest valid encoding: the version, seven length prefixes and every field at its bound. */
+export const MAX_CREDENTIAL_BYTES =
+  1 +
+  7 * 4 +
+  MAX_USER_BYTES +
+  MAX_DOMAIN_BYTES +
+  MAX_DEVICE_ID_BYTES +
+  2 * ED25519_PUBLIC_KEY_LENGTH +
+  2 * ED25519_SIGNATURE_LENGTH;
 
 const IDENTITY_LABEL = utf8('foyer/v1 device binding\0');
 const INSTANCE_LABEL = utf8('foyer/v1 instance attestation\0');
@@ -83,9 +95,9 @@ export function decodeCredential(bytes: Uint8Array): DeviceCredential {
     throw new FoyerError('bad_request', `unsupported credential version ${version}`);
   }
   const c: DeviceCredential = {
-    user: r.string(32),
-    domain: r.string(260),
-    deviceId: r.string(22),
+    user: r.string(MAX_USER_BYTES),
+    domain: r.string(MAX_DOMAIN_BYTES),
+    deviceId: r.string(MAX_DEVICE_ID_BYTES),
     deviceKey: r.bytes(ED25519_PUBLIC_KEY_LENGTH, true),
     identityKey: r.bytes(ED25519_PUBLIC_KEY_LENGTH, true),
     identitySignature: r.bytes(ED25519_SIGNATURE_LENGTH, true),

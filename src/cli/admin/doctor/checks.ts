@@ -8,6 +8,7 @@ import type { DataLayout } from '../../../server/storage/layout.ts';
 import type { Db } from '../../../server/storage/sqlite.ts';
 import type { RunState } from '../../../server/home/runState.ts';
 import { lastBackupAt } from '../../../server/backup/rotation.ts';
+import { quickCheck } from '../../../server/storage/maintenance.ts';
 
 export interface Check {
   name: string;
@@ -22,7 +23,7 @@ const MiB = 1024 * 1024;
 const HOUR = 3600_000;
 
 export function checkDatabase(db: Db): Check {
-  const result = db.pragma('quick_check', { simple: true });
+  const result = quickCheck(db);
   return result === 'ok'
     ? {
         name: 'database',

@@ -47,7 +47,7 @@ export function accountRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.delete('/api/v1/sessions/current', async (req, reply) => {
     ctx.auth(req);
-    ctx.sessions.close(bearer(req.headers.authorization)!);
+    await ctx.sessions.close(bearer(req.headers.authorization)!);
     return reply.code(204).send();
   });
 }

@@ -36,10 +36,10 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
     if (typeof id !== 'string' || !DEVICE_ID_RE.test(id)) {
       throw new FoyerError('bad_request', 'device id is not valid');
     }
-    ctx.accounts.revokeDevice(caller, id);
+    await ctx.accounts.revokeDevice(caller, id);
     ctx.sessions.forgetDevice(id);
     ctx.hub.deviceRevoked(id);
-    await ctx.writer.run(() => ctx.mailboxes.drop(id));
+    await ctx.writer.run((tx) => ctx.mailboxes.drop(tx, id));
     ctx.closeDeviceSockets(id);
     return reply.code(204).send();
   });

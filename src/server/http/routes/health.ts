@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../storage/sqlite.ts';
 import { FOYER_VERSION } from '../../version.ts';
+import { schemaObjects } from '../../storage/maintenance.ts';
 
 /** The health body; `database` is `ok` or what failed (no path, no identifiers). */
 export interface Health {
@@ -19,8 +20,7 @@ export interface Health {
  */
 export function checkHealth(db: Db): Health {
   try {
-    const row = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sqlite_master').get();
-    if (row === undefined || row.n === 0) {
+    if (schemaObjects(db) === 0) {
       return { status: 'unavailable', version: FOYER_VERSION, database: 'empty schema' };
     }
     return { status: 'ok', version: FOYER_VERSION, database: 'ok' };

@@ -21,7 +21,7 @@ export function linkRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/v1/links/:rid', async (req, reply) => {
     const id = rid(req.params);
     const payload = sealed(req.body);
-    await ctx.writer.run(() => ctx.links.request(id, payload, Date.now()));
+    await ctx.writer.run((tx) => ctx.links.request(tx, id, payload, Date.now()));
     return reply.code(201).send({});
   });
 
@@ -34,7 +34,7 @@ export function linkRoutes(app: FastifyInstance, ctx: Context): void {
     ctx.auth(req);
     const id = rid(req.params);
     const payload = sealed(req.body);
-    await ctx.writer.run(() => ctx.links.reply(id, payload, Date.now()));
+    await ctx.writer.run((tx) => ctx.links.reply(tx, id, payload, Date.now()));
     return {};
   });
 

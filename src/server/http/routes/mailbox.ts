@@ -21,7 +21,7 @@ export function mailboxRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/v1/mailbox/ack', async (req) => {
     const caller = ctx.auth(req);
     const upTo = integer(object(req.body), 'upTo', { min: 0, max: Number.MAX_SAFE_INTEGER });
-    const deleted = await ctx.writer.run(() => ctx.mailboxes.ack(caller.deviceId, upTo));
+    const deleted = await ctx.writer.run((tx) => ctx.mailboxes.ack(tx, caller.deviceId, upTo));
     return { deleted };
   });
 }

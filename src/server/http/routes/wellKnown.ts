@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
-import { LIVE_USER_SQL } from '../../accounts/userAdmin.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { FOYER_VERSION, SOFTWARE } from '../../version.ts';
 
@@ -22,7 +21,6 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
       // this route does not exist.
       throw new FoyerError('not_found', 'no such route');
     }
-    const one = (sql: string): number => (ctx.db.prepare(sql).get() as { n: number }).n;
     reply.type('text/plain; version=0.0.4');
     return ctx.metrics.render({
       accepted: ctx.hub.accepted,
@@ -30,8 +28,8 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
       queueDepth: ctx.mailboxes.depth(),
       queueBytes: ctx.mailboxes.depthBytes(),
       refused: ctx.mailboxes.refused,
-      users: one(`SELECT count(*) AS n FROM users WHERE ${LIVE_USER_SQL}`),
-      devices: one('SELECT count(*) AS n FROM devices WHERE revoked_at IS NULL'),
+      users: ctx.accountStores.users.countLive(),
+      devices: ctx.accountStores.users.countDevices().active,
       groups: ctx.hub.groups.count(),
       batches: ctx.writer.batches,
       batchedJobs: ctx.writer.jobs,

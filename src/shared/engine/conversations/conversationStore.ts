@@ -1,10 +1,14 @@
 /** Reading and writing conversations, their MLS states and their history in the store. */
 import { decodeGroup, encodeGroup, membersOf, type Group } from '../../mls/group.ts';
+import { formatAddress } from '../../protocol/address.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
 import type { EngineContext } from '../core/context.ts';
+import { decodeRecord, decodeVersioned } from '../store/records.ts';
+import { conversationFromV1, messageFromV1 } from '../store/upgrade.ts';
 import {
   rec,
+  type AccountRecord,
   type ConversationIndex,
   type ConversationRecord,
   type HistoryIndex,
@@ -18,11 +22,30 @@ export async function conversationIds(r: Reader): Promise<string[]> {
   return index?.ids ?? [];
 }
 
+/**
+ * Reads a record at `version`, upgrading one stored at version 1 with this account's domain.
+ */
+async function readUpgrading<T extends { v: number }>(
+  r: Reader,
+  name: string,
+  what: string,
+  version: number,
+  upgrade: (old: never, domain: string) => T,
+): Promise<T | undefined> {
+  const bytes = await r.get(name);
+  if (bytes === undefined) return undefined;
+  const raw = decodeRecord(bytes, what) as { v?: unknown } | null;
+  if (raw?.v !== 1) return decodeVersioned<T>(bytes, what, version);
+  const account = await r.getRecord<AccountRecord>(rec.account, 'account', 1);
+  if (account === undefined) throw new FoyerError('internal', 'the client store holds no account');
+  return upgrade(raw as never, account.domain);
+}
+
 export async function findConversation(
   r: Reader,
   id: string,
 ): Promise<ConversationRecord | undefined> {
-  return r.getRecord<ConversationRecord>(rec.conversation(id), 'conversation', 1);
+  return readUpgrading(r, rec.conversation(id), 'conversation', 2, conversationFromV1);
 }
 
 /** @throws FoyerError not_found */
@@ -82,9 +105,9 @@ export function putGroup(tx: StoreTx, id: string, g: Group): void {
   tx.put(rec.group(id), encodeGroup(g));
 }
 
-/** User names with a leaf in the group, sorted. */
-export function memberNames(g: Group): string[] {
-  return [...new Set(membersOf(g).map((m) => m.credential.user))].sort();
+/** Addresses of the people with a leaf in the group, sorted. */
+export function memberAddresses(g: Group): string[] {
+  return [...new Set(membersOf(g).map((m) => formatAddress(m.credential)))].sort();
 }
 
 export async function historyIds(r: Reader, conversationId: string): Promise<string[]> {
@@ -97,7 +120,7 @@ export async function findMessage(
   conversationId: string,
   id: string,
 ): Promise<MessageRecord | undefined> {
-  return r.getRecord<MessageRecord>(rec.message(conversationId, id), 'message', 1);
+  return readUpgrading(r, rec.message(conversationId, id), 'message', 2, messageFromV1);
 }
 
 /** Appends a new message to its conversation's history. */

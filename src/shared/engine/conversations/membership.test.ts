@@ -18,8 +18,14 @@ test('a member who leaves is removed by the first other member to see it', async
   const before = await alice.engine.epoch(group.id);
   await alice.engine.sync(); // sees the leave, commits the removal
   await bob.engine.sync(); // sees the removal; has nothing left to do
-  assert.deepEqual((await alice.engine.conversation(group.id)).members, ['alice', 'bob']);
-  assert.deepEqual((await bob.engine.conversation(group.id)).members, ['alice', 'bob']);
+  assert.deepEqual((await alice.engine.conversation(group.id)).members, [
+    'alice@maison.example',
+    'bob@maison.example',
+  ]);
+  assert.deepEqual((await bob.engine.conversation(group.id)).members, [
+    'alice@maison.example',
+    'bob@maison.example',
+  ]);
   assert.equal(await alice.engine.epoch(group.id), before + 1);
   assert.equal(await bob.engine.epoch(group.id), before + 1);
   assert.equal(
@@ -48,7 +54,10 @@ test('a commit whose reply was lost is settled on the next sync, not left behind
     (await bob.engine.messages(group.id)).map((m) => m.text),
     ['still in step'],
   );
-  assert.deepEqual((await bob.engine.conversation(group.id)).members, ['alice', 'bob']);
+  assert.deepEqual((await bob.engine.conversation(group.id)).members, [
+    'alice@maison.example',
+    'bob@maison.example',
+  ]);
 });
 
 test('a device self-updates after the configured number of messages', async () => {
@@ -96,4 +105,36 @@ test('adding people checks names, and refuses to add to a direct conversation', 
   const conv = await alice.engine.openDirect('bob');
   await assert.rejects(alice.engine.addMembers(conv.id, ['carol']), { code: 'usage' });
   await assert.rejects(alice.engine.removeMembers(conv.id, ['alice']), { code: 'usage' });
+});
+
+test('people are addresses: a bare name is local, a full local address is the same person', async () => {
+  const server = await fakeServer();
+  const alice = await registerClient(server, 'alice');
+  await registerClient(server, 'bob');
+  const direct = await alice.engine.openDirect('Bob@Maison.Example');
+  assert.equal(direct.peer, 'bob@maison.example');
+  assert.equal((await alice.engine.openDirect('bob')).id, direct.id);
+  await assert.rejects(alice.engine.openDirect('alice@maison.example'), { code: 'usage' });
+  await assert.rejects(alice.engine.openDirect('bob@'), { code: 'invalid_name' });
+});
+
+test('a person of another instance is never taken for a local namesake', async () => {
+  const server = await fakeServer();
+  const alice = await registerClient(server, 'alice');
+  await registerClient(server, 'bob');
+  server.lookups.length = 0;
+  // This server does not federate: it refuses the address, and the engine says why.
+  await assert.rejects(alice.engine.openDirect('bob@chez-bob.example'), {
+    code: 'federation_unavailable',
+  });
+  assert.deepEqual(server.lookups, ['bob@chez-bob.example']);
+  const group = await alice.engine.createGroup('g', ['bob']);
+  await assert.rejects(alice.engine.addMembers(group.id, ['bob@chez-bob.example']), {
+    code: 'federation_unavailable',
+  });
+  assert.deepEqual((await alice.engine.conversation(group.id)).members, [
+    'alice@maison.example',
+    'bob@maison.example',
+  ]);
+  assert.equal((await alice.engine.conversations()).filter((c) => c.kind === 'direct').length, 0);
 });

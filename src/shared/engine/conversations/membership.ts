@@ -17,7 +17,8 @@ import { inspectKeyPackageVerified } from '../../mls/inspect.ts';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { checkCredentialSignatures } from '../../protocol/credential.ts';
 import { FoyerError } from '../../protocol/errors.ts';
-import { isUserName } from '../../protocol/names.ts';
+import { formatAddress, sameAddress, type Address } from '../../protocol/address.ts';
+import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
 import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
 import type { EngineContext } from '../core/context.ts';
@@ -37,34 +38,26 @@ import {
 } from '../store/model.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
 
-/** A claimed key package of one device. */
+/** A claimed key package of one device of the person at `address`. */
 export interface Claimed {
-  user: string;
+  address: Address;
   deviceId: string;
   keyPackage: Uint8Array;
 }
 
-/** Checks user names typed by a person, without duplicates. @throws FoyerError invalid_name */
-export function parseMemberNames(names: string[]): string[] {
-  const out: string[] = [];
-  for (const raw of names) {
-    const name = raw.trim().toLowerCase();
-    if (!isUserName(name)) throw new FoyerError('invalid_name', `not a user name: ${raw}`);
-    if (!out.includes(name)) out.push(name);
-  }
-  return out;
-}
-
 /**
- * Looks a user up and checks (or pins, the first time) their identity key.
- * @throws FoyerError not_found, identity_changed
+ * Looks a person up and checks (or pins, the first time) their identity key.
+ * @throws FoyerError not_found, identity_changed, federation_unavailable
  */
-export async function checkUser(ctx: EngineContext, name: string): Promise<void> {
-  const info = await ctx.transport.user(name);
+export async function checkUser(ctx: EngineContext, person: Address): Promise<void> {
+  const info = await askAbout(ctx, person, (name) => ctx.transport.user(name));
   const key = fromBase64Url(info.identityKey);
   if (key === undefined)
     throw new FoyerError('internal', 'the server sent a malformed identity key');
-  await ctx.trust.expectIdentity(info.name, info.domain, key);
+  if (!sameAddress({ user: info.name, domain: info.domain }, person)) {
+    throw new FoyerError('internal', 'the server answered about another person');
+  }
+  await ctx.trust.expectIdentity(person.user, person.domain, key);
 }
 
 /**
@@ -82,7 +75,7 @@ async function refusal(ctx: EngineContext, c: Claimed): Promise<string | undefin
     if (err instanceof FoyerError) return err.message;
     throw err;
   }
-  if (credential.user !== c.user || credential.deviceId !== c.deviceId) {
+  if (!sameAddress(credential, c.address) || credential.deviceId !== c.deviceId) {
     return 'the key package belongs to another user or device';
   }
   const instanceKey = await ctx.trust.instanceKey(credential.domain);
@@ -103,11 +96,12 @@ async function refusal(ctx: EngineContext, c: Claimed): Promise<string | undefin
  * @throws FoyerError no_key_package when another user has no device to add; crypto_failed
  *   when every device of another user was refused
  */
-export async function claimPackages(ctx: EngineContext, users: string[]): Promise<Claimed[]> {
+export async function claimPackages(ctx: EngineContext, people: Address[]): Promise<Claimed[]> {
   const out: Claimed[] = [];
-  for (const user of users) {
-    const claimed = await ctx.transport.claimKeyPackages(user);
-    if (claimed.keyPackages.length === 0 && user !== ctx.account.user) {
+  for (const address of people) {
+    const user = formatAddress(address);
+    const claimed = await askAbout(ctx, address, (name) => ctx.transport.claimKeyPackages(name));
+    if (claimed.keyPackages.length === 0 && !isMe(ctx, address)) {
       throw new FoyerError('no_key_package', `${user} has no device that can be added right now`, {
         user,
       });
@@ -119,7 +113,7 @@ export async function claimPackages(ctx: EngineContext, users: string[]): Promis
       if (bytes === undefined) {
         throw new FoyerError('internal', 'the server sent a malformed key package');
       }
-      const c: Claimed = { user, deviceId: kp.deviceId, keyPackage: bytes };
+      const c: Claimed = { address, deviceId: kp.deviceId, keyPackage: bytes };
       const why = await refusal(ctx, c);
       if (why === undefined) {
         out.push(c);
@@ -133,7 +127,7 @@ export async function claimPackages(ctx: EngineContext, users: string[]): Promis
         message: `refused a device of ${user}: ${why}`,
       });
     }
-    if (kept === 0 && reasons.length > 0 && user !== ctx.account.user) {
+    if (kept === 0 && reasons.length > 0 && !isMe(ctx, address)) {
       throw new FoyerError('crypto_failed', `every device of ${user} was refused: ${reasons[0]}`, {
         user,
       });
@@ -169,7 +163,7 @@ export async function commitAdds(
         ctx.events.emit({
           type: 'error',
           code: 'crypto_failed',
-          message: `a device of ${todo[index].user} was not added: ${(err as Error).message}`,
+          message: `a device of ${formatAddress(todo[index].address)} was not added: ${(err as Error).message}`,
           conversationId,
         });
         todo = todo.filter((_, i) => i !== index);
@@ -190,8 +184,10 @@ async function queueMeta(ctx: EngineContext, conv: ConversationRecord): Promise<
 }
 
 /**
- * Creates a conversation with `members` (names; this user is always in it). Call with the
- * engine lock held. @throws FoyerError invalid_name, not_found, identity_changed, no_key_package
+ * Creates a conversation with `members` (addresses, or bare names of this instance; this user
+ * is always in it). Call with the engine lock held.
+ * @throws FoyerError invalid_name, not_found, identity_changed, no_key_package,
+ *   federation_unavailable
  */
 export async function createConversation(
   ctx: EngineContext,
@@ -199,15 +195,15 @@ export async function createConversation(
   title: string | null,
   members: string[],
 ): Promise<ConversationRecord> {
-  const me = ctx.account.user;
-  const others = parseMemberNames(members).filter((n) => n !== me);
+  const me = myAddress(ctx);
+  const others = parsePeople(ctx, members).filter((a) => !isMe(ctx, a));
   if (kind === 'direct' && others.length !== 1) {
     throw new FoyerError('usage', 'a direct conversation is with exactly one other person');
   }
   if (title !== null && title.length > MAX_TITLE_CHARS) {
     throw new FoyerError('usage', `a title has at most ${MAX_TITLE_CHARS} characters`);
   }
-  for (const name of others) await checkUser(ctx, name);
+  for (const person of others) await checkUser(ctx, person);
   // Claim before creating anything: a person who cannot be added fails the whole creation.
   const claimed = await claimPackages(ctx, [...others, me]);
 
@@ -220,13 +216,13 @@ export async function createConversation(
   });
   const now = ctx.clock.now();
   const conv: ConversationRecord = {
-    v: 1,
+    v: 2,
     id,
     kind,
     title,
-    peer: kind === 'direct' ? others[0]! : null,
+    peer: kind === 'direct' ? formatAddress(others[0]!) : null,
     status: 'active',
-    members: [me],
+    members: [formatAddress(me)],
     createdAt: now,
     lastActivityAt: now,
     unread: 0,
@@ -244,13 +240,14 @@ export async function createConversation(
   return stored;
 }
 
-/** The direct conversation with `name`, if this device has an active one. */
+/** The direct conversation with `person`, if this device has an active one. */
 export async function findDirect(
   ctx: EngineContext,
-  name: string,
+  person: Address,
 ): Promise<ConversationRecord | undefined> {
+  const peer = formatAddress(person);
   return (await allConversations(ctx.store)).find(
-    (c) => c.kind === 'direct' && c.status === 'active' && c.peer === name,
+    (c) => c.kind === 'direct' && c.status === 'active' && c.peer === peer,
   );
 }
 
@@ -267,8 +264,8 @@ export async function addPeople(
       'people cannot be added to a direct conversation; create a group',
     );
   }
-  const people = parseMemberNames(names).filter((n) => n !== ctx.account.user);
-  for (const name of people) await checkUser(ctx, name);
+  const people = parsePeople(ctx, names).filter((a) => !isMe(ctx, a));
+  for (const person of people) await checkUser(ctx, person);
   const claimed = await claimPackages(ctx, people);
   if (await commitAdds(ctx, conversationId, claimed)) await queueMeta(ctx, conv);
 }
@@ -279,15 +276,13 @@ export async function removePeople(
   conversationId: string,
   names: string[],
 ): Promise<boolean> {
-  const people = parseMemberNames(names);
-  if (people.includes(ctx.account.user)) {
+  const people = parsePeople(ctx, names);
+  if (people.some((a) => isMe(ctx, a))) {
     throw new FoyerError('usage', 'to remove yourself, leave the conversation');
   }
   return runCommit(ctx, conversationId, async (group) => {
     const leaves = membersOf(group)
-      .filter(
-        (m) => m.credential.domain === ctx.account.domain && people.includes(m.credential.user),
-      )
+      .filter((m) => people.some((a) => sameAddress(a, m.credential)))
       .map((m) => m.leaf);
     return leaves.length === 0 ? null : { output: await removeMembers(group, leaves, ctx.deps) };
   });

@@ -36,7 +36,7 @@ export async function queueText(
   const a = ctx.account;
   const now = ctx.clock.now();
   const m: MessageRecord = {
-    v: 1,
+    v: 2,
     id: newMessageId(),
     conversationId,
     sender: { user: a.user, domain: a.domain, deviceId: a.deviceId },

@@ -18,8 +18,9 @@ export type EngineEvent =
   | { type: 'conversation_added'; conversation: ConversationView }
   | { type: 'conversation_updated'; conversation: ConversationView }
   | { type: 'conversation_removed'; conversationId: string; reason: 'removed' | 'left' }
-  | { type: 'typing'; conversationId: string; user: string }
-  | { type: 'identity_changed'; user: string; domain: string }
+  /** `address`: who is typing (`user@domain`). */
+  | { type: 'typing'; conversationId: string; address: string }
+  | { type: 'identity_changed'; user: string; domain: string; address: string }
   | { type: 'connection'; state: 'online' | 'offline' }
   | { type: 'error'; code: string; message: string; conversationId?: string };
 

@@ -73,7 +73,9 @@ export async function reconcileOwnDevices(
     const absent = [...live].filter((id) => id !== self && !mine.some((c) => c.deviceId === id));
     if (absent.length === 0) continue;
     // One package per device per conversation: claim afresh for each conversation.
-    const claimed = (await claimPackages(ctx, [user])).filter((c) => absent.includes(c.deviceId));
+    const claimed = (await claimPackages(ctx, [{ user, domain }])).filter((c) =>
+      absent.includes(c.deviceId),
+    );
     for (const id of absent) {
       if (!claimed.some((c) => c.deviceId === id) && !result.missing.includes(id)) {
         result.missing.push(id);

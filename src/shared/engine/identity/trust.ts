@@ -4,6 +4,7 @@
  * refuses every credential carrying it — and reported once as `identity_changed`, until the
  * user accepts the new key (acceptIdentityChange) after checking safety numbers.
  */
+import { formatAddress } from '../../protocol/address.ts';
 import type { TrustStore } from '../../mls/trust.ts';
 import { equalBytes } from '../../protocol/bytes.ts';
 import { FoyerError } from '../../protocol/errors.ts';
@@ -76,7 +77,12 @@ export class EngineTrustStore implements TrustStore {
     if (pin.changed === null || !equalBytes(pin.changed.key, identityKey)) {
       pin.changed = { key: identityKey.slice(), seenAt: this.now() };
       await this.save();
-      this.events.emit({ type: 'identity_changed', user, domain });
+      this.events.emit({
+        type: 'identity_changed',
+        user,
+        domain,
+        address: formatAddress({ user, domain }),
+      });
     }
     return false;
   }

@@ -15,6 +15,7 @@
 import {
   concatBytes,
   fromBase64Url,
+  fromUtf8,
   randomBytes,
   toBase64Url,
   utf8,
@@ -71,7 +72,8 @@ export class EncryptedStore {
   /**
    * Unlocks (or, with `create`, creates) the store in `storage`.
    * @throws FoyerError locked on a wrong passphrase; not_found when there is no store and
-   *   `create` is false.
+   *   `create` is false; usage when creating one with an empty or ill-formed passphrase; internal when the
+   *   header is corrupt.
    */
   static async open(
     storage: Storage,
@@ -83,15 +85,16 @@ export class EncryptedStore {
       if (opts.create !== true) {
         throw new FoyerError('not_found', 'there is no client store here (register or link first)');
       }
+      if (!usablePassphrase(passphrase)) {
+        throw new FoyerError('usage', 'the passphrase must be non-empty, well-formed text');
+      }
       return EncryptedStore.create(storage, passphrase, opts.kdf ?? DEFAULT_KDF);
     }
-    const header = decodeVersioned<Header>(raw, 'store header', STORE_FORMAT_VERSION);
-    const salt = fromBase64Url(header.kdf.salt);
-    const check = fromBase64Url(header.check);
-    if (salt === undefined || check === undefined) {
-      throw new FoyerError('internal', 'the client store header is corrupt');
+    const { kdf, check } = parseHeader(raw);
+    // No store is created with such a passphrase: it can only be a wrong one.
+    if (!usablePassphrase(passphrase)) {
+      throw new FoyerError('locked', 'cannot unlock the client store: wrong passphrase');
     }
-    const kdf: KdfParams = { ...header.kdf, salt };
     const store = await EncryptedStore.fromMaster(storage, await deriveMasterKey(passphrase, kdf));
     const opened = await store.openBytes(HEADER_KEY, check);
     if (opened === undefined) {
@@ -232,6 +235,48 @@ export class EncryptedStore {
       throw err;
     }
   }
+}
+
+/**
+ * Argon2 refuses an empty passphrase, and UTF-8 turns every lone surrogate into U+FFFD, so
+ * two different ill-formed passphrases would derive the same key.
+ */
+function usablePassphrase(passphrase: string): boolean {
+  return passphrase !== '' && fromUtf8(utf8(passphrase)) === passphrase;
+}
+
+/**
+ * Reads the plaintext header, checking every field's type: it is the one record that no key
+ * authenticates. @throws FoyerError internal when it is corrupt
+ */
+function parseHeader(raw: Uint8Array): { kdf: KdfParams; check: Uint8Array } {
+  const header = decodeVersioned<Header>(raw, 'store header', STORE_FORMAT_VERSION);
+  const k: unknown = header.kdf;
+  const corrupt = new FoyerError('internal', 'the client store header is corrupt');
+  if (typeof k !== 'object' || k === null || typeof header.check !== 'string') throw corrupt;
+  const { alg, salt, memoryKiB, iterations, parallelism } = k as Record<string, unknown>;
+  if (
+    alg !== 'argon2id' ||
+    typeof salt !== 'string' ||
+    !Number.isSafeInteger(memoryKiB) ||
+    !Number.isSafeInteger(iterations) ||
+    !Number.isSafeInteger(parallelism)
+  ) {
+    throw corrupt;
+  }
+  const saltBytes = fromBase64Url(salt);
+  const check = fromBase64Url(header.check);
+  if (saltBytes === undefined || check === undefined) throw corrupt;
+  return {
+    kdf: {
+      alg,
+      salt: saltBytes,
+      memoryKiB: memoryKiB as number,
+      iterations: iterations as number,
+      parallelism: parallelism as number,
+    },
+    check,
+  };
 }
 
 function aad(key: string): Bytes {

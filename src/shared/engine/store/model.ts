@@ -1,7 +1,9 @@
 /**
  * The engine's stored records and the views it hands to shells. Record names (`rec`) are
- * logical: EncryptedStore hashes them before they reach the storage.
+ * logical: EncryptedStore hashes them before they reach the storage. People are named by
+ * their full address (`user@domain`) everywhere, wherever their instance is.
  */
+import { formatAddress } from '../../protocol/address.ts';
 
 /** Outgoing: pending → sent → delivered → read, or failed. Incoming: received → read. */
 export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
@@ -31,15 +33,16 @@ export interface AccountRecord {
 export type ConversationKind = 'direct' | 'group';
 
 export interface ConversationRecord {
-  v: 1;
+  /** 2: members and peer are addresses (1 held bare local names; see upgrade.ts). */
+  v: 2;
   /** The MLS group id, base64url. */
   id: string;
   kind: ConversationKind;
   title: string | null;
-  /** For a direct conversation: the other person's user name. */
+  /** For a direct conversation: the other person's address. */
   peer: string | null;
   status: 'active' | 'removed';
-  /** User names with at least one leaf in the group (this user included). */
+  /** Addresses of the people with at least one leaf in the group (this user included), sorted. */
   members: string[];
   createdAt: number;
   lastActivityAt: number;
@@ -61,7 +64,8 @@ export interface MessageSender {
 }
 
 export interface MessageRecord {
-  v: 1;
+  /** 2: readBy holds addresses (1 held bare local names; see upgrade.ts). */
+  v: 2;
   id: string;
   conversationId: string;
   sender: MessageSender;
@@ -73,7 +77,10 @@ export interface MessageRecord {
   receivedAt: number;
   state: DeliveryState;
   reason: string | null;
-  /** Devices of other users that confirmed delivery, and users that read it. */
+  /**
+   * Devices of other people that confirmed delivery (`user@domain/deviceId`: a device id is
+   * unique within its instance only), and the addresses of people who read it.
+   */
   deliveredTo: string[];
   readBy: string[];
 }
@@ -97,6 +104,7 @@ export interface ConversationView {
 export interface MessageView {
   id: string;
   conversationId: string;
+  /** The sender's address. */
   sender: string;
   senderDevice: string;
   outgoing: boolean;
@@ -123,6 +131,7 @@ export const rec = {
   cursor: 'cursor',
   tasks: 'tasks',
   held: (conversationId: string) => `held/${conversationId}`,
+  session: 'session',
 } as const;
 
 export function conversationView(c: ConversationRecord): ConversationView {
@@ -142,7 +151,7 @@ export function messageView(m: MessageRecord): MessageView {
   return {
     id: m.id,
     conversationId: m.conversationId,
-    sender: m.sender.user,
+    sender: formatAddress(m.sender),
     senderDevice: m.sender.deviceId,
     outgoing: m.outgoing,
     text: m.text,

@@ -37,7 +37,8 @@ export function decodeRecord(bytes: Uint8Array, what: string): unknown {
       return v;
     }) as unknown;
   } catch (err) {
-    if (err instanceof SyntaxError) throw corrupt(what);
+    // The reviver recurses: a record nested deeper than the stack is corrupt, not a crash.
+    if (err instanceof SyntaxError || err instanceof RangeError) throw corrupt(what);
     throw err;
   }
 }

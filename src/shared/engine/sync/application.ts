@@ -3,6 +3,8 @@
  * id); receipts move our messages along pending → sent → delivered → read; typing notices
  * and metadata update the shell; a `leave` schedules the removal of the leaver's devices.
  */
+import { formatAddress, formatDeviceAddress } from '../../protocol/address.ts';
+import { isMe, myAddress } from '../identity/addresses.ts';
 import type { Processed } from '../../mls/group.ts';
 import type { EngineContext } from '../core/context.ts';
 import { decodeContent, type Content } from '../conversations/content.ts';
@@ -47,7 +49,7 @@ export async function handleApplication(
   receipts: ReceiptBatch,
 ): Promise<void> {
   const content = decodeContent(p.plaintext);
-  const fromMe = p.sender.user === ctx.account.user && p.sender.domain === ctx.account.domain;
+  const fromMe = isMe(ctx, p.sender);
   if (content === undefined) {
     after.push(() =>
       ctx.events.emit({
@@ -67,7 +69,11 @@ export async function handleApplication(
     case 'typing':
       if (!fromMe) {
         after.push(() =>
-          ctx.events.emit({ type: 'typing', conversationId: conv.id, user: p.sender.user }),
+          ctx.events.emit({
+            type: 'typing',
+            conversationId: conv.id,
+            address: formatAddress(p.sender),
+          }),
         );
       }
       return;
@@ -76,7 +82,7 @@ export async function handleApplication(
       conv.title = content.title;
       conv.peer =
         content.kind === 'direct'
-          ? (conv.members.find((m) => m !== ctx.account.user) ?? null)
+          ? (conv.members.find((m) => m !== formatAddress(myAddress(ctx))) ?? null)
           : null;
       await putConversation(tx, conv);
       after.push(() =>
@@ -120,7 +126,7 @@ async function onText(
   if ((await findMessage(tx, conv.id, content.id)) !== undefined) return; // seen already
   const now = ctx.clock.now();
   const m: MessageRecord = {
-    v: 1,
+    v: 2,
     id: content.id,
     conversationId: conv.id,
     sender: { user: p.sender.user, domain: p.sender.domain, deviceId: p.sender.deviceId },
@@ -171,9 +177,10 @@ async function onReceipt(
     }
     if (!m.outgoing) continue;
     if (content.kind === 'delivered') {
-      if (!m.deliveredTo.includes(p.sender.deviceId)) m.deliveredTo.push(p.sender.deviceId);
-    } else if (!m.readBy.includes(p.sender.user)) {
-      m.readBy.push(p.sender.user);
+      const device = formatDeviceAddress(p.sender);
+      if (!m.deliveredTo.includes(device)) m.deliveredTo.push(device);
+    } else if (!m.readBy.includes(formatAddress(p.sender))) {
+      m.readBy.push(formatAddress(p.sender));
     }
     const next: DeliveryState = content.kind === 'read' ? 'read' : 'delivered';
     if (m.state !== 'failed' && RANK[next] > RANK[m.state]) {

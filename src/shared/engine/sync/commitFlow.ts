@@ -17,7 +17,7 @@ import type { EngineContext } from '../core/context.ts';
 import {
   getActiveConversation,
   loadGroup,
-  memberNames,
+  memberAddresses,
   putConversation,
 } from '../conversations/conversationStore.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
@@ -140,7 +140,7 @@ async function adopt(
   const conv = await getActiveConversation(tx, conversationId);
   const group = decodeGroup(p.state, ctx.deps);
   const before = conv.members.join(',');
-  conv.members = memberNames(group);
+  conv.members = memberAddresses(group);
   conv.lastOwnCommitAt = ctx.clock.now();
   conv.sentSinceOwnCommit = 0;
   tx.put(rec.group(conversationId), p.state).delete(rec.pendingCommit(conversationId));

@@ -25,7 +25,7 @@ import type { EngineContext } from '../core/context.ts';
 import {
   findConversation,
   loadGroup,
-  memberNames,
+  memberAddresses,
   putConversation,
   putGroup,
 } from '../conversations/conversationStore.ts';
@@ -207,7 +207,7 @@ async function handleWelcome(
       unread: 0,
     }),
     status: 'active',
-    members: memberNames(group),
+    members: memberAddresses(group),
     lastActivityAt: now,
     lastOwnCommitAt: now,
     sentSinceOwnCommit: 0,
@@ -264,7 +264,7 @@ async function handleGroupMessage(
   }
   putGroup(tx, id, p.group);
   const before = conv.members.join(',');
-  conv.members = memberNames(p.group);
+  conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
   if (conv.members.join(',') !== before) {
     after.push(() =>

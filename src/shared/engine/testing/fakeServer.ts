@@ -26,6 +26,7 @@ import type {
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { encodeCredential, instanceSignatureInput } from '../../protocol/credential.ts';
 import { FoyerError, type ErrorCode } from '../../protocol/errors.ts';
+import { isUserName } from '../../protocol/names.ts';
 import type { DeviceSigner, Transport } from '../transport/transport.ts';
 
 interface Device {
@@ -68,6 +69,8 @@ export class FakeServer {
   down = false;
   /** Fails the next N submits with network AFTER accepting them (a lost reply). */
   loseRepliesAfterAccept = 0;
+  /** Every name asked about (user lookups and key-package claims), in order. */
+  readonly lookups: string[] = [];
   /** Every submit a client tried, the server up or down. */
   submitCalls = 0;
   /** When set, the next submit is refused with this code (then it is cleared). */
@@ -251,6 +254,7 @@ class FakeTransport implements Transport {
   }
   async user(name: string): Promise<UserInfo> {
     this.me();
+    this.checkName(name);
     const u = this.server.users.get(name);
     if (u === undefined) throw new FoyerError('not_found', 'no such user');
     const devices = [...this.server.devices.values()]
@@ -258,8 +262,14 @@ class FakeTransport implements Transport {
       .map((d) => ({ id: d.id, credential: d.credential }));
     return { name, domain: this.server.domain, identityKey: u.identityKey, devices };
   }
+  /** As the real server: only bare names of this instance (it does not federate). */
+  private checkName(name: string): void {
+    this.server.lookups.push(name);
+    if (!isUserName(name)) throw new FoyerError('invalid_name', 'not a user name');
+  }
   async claimKeyPackages(name: string): Promise<ClaimedKeyPackages> {
     const me = this.me();
+    this.checkName(name);
     if (!this.server.users.has(name)) throw new FoyerError('not_found', 'no such user');
     const out: ClaimedKeyPackages = { keyPackages: [] };
     for (const d of this.server.devices.values()) {

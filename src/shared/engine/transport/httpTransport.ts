@@ -1,7 +1,9 @@
 /**
  * Transport over the global `fetch` (browsers and Node ≥ 22). Opens a session by signing
- * the server's challenge with the device key, and opens a new one once when a call answers
- * 401 `unauthenticated` (expired token).
+ * the server's challenge with the device key, keeps its token (through a SessionKeeper, in
+ * the encrypted store) for the next runs, and opens a new one once when a call answers 401
+ * `unauthenticated` (an expired or forgotten token). Messages (submit, mailbox, ack) go
+ * through the envelope layer (carrier.ts) with the HTTP carrier below it.
  */
 import {
   SESSION_LABEL,
@@ -26,8 +28,15 @@ import {
 } from '../../protocol/api.ts';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../protocol/bytes.ts';
 import { FoyerError, isErrorCode } from '../../protocol/errors.ts';
-import { parseMailboxPage } from './parseReplies.ts';
-import type { DeviceSigner, Transport } from './transport.ts';
+import { EnvelopeMessaging } from './carrier.ts';
+import { HttpCarrier } from './httpCarrier.ts';
+import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './transport.ts';
+
+/**
+ * A kept token this close to its expiry is not used: a call made with it could be refused
+ * half-way through a command, and opening a session costs only two requests.
+ */
+const EXPIRY_MARGIN_MS = 60_000;
 
 export interface HttpTransportOptions {
   /** Per-request timeout. */
@@ -43,8 +52,15 @@ export class HttpTransport implements Transport {
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
   private signer: DeviceSigner | undefined;
+  private keeper: SessionKeeper | undefined;
+  /** Whether the keeper's token was already read (it is read once, at the first call). */
+  private keptRead = false;
   private token: string | undefined;
+  private tokenExpiresAt = 0;
   private opening: Promise<string> | undefined;
+  private readonly messages = new EnvelopeMessaging(
+    new HttpCarrier((method, path, body) => this.authed(method, path, body)),
+  );
 
   constructor(baseUrl: string, opts: HttpTransportOptions = {}) {
     this.baseUrl = normaliseServerUrl(baseUrl);
@@ -52,8 +68,10 @@ export class HttpTransport implements Transport {
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  setSigner(signer: DeviceSigner): void {
+  setSigner(signer: DeviceSigner, keeper?: SessionKeeper): void {
     this.signer = signer;
+    this.keeper = keeper;
+    this.keptRead = false;
     this.token = undefined;
   }
 
@@ -62,14 +80,32 @@ export class HttpTransport implements Transport {
   }
 
   async sessionToken(): Promise<string> {
-    if (this.token !== undefined) return this.token;
-    this.opening ??= this.openSession().finally(() => {
+    if (this.token !== undefined && usable(this.tokenExpiresAt)) return this.token;
+    this.opening ??= this.obtainToken().finally(() => {
       this.opening = undefined;
     });
     return this.opening;
   }
 
-  private async openSession(): Promise<string> {
+  /** The kept token when it is still usable (first call only), else a new session. */
+  private async obtainToken(): Promise<string> {
+    if (!this.keptRead && this.keeper !== undefined) {
+      this.keptRead = true;
+      const kept = await this.keeper.load();
+      if (kept !== undefined && usable(kept.expiresAt)) return this.use(kept);
+    }
+    const session = await this.openSession();
+    await this.keeper?.save(session);
+    return this.use(session);
+  }
+
+  private use(session: SavedSession): string {
+    this.token = session.token;
+    this.tokenExpiresAt = session.expiresAt;
+    return session.token;
+  }
+
+  private async openSession(): Promise<SavedSession> {
     const signer = this.signer;
     if (signer === undefined) throw new FoyerError('unauthenticated', 'no device to sign in with');
     const { challenge } = await this.call<ChallengeResponse>('POST', '/api/v1/sessions/challenge', {
@@ -84,8 +120,7 @@ export class HttpTransport implements Transport {
       challenge,
       signature: toBase64Url(signature),
     });
-    this.token = session.token;
-    return session.token;
+    return { token: session.token, expiresAt: session.expiresAt };
   }
 
   wellKnown(): Promise<WellKnown> {
@@ -122,15 +157,13 @@ export class HttpTransport implements Transport {
     return this.authed('GET', `/api/v1/groups/${groupId}`);
   }
   submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
-    return this.authed('POST', `/api/v1/groups/${groupId}/messages`, req);
+    return this.messages.submit(groupId, req);
   }
-  async mailbox(after: number, limit: number): Promise<MailboxPage> {
-    return parseMailboxPage(
-      await this.authed<unknown>('GET', `/api/v1/mailbox?after=${after}&limit=${limit}`),
-    );
+  mailbox(after: number, limit: number): Promise<MailboxPage> {
+    return this.messages.mailbox(after, limit);
   }
-  async ack(upTo: number): Promise<void> {
-    await this.authed('POST', '/api/v1/mailbox/ack', { upTo });
+  ack(upTo: number): Promise<void> {
+    return this.messages.ack(upTo);
   }
   async postLink(rid: string, payload: LinkPayload): Promise<void> {
     await this.call('POST', `/api/v1/links/${rid}`, payload);
@@ -196,6 +229,10 @@ export class HttpTransport implements Transport {
     if (!res.ok) throw errorFromReply(res.status, json);
     return json as T;
   }
+}
+
+function usable(expiresAt: number): boolean {
+  return expiresAt - Date.now() > EXPIRY_MARGIN_MS;
 }
 
 function errorFromReply(status: number, json: unknown): FoyerError {

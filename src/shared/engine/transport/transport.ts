@@ -29,11 +29,29 @@ export interface DeviceSigner {
   sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
+/** A session token and when the server said it expires (milliseconds since the epoch). */
+export interface SavedSession {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Where a transport keeps its session token between runs (the engine keeps it in the
+ * encrypted store), so that each CLI run or page load does not open a new session.
+ */
+export interface SessionKeeper {
+  load(): Promise<SavedSession | undefined>;
+  save(session: SavedSession): Promise<void>;
+}
+
 export interface Transport {
   /** The server's base URL, without a trailing slash. */
   readonly baseUrl: string;
-  /** Sets the device that authenticated calls act as. */
-  setSigner(signer: DeviceSigner): void;
+  /**
+   * Sets the device that authenticated calls act as and, with `keeper`, where its session
+   * token is kept: a kept token is reused until it expires or the server refuses it.
+   */
+  setSigner(signer: DeviceSigner, keeper?: SessionKeeper): void;
   /** A valid session token (opening a session when needed), for the push socket. */
   sessionToken(): Promise<string>;
   /** Forgets the current token so that the next call opens a fresh session. */

@@ -1,9 +1,11 @@
 /**
- * Hub groups on disk, with an in-memory copy of each group touched (a household has a few
- * dozen). Writes happen inside the writer's transaction; the cache is updated last, after
- * every check passed, and is dropped whole if a batch fails to commit.
+ * The hub's query layer: groups, their members (device addresses by leaf) and the accepted
+ * message ids, with an in-memory copy of each group touched (a household has a few dozen).
+ * Writes take the writer's transaction; the cache is updated last, after every check
+ * passed, and is dropped whole if a batch fails to commit.
  */
 import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import { toHex } from '../../shared/protocol/bytes.ts';
 import type { LeafChange, Member } from './leaves.ts';
 
@@ -21,7 +23,7 @@ export interface HubGroup {
  */
 export const GROUP_CACHE_MAX = 256;
 
-export class GroupStore {
+export class HubStore {
   private readonly q: (sql: string) => Statement;
   private readonly cache = new Map<string, HubGroup>();
 
@@ -59,6 +61,7 @@ export class GroupStore {
 
   /** A new group with its creator (a device of this instance) at leaf 0. */
   create(
+    tx: WriteTx,
     id: Uint8Array,
     creator: Member,
     groupInfo: Uint8Array | undefined,
@@ -67,30 +70,36 @@ export class GroupStore {
     this.q(
       'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
     ).run(id, groupInfo ?? null, creator.deviceId, now);
-    this.insertMember(id, 0, creator);
+    this.insertMember(tx, id, 0, creator);
     const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
     this.remember(toHex(id), g);
     return g;
   }
 
   /** Moves a group to its next epoch with the commit's membership change. */
-  advance(g: HubGroup, epoch: number, change: LeafChange, groupInfo: Uint8Array | undefined): void {
+  advance(
+    tx: WriteTx,
+    g: HubGroup,
+    epoch: number,
+    change: LeafChange,
+    groupInfo: Uint8Array | undefined,
+  ): void {
     for (const { leaf } of change.removed) {
       this.q('DELETE FROM group_members WHERE group_id = ? AND leaf = ?').run(g.id, leaf);
     }
-    for (const { leaf, member } of change.added) this.insertMember(g.id, leaf, member);
+    for (const { leaf, member } of change.added) this.insertMember(tx, g.id, leaf, member);
     const info = groupInfo ?? null;
     this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
     this.remember(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
   }
 
-  /** Groups in which any device of the user holds a leaf. */
-  countForUser(userId: number): number {
+  /** Groups in which any device of a local user (of instance `domain`) holds a leaf. */
+  countForUser(userId: number, domain: string): number {
     return (
       this.q(
         `SELECT count(DISTINCT gm.group_id) AS n FROM group_members gm
-           JOIN devices d ON d.id = gm.device_id WHERE d.user_id = ?`,
-      ).get(userId) as { n: number }
+           JOIN devices d ON d.id = gm.device_id WHERE d.user_id = ? AND gm.domain = ?`,
+      ).get(userId, domain) as { n: number }
     ).n;
   }
 
@@ -107,6 +116,29 @@ export class GroupStore {
     this.cache.clear();
   }
 
+  /** The epoch a message id was accepted in, if it was (idempotent submission). */
+  acceptedEpoch(groupId: Uint8Array, msgId: string): number | undefined {
+    const r = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?').get(
+      groupId,
+      msgId,
+    ) as { epoch: number } | undefined;
+    return r?.epoch;
+  }
+
+  recordAccepted(
+    _tx: WriteTx,
+    s: { groupId: Uint8Array; msgId: string; deviceId: string; epoch: number; now: number },
+  ): void {
+    this.q(
+      'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(s.groupId, s.msgId, s.deviceId, s.epoch, s.now);
+  }
+
+  /** Forgets accepted ids older than `before` (past the mailbox lifetime, no retry is left). */
+  forgetAcceptedBefore(_tx: WriteTx, before: number): void {
+    this.q('DELETE FROM submissions WHERE accepted_at <= ?').run(before);
+  }
+
   /** Caches a group as the most recently used, dropping the least recently used beyond the cap. */
   private remember(key: string, g: HubGroup): void {
     this.cache.delete(key);
@@ -116,7 +148,7 @@ export class GroupStore {
     }
   }
 
-  private insertMember(id: Uint8Array, leaf: number, m: Member): void {
+  private insertMember(_tx: WriteTx, id: Uint8Array, leaf: number, m: Member): void {
     this.q(
       'INSERT INTO group_members (group_id, leaf, device_id, user_name, domain) VALUES (?, ?, ?, ?, ?)',
     ).run(id, leaf, m.deviceId, m.user, m.domain);
