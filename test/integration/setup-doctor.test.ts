@@ -44,9 +44,9 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
     'Maison.Example', // not lowercase: asked again
     'maison.example',
     '', // host: 0.0.0.0
+    'proxy', // HTTPS by a reverse proxy
     '99999', // port out of range: asked again
     '8443',
-    'yes', // behind a proxy
     '', // public URL: suggested https://maison.example
     'passphrase',
     '12',
@@ -63,6 +63,7 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
   assert.deepEqual(readJson(file), {
     domain: 'maison.example',
     host: '0.0.0.0',
+    tls: 'proxy',
     port: 8443,
     publicUrl: 'https://maison.example',
     maxUsers: 12,
@@ -117,6 +118,7 @@ test('setup --yes runs unattended from flags and suggestions, and refuses a bad 
   assert.deepEqual(readJson(join(data, 'foyer.json')), {
     domain: 'famille.example',
     host: '0.0.0.0',
+    tls: 'off',
     port: 8080,
     publicUrl: 'http://famille.example:8080',
     maxUsers: 25,

@@ -78,7 +78,7 @@ Stop the server first; start it again with the passphrase afterwards.
 
 ${CONFIG_FLAGS}`,
   setup: `Usage: foyer setup [--yes] [--data DIR] [--domain NAME] [--host ADDR] [--port N]
-                   [--behind-proxy yes|no] [--public-url URL] [--key-protection key-file|passphrase]
+                   [--tls off|acme|files|proxy] [--public-url URL] [--key-protection key-file|passphrase]
                    [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
 
 Asks each question in turn (Enter takes the suggestion), checks each answer, writes

@@ -21,6 +21,8 @@ export interface Question {
   check(text: string, cwd: string): { value: string | number | boolean } | { error: string };
   /** Written to foyer.json (false: only guides the next steps). */
   stored: boolean;
+  /** Asked only when this holds for the answers so far (default: always). */
+  when?: (answers: Answers) => boolean;
 }
 
 const setting =
@@ -33,21 +35,17 @@ function choice(values: readonly string[]) {
     values.includes(text) ? { value: text } : { error: `answer one of: ${values.join(', ')}` };
 }
 
-function yesNo(text: string): ReturnType<Question['check']> {
-  if (/^(y|yes|true|on)$/i.test(text)) return { value: true };
-  if (/^(n|no|false|off)$/i.test(text)) return { value: false };
-  return { error: 'answer yes or no' };
-}
-
 const str = (v: Answers[string], fallback: string): string =>
   v === undefined || v === '' ? fallback : String(v);
 
-/** The public URL people will type: https on a real name, http with the port on a LAN test. */
+/** The public URL people will type: https with any TLS mode, http with the port otherwise. */
 function suggestUrl(answers: Answers): string {
   const domain = String(answers.domain ?? 'localhost');
   const port = Number(answers.port ?? DEFAULTS.port);
-  if (answers.behindProxy === true) return `https://${domain}`;
   const host = isIP(domain) === 6 ? `[${domain}]` : domain;
+  if (answers.tls === 'proxy') return `https://${host}`;
+  if (answers.tls === 'acme' || answers.tls === 'files')
+    return `https://${host}${port === 443 ? '' : `:${port}`}`;
   return `http://${host}${port === 80 ? '' : `:${port}`}`;
 }
 
@@ -71,21 +69,23 @@ export const QUESTIONS: readonly Question[] = [
     stored: true,
   },
   {
-    key: 'port',
-    flag: 'port',
-    explain: 'The TCP port to listen on (1024 or above needs no special rights).',
-    suggest: (e) => str(e.port, String(DEFAULTS.port)),
-    check: setting('port'),
+    key: 'tls',
+    flag: 'tls',
+    explain:
+      'HTTPS, which browsers need for the web app away from localhost: "acme" gets free certificates by itself (port 80 must reach this machine), "files" uses yours, "proxy" if Caddy or nginx on this machine does HTTPS, "off" for plain HTTP.',
+    suggest: (e) => str(e.tls, 'off'),
+    check: setting('tls'),
     stored: true,
   },
   {
-    key: 'behindProxy',
-    flag: 'behind-proxy',
+    key: 'port',
+    flag: 'port',
     explain:
-      'Whether a reverse proxy (Caddy, nginx) on this machine serves HTTPS in front of Foyer; browsers need HTTPS for a web app on any other address than localhost.',
-    suggest: (e) => (str(e.publicUrl, '').startsWith('https://') ? 'yes' : 'no'),
-    check: yesNo,
-    stored: false,
+      'The TCP port to listen on: 443 for HTTPS without a proxy (the service unit grants the right), else 1024 or above.',
+    suggest: (e, a) =>
+      str(e.port, a.tls === 'acme' || a.tls === 'files' ? '443' : String(DEFAULTS.port)),
+    check: setting('port'),
+    stored: true,
   },
   {
     key: 'publicUrl',
@@ -95,6 +95,24 @@ export const QUESTIONS: readonly Question[] = [
     suggest: (e, a) => str(e.publicUrl, suggestUrl(a)),
     check: setting('publicUrl'),
     stored: true,
+  },
+  {
+    key: 'tlsCert',
+    flag: 'tls-cert',
+    explain: 'The certificate chain file (PEM), e.g. /etc/letsencrypt/live/NAME/fullchain.pem.',
+    suggest: (e) => str(e.tlsCert, '/etc/foyer/fullchain.pem'),
+    check: setting('tlsCert'),
+    stored: true,
+    when: (a) => a.tls === 'files',
+  },
+  {
+    key: 'tlsKey',
+    flag: 'tls-key',
+    explain: 'Its private key file (PEM), readable by the user Foyer runs as.',
+    suggest: (e) => str(e.tlsKey, '/etc/foyer/privkey.pem'),
+    check: setting('tlsKey'),
+    stored: true,
+    when: (a) => a.tls === 'files',
   },
   {
     key: 'keyProtection',

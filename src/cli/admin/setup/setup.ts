@@ -124,6 +124,7 @@ export async function setupCommand(
   const answers: Answers = {};
   const errors: string[] = [];
   for (const q of QUESTIONS) {
+    if (q.when !== undefined && !q.when(answers)) continue;
     const given = values[q.flag];
     const suggestion = q.suggest(existing, answers);
     if (typeof given === 'string' || values.yes === true) {
@@ -139,7 +140,7 @@ export async function setupCommand(
   const out: Answers = { ...existing };
   delete out.keyProtection;
   for (const q of QUESTIONS) {
-    if (!q.stored) continue;
+    if (!q.stored || !(q.key in answers)) continue;
     const v = answers[q.key];
     if (q.key === 'backupDir' && v === 'none') delete out.backupDir;
     else out[q.key] = v;
