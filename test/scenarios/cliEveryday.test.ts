@@ -9,12 +9,14 @@ import {
   client,
   clientOk,
   marker,
+  PASSPHRASE,
   registerCli,
   removeDirs,
   scratchDir,
   startServer,
   type ScenarioServer,
 } from '../helpers/scenario.ts';
+import { runFoyer } from '../helpers/server.ts';
 
 let server: ScenarioServer;
 const dirs: string[] = [];
@@ -81,5 +83,34 @@ test('readingCommandsFetchFirst', async () => {
   assert.deepEqual(
     msgs.map((m) => m.text),
     [text, second],
+  );
+});
+
+test('aRemovedMemberSeesSheWasRemoved', async () => {
+  const erin = store('erin');
+  const frank = store('frank');
+  const gina = store('gina');
+  await registerCli(server, erin, 'erin');
+  await registerCli(server, frank, 'frank');
+  await registerCli(server, gina, 'gina');
+  const group = (
+    await clientOk(erin, 'group', 'create', '--title', 'Club', '--members', 'frank,gina')
+  ).conversation as { id: string };
+  assert.equal((await clientOk(gina, 'conversations')).conversations.length, 1);
+  await clientOk(erin, 'group', 'remove', '--conversation', group.id, '--members', 'gina');
+
+  const synced = await runFoyer(['client', 'sync', '--store', gina], {
+    FOYER_PASSPHRASE: PASSPHRASE,
+  });
+  assert.equal(synced.code, 0, synced.stderr);
+  assert.match(synced.stdout, new RegExp(`You were removed from conversation ${group.id}\\.`));
+  const [seen] = (await clientOk(gina, 'conversations')).conversations as Array<{
+    status: string;
+    members: string[];
+  }>;
+  assert.equal(seen?.status, 'removed');
+  assert.deepEqual(
+    seen?.members.map((m) => m.split('@')[0]),
+    ['erin', 'frank'],
   );
 });

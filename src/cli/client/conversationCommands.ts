@@ -5,7 +5,7 @@
 import type { Engine, MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, list, optional, required, type Parsed } from './args.ts';
-import { conversationLine, messageLine } from './format.ts';
+import { conversationLine, messageLine, syncReport } from './format.ts';
 import { EXIT, type ClientIo } from './io.ts';
 import { withEngine } from './session.ts';
 
@@ -18,14 +18,17 @@ function emit(io: ClientIo, p: Parsed, json: unknown, text: () => string): numbe
 
 /**
  * Reading commands fetch first, as a messenger does (`--offline` skips it). When the server
- * cannot be reached they show what this device holds, and say so on stderr.
+ * cannot be reached, or has revoked this device, they show what this device holds, and say
+ * so on stderr.
  */
 async function fetchFirst(io: ClientIo, p: Parsed, e: Engine): Promise<void> {
   if (p.flags.offline === true) return;
   try {
     await e.sync();
   } catch (err) {
-    if (!(err instanceof FoyerError && err.code === 'network')) throw err;
+    // Unreachable, or this device was revoked: its history is still its own to read.
+    if (!(err instanceof FoyerError && (err.code === 'network' || err.code === 'device_revoked')))
+      throw err;
     io.err(`foyer client: ${err.message}; showing what this device already has.`);
   }
 }
@@ -117,20 +120,16 @@ export const sync: Run = (io, p) =>
     const wait = integer(p, 'wait');
     if (wait !== undefined && r.waiting > 0) {
       const drained = await e.drainOutbox(wait * 1000);
+      const failures = [...r.failures, ...drained.failures];
       r = {
         ...r,
         sent: r.sent + drained.sent,
-        failed: r.failed + drained.failed,
+        failed: failures.length,
+        failures,
         waiting: drained.waiting,
       };
     }
-    return emit(
-      io,
-      p,
-      r,
-      () =>
-        `${r.processed} item(s) processed, ${r.sent} sent, ${r.waiting} waiting, ${r.failed} failed.`,
-    );
+    return emit(io, p, r, () => syncReport(r));
   });
 
 /** Streams events as JSON lines until SIGINT or SIGTERM. */

@@ -1,6 +1,6 @@
 /** Human-readable output of the client commands (JSON output is the views as they are). */
 import type { ConversationView, MessageView } from '../../shared/engine/index.ts';
-import type { DeviceView } from '../../shared/engine/index.ts';
+import type { DeviceView, SyncResult } from '../../shared/engine/index.ts';
 
 export function conversationLine(c: ConversationView): string {
   const name = c.kind === 'direct' ? `with ${c.peer ?? '?'}` : (c.title ?? '(untitled group)');
@@ -20,4 +20,22 @@ export function deviceLine(d: DeviceView): string {
   const seen =
     d.lastSeenAt === null ? 'never seen' : `last seen ${new Date(d.lastSeenAt).toISOString()}`;
   return `${d.id}${d.current ? '  (this device)' : ''}${d.revoked ? '  REVOKED' : ''}  ${seen}`;
+}
+
+/** The outcome of a sync: counts, then each failure with its reason, and each removal. */
+export function syncReport(r: SyncResult): string {
+  const lines = [
+    `${r.processed} item(s) processed, ${r.sent} sent, ${r.waiting} waiting, ${r.failed} failed${r.failed > 0 ? ':' : '.'}`,
+  ];
+  for (const f of r.failures) {
+    const where = [
+      f.conversationId === null ? '' : `conversation ${f.conversationId}`,
+      f.messageId === null ? '' : `message ${f.messageId}`,
+    ]
+      .filter((s) => s !== '')
+      .join(', ');
+    lines.push(`  ${where === '' ? '' : `${where}: `}${f.reason}`);
+  }
+  for (const id of r.removedFrom) lines.push(`You were removed from conversation ${id}.`);
+  return lines.join('\n');
 }

@@ -54,8 +54,9 @@ import {
 import { flushOutbox, pendingEntries, type FlushResult } from './outbox/outbox.ts';
 import type { SocketFactory } from './transport/push.ts';
 import { runDueSelfUpdates } from './conversations/selfUpdate.ts';
+import { collectFailures, type SyncFailure } from './sync/failures.ts';
 
-export type { SafetyView };
+export type { SafetyView, SyncFailure };
 
 export interface WhoAmI {
   user: string;
@@ -69,9 +70,13 @@ export interface WhoAmI {
 export interface SyncResult {
   processed: number;
   sent: number;
+  /** How many things failed: `failures` says which and why. */
   failed: number;
   waiting: number;
   selfUpdates: number;
+  failures: SyncFailure[];
+  /** Conversations this device was removed from. */
+  removedFrom: string[];
 }
 
 export class EngineApi {
@@ -217,21 +222,18 @@ export class EngineApi {
    * @throws FoyerError network when the server cannot be reached
    */
   async sync(): Promise<SyncResult> {
-    return this.run(async (ctx) => {
-      const processed = await syncMailboxLocked(ctx);
-      await ctx.dispatch.runJobs();
-      await this.guard(() => reconcileOwnDevices(ctx));
-      await this.guard(() => ensureKeyPackages(ctx));
-      const selfUpdates = (await this.guard(() => runDueSelfUpdates(ctx))) ?? 0;
-      const flush = await flushOutbox(ctx);
-      return {
-        processed,
-        sent: flush.sent,
-        failed: flush.failed,
-        waiting: flush.waiting,
-        selfUpdates,
-      };
-    });
+    const { result, failures, removedFrom } = await collectFailures(this.ctx.events, () =>
+      this.run(async (ctx) => {
+        const processed = await syncMailboxLocked(ctx);
+        await ctx.dispatch.runJobs();
+        await this.guard(() => reconcileOwnDevices(ctx));
+        await this.guard(() => ensureKeyPackages(ctx));
+        const selfUpdates = (await this.guard(() => runDueSelfUpdates(ctx))) ?? 0;
+        const flush = await flushOutbox(ctx);
+        return { processed, sent: flush.sent, waiting: flush.waiting, selfUpdates };
+      }),
+    );
+    return { ...result, failed: failures.length, failures, removedFrom };
   }
 
   /** Tries to send what the outbox holds (`force`: even entries still backing off). */
@@ -245,14 +247,18 @@ export class EngineApi {
    * Sends what the outbox holds, waiting for each entry's next attempt time, until it is
    * empty or `timeoutMs` has passed (for scripts that must not exit with messages queued).
    */
-  async drainOutbox(timeoutMs: number): Promise<FlushResult> {
+  async drainOutbox(timeoutMs: number): Promise<FlushResult & { failures: SyncFailure[] }> {
     const deadline = this.ctx.clock.now() + timeoutMs;
-    for (;;) {
-      const r = await this.flush();
-      const now = this.ctx.clock.now();
-      if (r.nextAttemptAt === undefined || r.nextAttemptAt > deadline || now >= deadline) return r;
-      await this.ctx.clock.sleep(Math.max(0, r.nextAttemptAt - now));
-    }
+    const { result, failures } = await collectFailures(this.ctx.events, async () => {
+      for (;;) {
+        const r = await this.flush();
+        const now = this.ctx.clock.now();
+        if (r.nextAttemptAt === undefined || r.nextAttemptAt > deadline || now >= deadline)
+          return r;
+        await this.ctx.clock.sleep(Math.max(0, r.nextAttemptAt - now));
+      }
+    });
+    return { ...result, failures };
   }
 
   /** Messages and receipts waiting in the outbox. */

@@ -107,6 +107,34 @@ test('adding people checks names, and refuses to add to a direct conversation', 
   await assert.rejects(alice.engine.removeMembers(conv.id, ['alice']), { code: 'usage' });
 });
 
+test('a removed member no longer lists herself, and her sync says what failed and why', async () => {
+  const server = await fakeServer();
+  const alice = await registerClient(server, 'alice');
+  const bob = await registerClient(server, 'bob');
+  const carol = await registerClient(server, 'carol');
+  const group = await alice.engine.createGroup('club', ['bob', 'carol']);
+  await bob.engine.sync();
+  await carol.engine.sync();
+
+  // Carol writes while her server is unreachable: the message waits in her outbox.
+  server.down = true;
+  const waiting = await carol.engine.send(group.id, 'am I still in?');
+  assert.equal(waiting.state, 'pending');
+  server.down = false;
+  await alice.engine.removeMembers(group.id, ['carol']);
+
+  const r = await carol.engine.sync();
+  assert.equal(r.failed, 1);
+  assert.deepEqual(r.failures, [
+    { conversationId: group.id, messageId: waiting.id, reason: 'removed from the conversation' },
+  ]);
+  assert.deepEqual(r.removedFrom, [group.id]);
+  const seen = await carol.engine.conversation(group.id);
+  assert.equal(seen.status, 'removed');
+  assert.deepEqual(seen.members, ['alice@maison.example', 'bob@maison.example']);
+  assert.equal((await carol.engine.message(group.id, waiting.id)).state, 'failed');
+});
+
 test('people are addresses: a bare name is local, a full local address is the same person', async () => {
   const server = await fakeServer();
   const alice = await registerClient(server, 'alice');

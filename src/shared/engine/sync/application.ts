@@ -208,13 +208,16 @@ export async function failMessages(
   conversationId: string,
   ids: string[],
   reason: string,
-): Promise<void> {
+): Promise<string[]> {
+  const failed: string[] = [];
   for (const id of ids) {
     const m = await findMessage(tx, conversationId, id);
     if (m !== undefined && m.state === 'pending') {
       m.state = 'failed';
       m.reason = reason;
       putMessage(tx, m);
+      failed.push(id);
     }
   }
+  return failed;
 }

@@ -249,17 +249,25 @@ async function handleGroupMessage(
   }
   if (p.removedSelf) {
     conv.status = 'removed';
+    // The members as the removing commit left them: this device's view no longer lists
+    // its user (unless another of the user's devices stays in).
+    conv.members = memberAddresses(p.group);
     tx.delete(rec.group(id)).delete(rec.pendingCommit(id));
-    await failMessages(
-      tx,
-      id,
-      await dropConversationEntries(tx, id),
-      'removed from the conversation',
-    );
+    const reason = 'removed from the conversation';
+    const failed = await failMessages(tx, id, await dropConversationEntries(tx, id), reason);
     await putConversation(tx, conv);
-    after.push(() =>
-      ctx.events.emit({ type: 'conversation_removed', conversationId: id, reason: 'removed' }),
-    );
+    after.push(() => {
+      for (const messageId of failed) {
+        ctx.events.emit({
+          type: 'message_state',
+          conversationId: id,
+          messageId,
+          state: 'failed',
+          reason,
+        });
+      }
+      ctx.events.emit({ type: 'conversation_removed', conversationId: id, reason: 'removed' });
+    });
     return;
   }
   putGroup(tx, id, p.group);
