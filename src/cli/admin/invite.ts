@@ -4,7 +4,8 @@ import { InviteStore } from '../../server/accounts/store/index.ts';
 import { directWrite } from '../../server/storage/tx.ts';
 import { parseCommand, UsageError } from './args.ts';
 import { parseDuration } from './duration.ts';
-import { EXIT, type Io } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
 

@@ -6,7 +6,8 @@ import { keyMode } from '../../server/storage/dataKey.ts';
 import { schemaVersion } from '../../server/storage/migrate.ts';
 import { takeCensus } from '../../server/census.ts';
 import { parseCommand } from './args.ts';
-import { EXIT, type Io } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
 
