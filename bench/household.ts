@@ -59,6 +59,9 @@ async function main(opts: BenchOptions): Promise<void> {
     UNLIMITED,
     '--rate-limit-per-address',
     UNLIMITED,
+    // Every simulated device connects from 127.0.0.1: one address, unlike a real household.
+    '--max-connections-per-address',
+    '100000',
     ...(opts.users > 25 ? ['--max-users', String(opts.users)] : []),
   ];
   const running: Child[] = [];

@@ -26,6 +26,7 @@ import { Writer } from './writer.ts';
 import { StorageBudget } from './storage/budget.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 import { limitConnectionsPerAddress } from './http/connectionCap.ts';
+import { addressGroup } from './http/addressGroup.ts';
 import { Metrics } from './metrics.ts';
 import { accountRoutes, bearer } from './http/routes/accounts.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
@@ -33,6 +34,9 @@ import { groupRoutes, SUBMIT_BODY_LIMIT } from './http/routes/groups.ts';
 import { mailboxRoutes } from './http/routes/mailbox.ts';
 import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
+import { webAppRoutes } from './http/routes/webApp.ts';
+import { adminRoutes } from './http/routes/admin.ts';
+import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
 
@@ -108,7 +112,9 @@ export async function startServer(
     accounts,
     accountStores: stores,
     sessions,
-    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages),
+    keyPackages: new KeyPackages(stores, writer, config.maxKeyPackages, (deviceId, available) =>
+      sockets.notify(deviceId, { op: 'keypackages', available }),
+    ),
     hub,
     mailboxes,
     links: new Links(db),
@@ -162,9 +168,14 @@ export async function startServer(
   // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route === undefined || route.startsWith('/api/')) addressLimiter.take(`a:${req.ip}`);
+    if (route === undefined || route.startsWith('/api/')) {
+      addressLimiter.take(`a:${addressGroup(req.ip)}`);
+    }
   });
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
+  app.addHook('onSend', async (_req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
   app.setErrorHandler((err: FastifyError | FoyerError, _req, reply) => {
     const e = toFoyerError(err);
     if (e.code === 'internal') log.error({ err }, 'request failed');
@@ -194,6 +205,8 @@ export async function startServer(
   groupRoutes(app, ctx);
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  webAppRoutes(app);
 
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -201,7 +214,7 @@ export async function startServer(
       .run((tx) => {
         sessions.sweep(tx, now);
         mailboxes.expire(tx, now);
-        hub.groups.forgetAcceptedBefore(tx, now - config.mailboxTtlDays * 24 * 3600 * 1000);
+        hub.groups.forgetSeen(tx, now);
         ctx.links.store.deleteExpired(tx, now);
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { request } from 'node:http';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { ApiDevice } from '../helpers/apiDevice.ts';
@@ -16,6 +17,10 @@ import {
   type ServerProcess,
 } from '../helpers/server.ts';
 import { randomBytes, toBase64Url } from '../../src/shared/protocol/bytes.ts';
+import { createKeyPackage, makeLeafKeyPackage } from '../../src/shared/mls/keyPackages.ts';
+import { encodeMls } from '../../src/shared/mls/codec.ts';
+import { decodeCredential, encodeCredential } from '../../src/shared/protocol/credential.ts';
+import type { ClaimedKeyPackages } from '../../src/shared/protocol/api.ts';
 
 type ErrorReply = { error: { code: string; message: string } };
 
@@ -160,6 +165,105 @@ describe('findings on one server', () => {
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     },
   );
+
+  test('finding 4: an anonymous flood of link requests from one address does not deny linking', async () => {
+    const post = (from: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({ sealed: toBase64Url(randomBytes(64)) });
+        const req = request(
+          `${server.url}/api/v1/links/${toBase64Url(randomBytes(32))}`,
+          {
+            method: 'POST',
+            localAddress: from,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const flood: number[] = [];
+    for (let i = 0; i < 80; i++) flood.push(await post('127.0.0.1'));
+    assert.ok(flood.filter((s) => s === 201).length <= 4, 'one address holds many requests');
+    assert.ok(flood.filter((s) => s === 429).length >= 76);
+    // Someone else (another address) can still start linking.
+    assert.equal(await post('127.0.0.2'), 201);
+  });
+
+  test(
+    'finding 5: key packages cannot be drained; the owner is told to replenish',
+    { timeout: 20_000 },
+    async () => {
+      const owner = await ApiDevice.register(server.url, createInvite(server.dataDir), 'olive');
+      const other = await ApiDevice.register(server.url, createInvite(server.dataDir), 'oscar');
+      assert.equal((await owner.uploadKeyPackages(15)).status, 200);
+      const lastResort = await createKeyPackage(owner.keys, owner.trust);
+      const lr = toBase64Url(lastResort.publicPackage);
+      assert.equal(
+        (await owner.call('POST', '/api/v1/keypackages', { keyPackages: [], lastResort: lr }))
+          .status,
+        200,
+      );
+      const socket = await owner.socket();
+      const claim = (by: ApiDevice) =>
+        by.call<ClaimedKeyPackages & ErrorReply>('POST', '/api/v1/users/olive/keypackages');
+      const got: string[] = [];
+      let limited = 0;
+      for (let i = 0; i < 30; i++) {
+        const r = await claim(alice);
+        if (r.status === 429) limited++;
+        else got.push(r.body.keyPackages[0]!.keyPackage);
+      }
+      assert.ok(got.length <= 10, `one claimer took ${got.length} packages`);
+      assert.ok(limited >= 20);
+      // One notice per claim under the low-stock mark, the last with what is left.
+      const left0 = 15 - got.length;
+      await socket.next((f) => f.op === 'keypackages' && f.available === left0);
+      assert.ok(socket.frames.some((f) => f.op === 'keypackages' && f.available === 9));
+      // Another claimer still gets a package, but the last-resort one: the stock stays.
+      const r = await claim(other);
+      assert.equal(r.body.keyPackages[0]!.keyPackage, lr);
+      const left = await owner.call<{ available: number }>('GET', '/api/v1/keypackages');
+      assert.equal(left.body.available, left0);
+      socket.close();
+    },
+  );
+
+  test('finding 9: a key package whose credential names another user is refused at upload', async () => {
+    const real = decodeCredential(alice.credential);
+    const forgedCredential = encodeCredential({ ...real, user: 'bob' });
+    const forged = await makeLeafKeyPackage({
+      signature: alice.signature,
+      credential: forgedCredential,
+    });
+    const bytes = encodeMls({
+      version: 'mls10',
+      wireformat: 'mls_key_package',
+      keyPackage: forged.publicPackage,
+    });
+    const r = await alice.call<ErrorReply>('POST', '/api/v1/keypackages', {
+      keyPackages: [toBase64Url(bytes)],
+    });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'forbidden');
+    const count = await alice.call<{ available: number }>('GET', '/api/v1/keypackages');
+    assert.equal(count.body.available, 0, 'nothing was stored');
+  });
+
+  test('finding 10: a device keeps at most 8 sessions; a new one ends the oldest', async () => {
+    const d = await ApiDevice.register(server.url, createInvite(server.dataDir), 'sam');
+    const first = d.token;
+    const second = (await d.login(), d.token);
+    for (let i = 0; i < 8; i++) await d.login();
+    const withToken = (token: string) =>
+      d.call('GET', '/api/v1/devices', undefined, { authorization: `Bearer ${token}` });
+    assert.equal((await withToken(first)).status, 401);
+    assert.equal((await withToken(second)).status, 401);
+    assert.equal((await withToken(d.token)).status, 200);
+  });
 
   test('finding 12: an oversized WebSocket frame closes that socket without a server error', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/ws`);

@@ -1,5 +1,5 @@
 /**
- * Properties of the content format (engine/content.ts), what every application message
+ * Properties of the content format (engine/conversations/content.ts), what every application message
  * carries: round trip, bounds, and a decoder that answers `undefined` — never throws — on
  * anything it does not know.
  */

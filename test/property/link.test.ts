@@ -1,5 +1,5 @@
 /**
- * Properties of device linking's codecs (engine/linkCrypto.ts): the code a person types, the
+ * Properties of device linking's codecs (engine/devices/linkCrypto.ts): the code a person types, the
  * QR payload a camera reads, and the sealed channel the server relays without opening.
  */
 import { test } from 'node:test';

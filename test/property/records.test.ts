@@ -1,6 +1,6 @@
 /**
- * Properties of the client's storage formats: the record encoding (engine/records.ts) and the
- * encrypted store that seals each record (engine/encryptedStore.ts).
+ * Properties of the client's storage formats: the record encoding (engine/store/records.ts) and the
+ * encrypted store that seals each record (engine/store/encryptedStore.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

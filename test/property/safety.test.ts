@@ -1,5 +1,5 @@
 /**
- * Properties of safety numbers (engine/safety.ts): both sides agree, any other key or
+ * Properties of safety numbers (engine/identity/safety.ts): both sides agree, any other key or
  * address changes them, and a scanned QR payload matches only the exact pair of keys.
  */
 import { test } from 'node:test';

@@ -20,6 +20,14 @@ import { signBytes, type SignatureKeyPair } from '../../src/shared/mls/keys.ts';
 import { concatBytes, fromUtf8, toHex, utf8 } from '../../src/shared/protocol/bytes.ts';
 import { FoyerError } from '../../src/shared/protocol/errors.ts';
 import {
+  decodeItem,
+  decodeReceipt,
+  decodeSubmission,
+  encodeItem,
+  encodeReceipt,
+  encodeSubmission,
+} from '../../src/shared/protocol/envelope.ts';
+import {
   decodeContent,
   encodeContent,
   type Content,
@@ -63,7 +71,15 @@ export interface ReplayResult {
   failures: string[];
 }
 
-export const FORMATS = ['credential', 'content', 'link', 'safety', 'records', 'store'] as const;
+export const FORMATS = [
+  'credential',
+  'envelope',
+  'content',
+  'link',
+  'safety',
+  'records',
+  'store',
+] as const;
 export type Format = (typeof FORMATS)[number];
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -220,6 +236,90 @@ const credentialInputs = [
   },
 ];
 
+type EnvelopeType = 'submit' | 'receipt' | 'item';
+const ENVELOPE_CODECS: Record<
+  EnvelopeType,
+  { encode(v: never): Uint8Array; decode(b: Uint8Array): unknown }
+> = {
+  submit: { encode: encodeSubmission, decode: decodeSubmission },
+  receipt: { encode: encodeReceipt, decode: decodeReceipt },
+  item: { encode: encodeItem, decode: decodeItem },
+};
+
+const envelopeInputs: Array<{ name: string; type: EnvelopeType; value: unknown }> = [
+  {
+    name: 'submission, message only',
+    type: 'submit',
+    value: { groupId: 'AAECAwQFBgcICQoLDA0ODw', id: 'msg-0123456789_abcdef', message: 'AAEC_-8' },
+  },
+  {
+    name: 'submission with welcome and group info',
+    type: 'submit',
+    value: {
+      groupId: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+      id: 'AAAAAAAAAAAAAAAAAAAAAA',
+      message: 'AQID',
+      welcome: 'BAUG',
+      groupInfo: '',
+    },
+  },
+  { name: 'receipt', type: 'receipt', value: { epoch: 7, duplicate: false } },
+  {
+    name: 'receipt of a duplicate, largest epoch',
+    type: 'receipt',
+    value: { epoch: Number.MAX_SAFE_INTEGER, duplicate: true },
+  },
+  {
+    name: 'mailbox item: message',
+    type: 'item',
+    value: {
+      seq: 1,
+      kind: 'message',
+      groupId: 'AAECAwQFBgcICQoLDA0ODw',
+      id: 'msg-0123456789_abcdef',
+      payload: 'AAEC',
+      receivedAt: 1764500000000,
+    },
+  },
+  {
+    name: 'mailbox item: welcome',
+    type: 'item',
+    value: {
+      seq: 4294967296,
+      kind: 'welcome',
+      groupId: 'AAECAwQFBgcICQoLDA0ODw',
+      id: 'AAAAAAAAAAAAAAAA',
+      payload: '',
+      receivedAt: 0,
+    },
+  },
+  {
+    name: 'mailbox item: link',
+    type: 'item',
+    value: {
+      seq: 2,
+      kind: 'link',
+      groupId: 'AAECAwQFBgcICQoLDA0ODw',
+      id: 'AAAAAAAAAAAAAAAA',
+      payload: '_w',
+      receivedAt: 5,
+    },
+  },
+];
+
+/** Damaged envelopes: [name, type to decode as, hex]. */
+const badEnvelopes: Array<[string, EnvelopeType, string]> = [
+  ['unknown version', 'receipt', '0202000000000000000700'],
+  ['a receipt read as a submission', 'submit', '0102000000000000000700'],
+  ['receipt flag 2', 'receipt', '0102000000000000000702'],
+  ['receipt with a trailing byte', 'receipt', '010200000000000000070000'],
+  ['truncated receipt', 'receipt', '01020000000000000007'],
+  ['epoch past 2^53', 'receipt', '01020020000000000000' + '00'],
+  ['empty', 'item', ''],
+  ['mailbox item of kind 4', 'item', '0103000000000000000104'],
+  ['submission with flags 4', 'submit', '010100000002000100000002414200000001ff04'],
+];
+
 const contentInputs: Array<{ name: string; content: Content }> = [
   {
     name: 'text',
@@ -366,17 +466,19 @@ const storeInputs = [
 // ---- generation ---------------------------------------------------------------------------
 
 const DESCRIPTIONS: Record<Format, string> = {
+  envelope:
+    'Message envelopes (protocol/envelope.ts): the binary submission, receipt and mailbox item a carrier moves; values as the JSON API has them (byte strings in base64url). Damaged envelopes must fail with the given code.',
   credential:
     'Device credentials (protocol/credential.ts): keys are Ed25519 from the given seeds; the signature inputs, the deterministic Ed25519 signatures and the encoding are pinned. Malformed encodings must fail with the given code.',
   content:
-    'Application message contents (engine/content.ts): the exact UTF-8 JSON each content encodes to, and how given texts decode (null: refused).',
-  link: 'Device linking (engine/linkCrypto.ts): the code as typed and its normal form, the rendezvous id and channel key it derives, QR payloads, and sealed payloads whose nonce comes from the seeded generator (SHA-256 of seed ‖ 0 ‖ counter16).',
+    'Application message contents (engine/conversations/content.ts): the exact UTF-8 JSON each content encodes to, and how given texts decode (null: refused).',
+  link: 'Device linking (engine/devices/linkCrypto.ts): the code as typed and its normal form, the rendezvous id and channel key it derives, QR payloads, and sealed payloads whose nonce comes from the seeded generator (SHA-256 of seed ‖ 0 ‖ counter16).',
   safety:
-    "Safety numbers (engine/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
+    "Safety numbers (engine/identity/safety.ts): each party's fingerprint, the 60 digits and the QR payload; keys are Ed25519 public keys from the given seeds.",
   records:
-    'Client store records (engine/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
+    'Client store records (engine/store/records.ts): the JSON text a value encodes to; {"$hex": ...} in a value stands for a byte string. Malformed texts must fail with the given code.',
   store:
-    'The encrypted client store (engine/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
+    'The encrypted client store (engine/store/encryptedStore.ts): every storage key and sealed byte a store holds after creation with the given passphrase and KDF cost, salt and nonces from the seeded generator, and the records written in one transaction.',
 };
 
 /** Computes the vectors of one format from the fixed inputs above. */
@@ -447,6 +549,21 @@ const GENERATORS: Record<Format, () => Promise<Vector[]>> = {
       out.push({ name: `malformed: ${m.name}`, encoded: m.encoded, error: m.error });
     }
     return out;
+  },
+
+  async envelope() {
+    return [
+      ...envelopeInputs.map((i) => ({
+        ...i,
+        encoded: toHex(ENVELOPE_CODECS[i.type].encode(i.value as never)),
+      })),
+      ...badEnvelopes.map(([name, type, encoded]) => ({
+        name: `malformed: ${name}`,
+        type,
+        encoded,
+        error: 'bad_request',
+      })),
+    ];
   },
 
   async content() {
@@ -607,6 +724,16 @@ const DECODERS: Record<Format, Decoder> = {
       await checkCredentialSignatures(c, other),
       'instance signature does not verify',
     );
+  },
+
+  async envelope(v, check) {
+    const codec = ENVELOPE_CODECS[v['type'] as EnvelopeType];
+    const bytes = fromHex(v['encoded'] as string);
+    if (typeof v['error'] === 'string') {
+      check.same(v.name, 'decode error', await failureOf(() => codec.decode(bytes)), v['error']);
+      return;
+    }
+    check.same(v.name, 'decoded', codec.decode(bytes), v['value']);
   },
 
   async content(v, check) {

@@ -19,14 +19,17 @@ function emit(io: ClientIo, p: Parsed, json: unknown, text: () => string): numbe
 
 /**
  * Reading commands fetch first, as a messenger does (`--offline` skips it). When the server
- * cannot be reached they show what this device holds, and say so on stderr.
+ * cannot be reached, or has revoked this device, they show what this device holds, and say
+ * so on stderr.
  */
 async function fetchFirst(io: ClientIo, p: Parsed, e: Engine): Promise<void> {
   if (p.flags.offline === true) return;
   try {
     await e.sync();
   } catch (err) {
-    if (!(err instanceof FoyerError && err.code === 'network')) throw err;
+    // Unreachable, or this device was revoked: its history is still its own to read.
+    if (!(err instanceof FoyerError && (err.code === 'network' || err.code === 'device_revoked')))
+      throw err;
     io.err(`foyer client: ${err.message}; showing what this device already has.`);
   }
 }

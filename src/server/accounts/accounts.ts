@@ -79,7 +79,7 @@ export class Accounts {
         name,
         identityKey: device.identityKey,
         admin: redeemed.admin,
-        createdAt: now,
+        createdAt: toDay(now),
       });
       this.insertDevice(tx, userId, device, credential, now);
       return redeemed.admin;
@@ -148,9 +148,9 @@ export class Accounts {
     return this.stores.users.liveDevicesOfUser(name).map((d) => d.id);
   }
 
-  /** The user owning a live device of this instance (the hub's check on added members). */
-  liveDeviceUser(deviceId: string): string | undefined {
-    return this.stores.users.liveDeviceUser(deviceId);
+  /** Owner and issued credential of a live device of this instance (the hub's check on adds). */
+  liveDevice(deviceId: string): { user: string; credential: Uint8Array } | undefined {
+    return this.stores.users.liveDevice(deviceId);
   }
 
   /** Checks the identity signature and returns the instance-signed credential. */
@@ -201,7 +201,12 @@ export class Accounts {
       userId,
       signatureKey: d.signatureKey,
       credential,
-      createdAt: now,
+      createdAt: toDay(now),
     });
   }
+}
+
+/** Creation times are kept to the day: enough for a device list, not a timeline. */
+function toDay(ms: number): number {
+  return ms - (ms % (24 * 3600 * 1000));
 }

@@ -64,7 +64,7 @@ export function redeemInvite(
   now = Date.now(),
 ): { admin: boolean } {
   const invite = checkInvite(store, code, now);
-  store.markUsed(tx, hashCode(code), now);
+  store.deleteUsed(tx, hashCode(code));
   return invite;
 }
 

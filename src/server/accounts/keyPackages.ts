@@ -10,21 +10,47 @@ import { inspectKeyPackageVerified } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from './accounts.ts';
+import { RateLimiter } from '../http/rateLimit.ts';
+import { encodeCredential } from '../../shared/protocol/credential.ts';
+
+/**
+ * Claims one user may make of another's packages: a burst of 10, then one every 30 s. Adding
+ * someone to a conversation takes one claim; draining their stock takes many.
+ */
+export const CLAIMS_PER_MINUTE_PER_PAIR = 2;
+/**
+ * One-time packages handed out per target device: a burst of 10, then one a minute. Beyond,
+ * claimers get the device's last-resort package (adds still work), so a household of
+ * claimers cannot empty the one-time stock faster than the device replenishes it.
+ */
+export const ONE_TIME_PER_MINUTE_PER_DEVICE = 1;
+/** Below this many one-time packages, the device's open sockets are told to upload more. */
+export const LOW_STOCK = 10;
 
 export class KeyPackages {
   private readonly stores: AccountStores;
   private readonly writer: Writer;
   private readonly max: number;
+  private readonly claims = new RateLimiter(CLAIMS_PER_MINUTE_PER_PAIR);
+  private readonly oneTime = new RateLimiter(ONE_TIME_PER_MINUTE_PER_DEVICE);
+  private readonly onLowStock: (deviceId: string, available: number) => void;
 
-  constructor(stores: AccountStores, writer: Writer, maxPerDevice: number) {
+  /** `onLowStock` runs after a claim leaves a device under LOW_STOCK one-time packages. */
+  constructor(
+    stores: AccountStores,
+    writer: Writer,
+    maxPerDevice: number,
+    onLowStock: (deviceId: string, available: number) => void = () => undefined,
+  ) {
     this.stores = stores;
     this.writer = writer;
     this.max = maxPerDevice;
+    this.onLowStock = onLowStock;
   }
 
   /**
-   * Stores packages after checking each is signed by, and carries the credential of, the
-   * caller's device: nobody can stock key packages in someone else's name.
+   * Stores packages after checking each is signed by, and carries exactly the credential
+   * issued to, the caller's device: nobody can stock key packages in someone else's name.
    */
   async upload(
     caller: Caller,
@@ -36,10 +62,10 @@ export class KeyPackages {
     const all = lastResort === undefined ? packages : [...packages, lastResort];
     for (const [i, kp] of all.entries()) {
       const { credential } = await inspectKeyPackageVerified(kp);
-      if (
-        credential.deviceId !== caller.deviceId ||
-        !equalBytes(credential.deviceKey, device.signatureKey)
-      ) {
+      // The whole credential — user, domain, device, keys and both signatures — must be the
+      // one this instance issued to the uploading device: a package naming another user with
+      // one's own device key is refused.
+      if (!equalBytes(encodeCredential(credential), device.credential)) {
         throw new FoyerError('forbidden', `keyPackages[${i}] is not for this device`);
       }
     }
@@ -66,19 +92,31 @@ export class KeyPackages {
     return this.stores.keyPackages.stock(deviceId);
   }
 
-  /** One package per live device of a user, skipping the caller's own device. */
-  claim(caller: Caller, deviceIds: string[]): Promise<ClaimedKeyPackages> {
+  /**
+   * One package per live device of the user `target`, skipping the caller's own device.
+   * @throws FoyerError rate_limited when the caller claims this user's packages too often
+   */
+  async claim(caller: Caller, target: string, deviceIds: string[]): Promise<ClaimedKeyPackages> {
+    this.claims.take(`${caller.userId}>${target}`);
     const store = this.stores.keyPackages;
-    return this.writer.run((tx) => {
+    const low: Array<[string, number]> = [];
+    const result = await this.writer.run((tx) => {
       const out: ClaimedKeyPackages['keyPackages'] = [];
       for (const deviceId of deviceIds) {
         if (deviceId === caller.deviceId) continue;
-        const kp = store.next(deviceId);
+        // Over its one-time rate, a device's last-resort package is handed out instead.
+        const kp = store.next(deviceId, !this.oneTime.tryTake(deviceId));
         if (kp === undefined) continue;
-        if (!kp.lastResort) store.delete(tx, kp.id);
+        if (!kp.lastResort) {
+          store.delete(tx, kp.id);
+          const { available } = store.stock(deviceId);
+          if (available < LOW_STOCK) low.push([deviceId, available]);
+        }
         out.push({ deviceId, keyPackage: toBase64Url(kp.keyPackage) });
       }
       return { keyPackages: out };
     });
+    for (const [deviceId, available] of low) this.onLowStock(deviceId, available);
+    return result;
   }
 }

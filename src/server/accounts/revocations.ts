@@ -12,7 +12,7 @@ import type { WriteTx } from '../storage/tx.ts';
 import { UserStore, type AccountStores } from './store/index.ts';
 
 /**
- * Marks a device revoked and deletes its sessions, pending challenges and key packages.
+ * Marks a device revoked and deletes its sessions and key packages.
  * Its mailbox is the caller's to empty (the server does it through `Mailboxes.drop`, which
  * keeps its counts right). A no-op for a revoked device.
  * @returns whether the device was live until now

@@ -15,7 +15,8 @@ import type { Caller } from './accounts.ts';
 import type { Revocations } from './revocations.ts';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
-const DAY_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const CACHE_MAX = 4096;
 /** Sessions one device may hold; opening one more ends its oldest. */
 export const MAX_SESSIONS_PER_DEVICE = 8;
@@ -112,13 +113,16 @@ export class Sessions {
     if (this.usedChallenges.has(key)) throw new FoyerError('unauthenticated', REFUSED);
     this.usedChallenges.set(key, expiresAt);
     const token = toBase64Url(randomBytes(32));
-    const tokenExpiresAt = now + this.ttlMs;
+    // Kept to the hour (the session lasts up to an hour longer): a device's session rows are
+    // not a log of its logins to the millisecond.
+    const hour = now - (now % HOUR_MS);
+    const tokenExpiresAt = hour + HOUR_MS + this.ttlMs;
     const { sessions, users } = this.stores;
     await this.writer.run((tx) => {
       sessions.insertSession(tx, {
         tokenHash: hashToken(token),
         deviceId,
-        createdAt: now,
+        createdAt: hour,
         expiresAt: tokenExpiresAt,
       });
       for (const old of sessions.tokenHashesBeyond(deviceId, MAX_SESSIONS_PER_DEVICE)) {

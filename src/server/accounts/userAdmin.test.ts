@@ -30,11 +30,6 @@ function household(db: Db, users: Record<string, string[]>): void {
       db.prepare(
         'INSERT INTO key_packages (device_id, key_package, created_at) VALUES (?, ?, 0)',
       ).run(d, new Uint8Array(8));
-      db.prepare('INSERT INTO challenges (challenge, device_id, expires_at) VALUES (?, ?, ?)').run(
-        utf8(`challenge-${d}`),
-        d,
-        Date.now() + DAY,
-      );
     }
   }
 }
@@ -67,7 +62,7 @@ test('removeUser revokes every device, deletes what revocation deletes, and free
   assert.deepEqual(removeUser(db, 'bob', 77), { name: 'bob', devices: 2, queuedMessages: 4 });
 
   assert.equal(count(db, 'devices WHERE user_id = 2 AND revoked_at = 77'), 2);
-  for (const table of ['sessions', 'key_packages', 'challenges', 'mailbox']) {
+  for (const table of ['sessions', 'key_packages', 'mailbox']) {
     assert.equal(count(db, `${table} WHERE device_id IN ('b1', 'b2')`), 0, table);
     assert.equal(count(db, `${table} WHERE device_id = 'a1'`), 1, `alice's ${table} stay`);
   }

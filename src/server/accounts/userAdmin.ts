@@ -9,12 +9,17 @@
  * registration.
  */
 import type { Db } from '../storage/sqlite.ts';
-import { directWrite } from '../storage/tx.ts';
+import { directWrite, type WriteTx } from '../storage/tx.ts';
 import { MailboxStore } from '../mailbox/store.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { isUserName } from '../../shared/protocol/names.ts';
 import { revokeDeviceRows } from './revocations.ts';
-import { accountStores, UserStore, type UserSummaryRow } from './store/index.ts';
+import {
+  accountStores,
+  UserStore,
+  type AccountStores,
+  type UserSummaryRow,
+} from './store/index.ts';
 
 /** A live user: counts only, no keys. */
 export type UserSummary = UserSummaryRow;
@@ -50,7 +55,7 @@ export interface RemovedUser {
 }
 
 /**
- * Removes a user: revokes every device (sessions, challenges, key packages and mailbox
+ * Removes a user: revokes every device (sessions, key packages and mailbox
  * deleted, as for a single revocation) and marks the row removed, freeing the name.
  * @throws FoyerError invalid_name, not_found
  */
@@ -61,15 +66,36 @@ export function removeUser(db: Db, name: string, now = Date.now()): RemovedUser 
   // The admin command's own process: the server's writer is not here. One immediate
   // transaction, so a running server sees all of the removal or none of it.
   return directWrite(db, (tx) => {
-    const user = stores.users.liveByName(name);
-    if (user === undefined) throw new FoyerError('not_found', `there is no user "${name}"`);
-    let devices = 0;
     let queuedMessages = 0;
-    for (const { id } of stores.users.devicesOf(user.id)) {
-      if (revokeDeviceRows(stores, tx, id, now)) devices++;
+    const removed = removeUserIn(stores, tx, name, now, (id) => {
       queuedMessages += mailbox.deleteUpTo(tx, id, Number.MAX_SAFE_INTEGER);
-    }
-    stores.users.markRemoved(tx, user.id, now);
-    return { name, devices, queuedMessages };
+    });
+    return { name, devices: removed.devices, queuedMessages };
   });
+}
+
+/**
+ * The removal itself, inside the caller's write transaction: every device revoked (its
+ * mailbox emptied by `dropMailbox`, which the server points at its own mailbox counts), the
+ * user marked removed. Shared by `foyer user remove` and the admin route.
+ * @returns how many devices were live, and their ids
+ * @throws FoyerError invalid_name, not_found
+ */
+export function removeUserIn(
+  stores: AccountStores,
+  tx: WriteTx,
+  name: string,
+  now: number,
+  dropMailbox: (deviceId: string) => void,
+): { devices: number; deviceIds: string[] } {
+  checkName(name);
+  const user = stores.users.liveByName(name);
+  if (user === undefined) throw new FoyerError('not_found', `there is no user "${name}"`);
+  const deviceIds: string[] = [];
+  for (const { id } of stores.users.devicesOf(user.id)) {
+    if (revokeDeviceRows(stores, tx, id, now)) deviceIds.push(id);
+    dropMailbox(id);
+  }
+  stores.users.markRemoved(tx, user.id, now);
+  return { devices: deviceIds.length, deviceIds };
 }

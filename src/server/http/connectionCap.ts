@@ -3,12 +3,13 @@
  * (before any HTTP parsing), so one address cannot hold every socket the server can afford.
  */
 import type { Server } from 'node:http';
+import { addressGroup } from './addressGroup.ts';
 
 /** Closes any connection beyond `max` open from the same address. */
 export function limitConnectionsPerAddress(server: Server, max: number): void {
   const open = new Map<string, number>();
   server.on('connection', (socket) => {
-    const address = socket.remoteAddress ?? '';
+    const address = addressGroup(socket.remoteAddress);
     const n = (open.get(address) ?? 0) + 1;
     if (n > max) {
       socket.destroy();

@@ -19,6 +19,17 @@ export class RateLimiter {
     this.burst = Math.max(10, Math.ceil(perMinute / 4));
   }
 
+  /** Takes one token for `key` if there is one; false when `key` is over its rate. */
+  tryTake(key: string, now = Date.now()): boolean {
+    try {
+      this.take(key, now);
+      return true;
+    } catch (err) {
+      if (err instanceof FoyerError && err.code === 'rate_limited') return false;
+      throw err;
+    }
+  }
+
   /** Takes one token for `key`. @throws FoyerError rate_limited */
   take(key: string, now = Date.now()): void {
     let b = this.buckets.get(key);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hub } from './hub.ts';
+import { Hub, MAX_GROUPS_PER_USER } from './hub.ts';
 import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Writer } from '../writer.ts';
 import { DeliveryRouter } from '../delivery/router.ts';
@@ -333,4 +333,44 @@ test('a key package that names another user for a local device is refused', asyn
     hub.status(caller(alice, 0), groupId).members.map((m) => `${m.user}@${m.domain}`),
     ['alice', 'bob', 'carol', 'dave'].map((u) => `${u}@maison.example`),
   );
+});
+
+test("a key package with a local device's id and user but keys the instance never issued is refused", async () => {
+  const { h, hub, alice, aliceGroup, deps, groupId, caller } = await threeMembers(['dave']);
+  const dave = h.devices[3]!;
+  // Right user, right device id, valid signatures, but not the credential this instance
+  // issued to that device (other keys): a ghost device in Dave's name.
+  const ghost = await makeTestIdentity({
+    user: dave.user,
+    domain: h.instance.domain,
+    instanceKey: h.instance.key,
+    deviceId: dave.deviceId,
+  });
+  const kp = (await createKeyPackage(ghost.me, h.trust)).publicPackage;
+  const add = await addMembers(aliceGroup, [kp], deps);
+  await assert.rejects(
+    hub.submit(caller(alice, 0), groupId, {
+      id: id(),
+      message: add.commit,
+      welcome: add.welcome,
+      groupInfo: undefined,
+    }),
+    refusedWith('forbidden'),
+  );
+  assert.equal(hub.status(caller(alice, 0), groupId).members.length, 3);
+});
+
+test('a user may be in at most MAX_GROUPS_PER_USER groups; others can still create theirs', async () => {
+  const { h, hub, caller } = await setup(['alice', 'bob']);
+  const [alice, bob] = h.devices as [TestIdentity, TestIdentity];
+  await Promise.all(
+    Array.from({ length: MAX_GROUPS_PER_USER }, () =>
+      hub.create(caller(alice, 0), randomBytes(16), undefined),
+    ),
+  );
+  await assert.rejects(
+    hub.create(caller(alice, 0), randomBytes(16), undefined),
+    refusedWith('limit_reached'),
+  );
+  assert.equal((await hub.create(caller(bob, 1), randomBytes(16), undefined)).epoch, 0);
 });

@@ -22,6 +22,7 @@ import {
 } from '../../shared/protocol/api.ts';
 import { inspectGroupInfo, inspectMessage } from '../../shared/mls/inspect.ts';
 import { equalBytes, toBase64Url } from '../../shared/protocol/bytes.ts';
+import { encodeCredential, type DeviceCredential } from '../../shared/protocol/credential.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { HubStore, type HubGroup } from './store.ts';
 import { applyCommit, leafOf, type Member } from './leaves.ts';
@@ -38,8 +39,8 @@ export interface Submission {
 
 /** This instance's devices, as the hub needs to know them. */
 export interface LocalDevices {
-  /** The user name owning a live (not revoked) device of this instance. */
-  liveDeviceUser(deviceId: string): string | undefined;
+  /** The owner and issued credential of a live (not revoked) device of this instance. */
+  liveDevice(deviceId: string): { user: string; credential: Uint8Array } | undefined;
 }
 
 export class Hub {
@@ -144,12 +145,10 @@ export class Hub {
       }
       const now = Date.now();
       const g = this.memberGroup(caller, groupId);
-      if (this.groups.acceptedEpoch(groupId, s.id) !== undefined) {
-        return { epoch: g.epoch, duplicate: true };
-      }
+      if (this.groups.wasSeen(groupId, s.id)) return { epoch: g.epoch, duplicate: true };
       const sender = this.addressOf(caller);
       const senderLeaf = leafOf(g.leaves, sender)!;
-      const others = [...g.leaves.values()].filter((m) => m !== g.leaves.get(senderLeaf));
+      const others = [...g.leaves].filter(([leaf]) => leaf !== senderLeaf).map(([, m]) => m);
       const pushes: LocalPushes[] = [];
       const message = { kind: 'message', groupId, msgId: s.id, body: s.message } as const;
 
@@ -181,13 +180,7 @@ export class Hub {
         }
         this.groups.advance(tx, g, epoch, change, s.groupInfo);
       }
-      this.groups.recordAccepted(tx, {
-        groupId,
-        msgId: s.id,
-        deviceId: caller.deviceId,
-        epoch,
-        now,
-      });
+      this.groups.markSeen(tx, groupId, s.id, now);
       this.accepted++;
       this.writer.onCommit(() => {
         for (const p of pushes) this.router.publish(p);
@@ -224,12 +217,13 @@ export class Hub {
 
   /**
    * A device a commit may add: one the router can deliver to. A device of this instance must
-   * be live and belong to the user its credential names; a device of another instance is
+   * be live, belong to the user its credential names and carry the very credential this
+   * instance issued; a device of another instance is
    * that instance's to vouch for (its credential carries the instance's signature, which
    * the members' clients check).
    * @throws FoyerError federation_unavailable, not_found, forbidden
    */
-  private addable(credential: { deviceId: string; domain: string; user: string }): Member {
+  private addable(credential: DeviceCredential): Member {
     const address: Member = {
       user: credential.user,
       domain: credential.domain,
@@ -237,12 +231,21 @@ export class Hub {
     };
     if (!this.router.reaches(address.domain)) throw unreachable(address.domain);
     if (!this.router.isLocal(address)) return address;
-    const owner = this.localDevices.liveDeviceUser(address.deviceId);
-    if (owner === undefined) {
+    const live = this.localDevices.liveDevice(address.deviceId);
+    if (live === undefined) {
       throw new FoyerError('not_found', 'a device in this commit is unknown or revoked');
     }
-    if (owner !== address.user) {
+    if (live.user !== address.user) {
       throw new FoyerError('forbidden', 'a key package in this commit names another user');
+    }
+    // The whole credential, both signatures included, must be the one this instance issued:
+    // a forged one (other keys under a real device id and name) is refused here, not only by
+    // each member's client.
+    if (!equalBytes(encodeCredential(credential), live.credential)) {
+      throw new FoyerError(
+        'forbidden',
+        'a key package in this commit does not carry the credential this instance issued',
+      );
     }
     return address;
   }

@@ -1,6 +1,6 @@
 /**
- * The hub's query layer: groups, their members (device addresses by leaf) and the accepted
- * message ids, with an in-memory copy of each group touched (a household has a few dozen).
+ * The hub's query layer: groups, their members (device addresses by leaf) and the digests of
+ * accepted message ids, with an in-memory copy of each group touched (a household has a few dozen).
  * Writes take the writer's transaction; the cache is updated last, after every check
  * passed, and is dropped whole if a batch fails to commit.
  */
@@ -8,6 +8,7 @@ import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { WriteTx } from '../storage/tx.ts';
 import { toHex } from '../../shared/protocol/bytes.ts';
 import type { LeafChange, Member } from './leaves.ts';
+import { DAY_MS, dayOf, forgetDay, seenDigest } from './seen.ts';
 
 export interface HubGroup {
   id: Uint8Array;
@@ -67,9 +68,11 @@ export class HubStore {
     groupInfo: Uint8Array | undefined,
     now: number,
   ): HubGroup {
-    this.q(
-      'INSERT INTO groups (id, epoch, group_info, created_by, created_at) VALUES (?, 0, ?, ?, ?)',
-    ).run(id, groupInfo ?? null, creator.deviceId, now);
+    this.q('INSERT INTO groups (id, epoch, group_info, created_at) VALUES (?, 0, ?, ?)').run(
+      id,
+      groupInfo ?? null,
+      dayOf(now) * DAY_MS,
+    );
     this.insertMember(tx, id, 0, creator);
     const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
     this.remember(toHex(id), g);
@@ -116,27 +119,25 @@ export class HubStore {
     this.cache.clear();
   }
 
-  /** The epoch a message id was accepted in, if it was (idempotent submission). */
-  acceptedEpoch(groupId: Uint8Array, msgId: string): number | undefined {
-    const r = this.q('SELECT epoch FROM submissions WHERE group_id = ? AND msg_id = ?').get(
-      groupId,
-      msgId,
-    ) as { epoch: number } | undefined;
-    return r?.epoch;
+  /** True when this message id was accepted in this group within the dedup window. */
+  wasSeen(groupId: Uint8Array, msgId: string): boolean {
+    return (
+      this.q('SELECT 1 FROM seen_messages WHERE digest = ?').get(seenDigest(groupId, msgId)) !==
+      undefined
+    );
   }
 
-  recordAccepted(
-    _tx: WriteTx,
-    s: { groupId: Uint8Array; msgId: string; deviceId: string; epoch: number; now: number },
-  ): void {
-    this.q(
-      'INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(s.groupId, s.msgId, s.deviceId, s.epoch, s.now);
+  /** Remembers an accepted message id: its digest and the day it may be forgotten only. */
+  markSeen(_tx: WriteTx, groupId: Uint8Array, msgId: string, now: number): void {
+    this.q('INSERT OR IGNORE INTO seen_messages (digest, forget_day) VALUES (?, ?)').run(
+      seenDigest(groupId, msgId),
+      forgetDay(now),
+    );
   }
 
-  /** Forgets accepted ids older than `before` (past the mailbox lifetime, no retry is left). */
-  forgetAcceptedBefore(_tx: WriteTx, before: number): void {
-    this.q('DELETE FROM submissions WHERE accepted_at <= ?').run(before);
+  /** Forgets the message ids whose window has passed. */
+  forgetSeen(_tx: WriteTx, now: number): void {
+    this.q('DELETE FROM seen_messages WHERE forget_day <= ?').run(dayOf(now));
   }
 
   /** Caches a group as the most recently used, dropping the least recently used beyond the cap. */

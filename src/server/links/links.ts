@@ -11,23 +11,51 @@ import { LinkStore, type LinkRow } from './store.ts';
 
 export const LINK_TTL_MS = 10 * 60 * 1000;
 export const MAX_LINK_PAYLOAD = 16 * 1024;
-export const MAX_OPEN_LINKS = 64;
+/**
+ * Open link requests: at most MAX_OPEN_LINKS_PER_ADDRESS per client address (IPv4, or IPv6
+ * /64), and MAX_OPEN_LINKS in all. Anonymous callers can then only fill their own share: it
+ * takes hundreds of addresses within ten minutes to deny linking to the household, where 64
+ * requests from one address used to be enough.
+ */
+export const MAX_OPEN_LINKS = 1024;
+export const MAX_OPEN_LINKS_PER_ADDRESS = 4;
 
 export class Links {
   readonly store: LinkStore;
+  /** Expiry times of the open requests made from each address group (memory only). */
+  private readonly byAddress = new Map<string, number[]>();
 
   constructor(db: Db) {
     this.store = new LinkStore(db);
   }
 
-  request(tx: WriteTx, rid: Uint8Array, sealed: Uint8Array, now: number): void {
+  request(
+    tx: WriteTx,
+    rid: Uint8Array,
+    sealed: Uint8Array,
+    now: number,
+    address = 'unknown',
+  ): void {
     this.store.deleteExpired(tx, now);
+    for (const [a, list] of this.byAddress) {
+      const live = list.filter((e) => e > now);
+      if (live.length === 0) this.byAddress.delete(a);
+      else this.byAddress.set(a, live);
+    }
+    const mine = this.byAddress.get(address) ?? [];
+    if (mine.length >= MAX_OPEN_LINKS_PER_ADDRESS) {
+      throw new FoyerError('rate_limited', 'too many open link requests from this address', {
+        retryAfterMs: Math.min(...mine) - now,
+      });
+    }
     if (this.store.count() >= MAX_OPEN_LINKS) {
       throw new FoyerError('rate_limited', 'too many open link requests');
     }
-    if (!this.store.insert(tx, rid, sealed, now + LINK_TTL_MS)) {
+    const expiresAt = now + LINK_TTL_MS;
+    if (!this.store.insert(tx, rid, sealed, expiresAt)) {
       throw new FoyerError('duplicate', 'this link id is already in use');
     }
+    this.byAddress.set(address, [...mine, expiresAt]);
   }
 
   getRequest(rid: Uint8Array, now: number): Uint8Array {

@@ -69,6 +69,31 @@ test('a failing migration rolls back entirely and leaves the version', () => {
   db.close();
 });
 
+test('a table rebuild that would break a reference rolls back, foreign keys back on', () => {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations);
+  db.exec(`INSERT INTO users (id, name, identity_key, created_at) VALUES (1, 'a', x'00', 0);
+    INSERT INTO devices (id, user_id, signature_key, credential, created_at)
+      VALUES ('d', 1, x'00', x'00', 0);`);
+  const rebuild = (sql: string): Migration[] => [
+    ...migrations,
+    { version: migrations.length + 1, name: 'rebuild', rebuildsTables: true, sql },
+  ];
+  const dangling = rebuild(`CREATE TABLE users_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+      identity_key BLOB NOT NULL, admin INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
+      removed_at INTEGER) STRICT;
+    DROP TABLE users; ALTER TABLE users_new RENAME TO users;`);
+  assert.throws(
+    () => migrate(db, dangling),
+    (e: unknown) => e instanceof StorageError && /1 broken references/.test(e.message),
+  );
+  assert.equal(schemaVersion(db), migrations.length);
+  assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+  assert.deepEqual(db.prepare('SELECT name FROM users').all(), [{ name: 'a' }], 'rolled back');
+  db.close();
+});
+
 test('a database newer than the code is refused with a clear message', () => {
   const db = new Database(':memory:');
   migrate(db, extra);

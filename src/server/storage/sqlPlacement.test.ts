@@ -27,7 +27,10 @@ const BATCH_HANDLE = [/\bbatchTx\s*\(/];
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'testing' ? [] : sourceFiles(path);
+    // src/web runs in browsers: its transactions are IndexedDB's, not SQLite's.
+    if (e.isDirectory()) {
+      return e.name === 'testing' || path === join(SRC, 'web') ? [] : sourceFiles(path);
+    }
     return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [];
   });
 }

@@ -190,6 +190,12 @@ export class SocketRegistry {
     if (set?.size === 0) this.byDevice.delete(deviceId);
   }
 
+  /** Sends one frame to every open socket of a device. */
+  notify(deviceId: string, frame: ServerFrame): void {
+    const text = JSON.stringify(frame);
+    for (const s of this.byDevice.get(deviceId) ?? []) if (s.readyState === s.OPEN) s.send(text);
+  }
+
   close(deviceId: string, code: number, reason: string): void {
     for (const s of this.byDevice.get(deviceId) ?? []) s.close(code, reason);
   }

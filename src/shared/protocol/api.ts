@@ -180,7 +180,9 @@ export type ServerFrame =
   | { op: 'items'; items: MailboxItem[] }
   | ({ op: 'submitted'; ref: number } & SubmitResponse)
   | { op: 'error'; ref?: number; code: string; message: string; details?: Record<string, unknown> }
-  | { op: 'pong' };
+  | { op: 'pong' }
+  /** The device's stock of one-time key packages is low: upload more. */
+  | { op: 'keypackages'; available: number };
 
 /** Label the device signs with its challenge to open a session. */
 export const SESSION_LABEL = 'foyer/v1 session\0';

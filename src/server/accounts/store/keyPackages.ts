@@ -26,10 +26,15 @@ export class KeyPackageStore {
     };
   }
 
-  /** The package to hand out next: the oldest one-time package, else the last-resort one. */
-  next(deviceId: string): StockedKeyPackage | undefined {
+  /**
+   * The package to hand out next: the oldest one-time package, else the last-resort one (or
+   * the last-resort one first, when the device's one-time packages are being rationed).
+   */
+  next(deviceId: string, lastResortFirst = false): StockedKeyPackage | undefined {
     const r = this.q(
-      'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort, id LIMIT 1',
+      lastResortFirst
+        ? 'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort DESC, id LIMIT 1'
+        : 'SELECT id, key_package, last_resort FROM key_packages WHERE device_id = ? ORDER BY last_resort, id LIMIT 1',
     ).get(deviceId) as { id: number; key_package: Uint8Array; last_resort: number } | undefined;
     return r === undefined
       ? undefined

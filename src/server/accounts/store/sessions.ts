@@ -1,6 +1,6 @@
 /**
- * The query layer of device sessions. (Login challenges are stateless since the hardening;
- * the `challenges` table is only emptied, for rows an older version left.)
+ * The query layer of device sessions. (Login challenges are stateless: nothing is stored
+ * for them, and migration 0003 dropped their table.)
  */
 import { statementCache, type Db, type Statement } from '../../storage/sqlite.ts';
 import type { WriteTx } from '../../storage/tx.ts';
@@ -50,10 +50,10 @@ export class SessionStore {
     ).run(s.tokenHash, s.deviceId, s.createdAt, s.expiresAt);
   }
 
-  /** A device's sessions past the `keep` latest-expiring ones. */
+  /** A device's sessions past the `keep` newest ones. */
   tokenHashesBeyond(deviceId: string, keep: number): Uint8Array[] {
     return this.q(
-      'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC LIMIT -1 OFFSET ?',
+      'SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?',
     )
       .pluck()
       .all(deviceId, keep) as Uint8Array[];
@@ -63,14 +63,12 @@ export class SessionStore {
     this.q('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
   }
 
-  /** A revoked device's sessions and pending challenges. */
+  /** A revoked device's sessions. */
   deleteForDevice(_tx: WriteTx, deviceId: string): void {
     this.q('DELETE FROM sessions WHERE device_id = ?').run(deviceId);
-    this.q('DELETE FROM challenges WHERE device_id = ?').run(deviceId);
   }
 
   deleteExpired(_tx: WriteTx, now: number): void {
-    this.q('DELETE FROM challenges WHERE expires_at <= ?').run(now);
     this.q('DELETE FROM sessions WHERE expires_at <= ?').run(now);
   }
 }

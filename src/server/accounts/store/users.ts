@@ -177,13 +177,13 @@ export class UserStore {
     ).map(device);
   }
 
-  /** The name of the live user owning a live device. */
-  liveDeviceUser(deviceId: string): string | undefined {
+  /** The live user owning a live device, and the credential issued to that device. */
+  liveDevice(deviceId: string): { user: string; credential: Uint8Array } | undefined {
     const r = this.q(
-      `SELECT u.name FROM devices d JOIN users u ON u.id = d.user_id
+      `SELECT u.name, d.credential FROM devices d JOIN users u ON u.id = d.user_id
         WHERE d.id = ? AND d.revoked_at IS NULL AND u.${LIVE}`,
-    ).get(deviceId) as { name: string } | undefined;
-    return r?.name;
+    ).get(deviceId) as { name: string; credential: Uint8Array } | undefined;
+    return r === undefined ? undefined : { user: r.name, credential: r.credential };
   }
 
   revokedDeviceIds(): string[] {

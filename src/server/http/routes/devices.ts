@@ -51,7 +51,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.post('/api/v1/users/:name/keypackages', async (req) => {
     const caller = ctx.auth(req);
-    return ctx.keyPackages.claim(caller, ctx.accounts.liveDevices(userName(req.params)));
+    const name = userName(req.params);
+    return ctx.keyPackages.claim(caller, name, ctx.accounts.liveDevices(name));
   });
 
   app.get('/api/v1/keypackages', async (req) => {

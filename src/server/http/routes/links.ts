@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { bytes, object } from '../parse.ts';
 import { MAX_LINK_PAYLOAD } from '../../links/links.ts';
+import { addressGroup } from '../addressGroup.ts';
 import { fromBase64Url, toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 
@@ -21,7 +22,8 @@ export function linkRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/v1/links/:rid', async (req, reply) => {
     const id = rid(req.params);
     const payload = sealed(req.body);
-    await ctx.writer.run((tx) => ctx.links.request(tx, id, payload, Date.now()));
+    const from = addressGroup(req.socket.remoteAddress);
+    await ctx.writer.run((tx) => ctx.links.request(tx, id, payload, Date.now(), from));
     return reply.code(201).send({});
   });
 

@@ -21,8 +21,8 @@ test('0002 gives tombstoned users their name back with removed_at, and frees the
   device.run('dev-b1', 2, Buffer.alloc(32), Buffer.alloc(8), 500);
   device.run('dev-b2', 2, Buffer.alloc(32), Buffer.alloc(8), 700);
 
-  assert.deepEqual(migrate(db, migrations), [2]);
-  assert.equal(schemaVersion(db), migrations.length);
+  assert.deepEqual(migrate(db, migrations.slice(0, 2)), [2]);
+  assert.equal(schemaVersion(db), 2);
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on');
   assert.deepEqual(db.prepare('SELECT id, name, removed_at FROM users ORDER BY id').all(), [
     { id: 1, name: 'alice', removed_at: null },

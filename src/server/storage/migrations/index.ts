@@ -5,5 +5,6 @@
 import type { Migration } from '../migrate.ts';
 import { migration as m0001 } from './0001-initial.ts';
 import { migration as m0002 } from './0002-addresses-and-removed-users.ts';
+import { migration as m0003 } from './0003-less-metadata.ts';
 
-export const migrations: readonly Migration[] = [m0001, m0002];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003];

@@ -1,0 +1,241 @@
+/** Français. */
+import type { Messages } from './en.ts';
+
+export const fr: Messages = {
+  loading: 'Chargement…',
+  'lazy.failed':
+    'Une partie de l’application n’a pas pu être chargée. Vérifiez la connexion et rechargez la page.',
+  'common.back': 'Retour',
+  'common.cancel': 'Annuler',
+  'common.dismiss': 'Fermer',
+
+  'insecure.title': 'Cette adresse n’est pas sécurisée',
+  'insecure.why':
+    'Foyer chiffre chaque message dans cette page, avec la cryptographie du navigateur. Les navigateurs ne l’autorisent que sur des pages sécurisées : en HTTPS, ou sur cet ordinateur même (localhost). Cette page a été ouverte en HTTP simple sur une autre adresse : aucune clé ne peut être créée ici.',
+  'insecure.what': 'Que faire :',
+  'insecure.https': 'Ouvrez Foyer en HTTPS :',
+  'insecure.localhost':
+    'Ou, sur l’ordinateur qui fait tourner le serveur, ouvrez http://localhost avec son port.',
+  'insecure.admin':
+    'Si c’est vous qui gérez ce Foyer, activez HTTPS (voir le guide d’installation) : sans lui, personne ne peut utiliser l’application web depuis un autre appareil.',
+
+  'welcome.title': 'Bienvenue dans Foyer',
+  'welcome.invite':
+    'Foyer est la messagerie privée de votre foyer. Pour la rejoindre, ouvrez le lien d’invitation qu’un membre vous a envoyé.',
+  'welcome.link': 'Vous avez déjà un compte sur un autre appareil ? Reliez-y ce navigateur.',
+  'welcome.linkButton': 'Relier ce navigateur',
+
+  'elsewhere.title': 'Foyer est ouvert dans un autre onglet',
+  'elsewhere.why':
+    'Un seul onglet à la fois peut tenir vos clés, pour qu’elles restent cohérentes. Fermez l’autre onglet, ou utilisez Foyer ici.',
+  'elsewhere.useHere': 'Utiliser Foyer dans cet onglet',
+
+  'join.title': 'Rejoindre le foyer',
+  'join.intro':
+    'Choisissez le nom que les autres verront et une phrase de passe pour ce navigateur.',
+  'join.name': 'Votre nom',
+  'join.nameHint': 'Lettres minuscules, chiffres, points, tirets ou soulignés (32 au plus).',
+  'join.nameRule': 'Utilisez de 1 à 32 lettres minuscules, chiffres, « . », « _ » ou « - ».',
+  'join.passphrase': 'Phrase de passe',
+  'join.passphraseHint':
+    'Au moins {min} caractères. Quelques mots sans rapport se retiennent facilement.',
+  'join.again': 'Phrase de passe, encore',
+  'join.mismatch': 'Les deux phrases de passe diffèrent.',
+  'join.noRecovery':
+    'La phrase de passe protège les clés gardées dans ce navigateur. Elle ne quitte jamais cet appareil et ne peut pas être récupérée : si vous l’oubliez, l’historique de ce navigateur est perdu et il vous faudra une nouvelle invitation.',
+  'join.submit': 'Créer mon compte',
+  'join.working': 'Création de vos clés…',
+
+  'unlock.title': 'Déverrouiller Foyer',
+  'unlock.intro': 'Vos clés et votre historique sont chiffrés dans ce navigateur.',
+  'unlock.passphrase': 'Phrase de passe',
+  'unlock.submit': 'Déverrouiller',
+  'unlock.working': 'Déverrouillage…',
+
+  'link.title': 'Relier ce navigateur',
+  'link.intro':
+    'Ce navigateur devient un autre appareil de votre compte. Choisissez une phrase de passe pour ce navigateur ; vous l’approuverez ensuite depuis un appareil déjà connecté.',
+  'link.submit': 'Afficher le code',
+  'link.showTitle': 'Approuvez ce navigateur',
+  'link.showIntro':
+    'Sur un appareil déjà connecté, ouvrez Appareils et saisissez ce code (ou scannez le QR code).',
+  'link.codeLabel': 'Code de liaison',
+  'link.qrLabel': 'QR code du code de liaison',
+  'link.waiting': 'En attente de l’approbation…',
+
+  'nav.sidebar': 'Conversations et menu',
+  'nav.menu': 'Menu',
+  'nav.devices': 'Appareils',
+  'nav.admin': 'Administration',
+  'nav.settings': 'Réglages',
+  'nav.newChat': 'Nouvelle discussion',
+  'nav.newGroup': 'Nouveau groupe',
+  'nav.conversations': 'Conversations',
+
+  'list.empty':
+    'Aucune conversation pour l’instant. Commencez-en une avec « Nouvelle discussion ».',
+  'list.direct': 'En tête-à-tête',
+  'list.members_one': '{count} membre',
+  'list.members_other': '{count} membres',
+  'list.unread_one': '{count} message non lu',
+  'list.unread_other': '{count} messages non lus',
+
+  'home.title': 'Bonjour, {name}',
+  'home.firstHint':
+    'Commencez une discussion avec un membre du foyer avec « Nouvelle discussion », ou créez un groupe.',
+  'home.pick': 'Choisissez une conversation à gauche.',
+  'home.e2ee':
+    'Les messages sont chiffrés de bout en bout : le serveur de la maison ne peut pas les lire.',
+
+  'chat.untitled': 'Sans titre',
+  'chat.gone': 'Cette conversation n’est plus là.',
+  'chat.e2ee': 'Chiffré de bout en bout',
+  'chat.details': 'Membres',
+  'chat.safety': 'Numéro de sécurité',
+  'chat.history': 'Messages',
+  'chat.empty': 'Aucun message pour l’instant. Dites bonjour !',
+  'chat.typing': '{name} écrit…',
+  'chat.removed': 'Vous ne faites plus partie de cette conversation.',
+  'chat.message': 'Message',
+  'chat.placeholder': 'Écrire un message',
+  'chat.send': 'Envoyer',
+  'chat.retry': 'Réessayer',
+
+  'state.pending': 'En attente d’envoi',
+  'state.sent': 'Envoyé',
+  'state.delivered': 'Distribué',
+  'state.read': 'Lu',
+  'state.failed': 'Non envoyé',
+  'state.received': 'Reçu',
+
+  'banner.offline': 'Hors ligne. Foyer se reconnecte tout seul.',
+  'banner.offlineWaiting_one': 'Hors ligne : {count} message partira au retour du réseau.',
+  'banner.offlineWaiting_other': 'Hors ligne : {count} messages partiront au retour du réseau.',
+  'banner.sending_one': 'Envoi de {count} message…',
+  'banner.sending_other': 'Envoi de {count} messages…',
+  'banner.identityChanged':
+    'Le numéro de sécurité avec {name} a changé. Ses messages sont retenus jusqu’à votre décision.',
+  'banner.review': 'Examiner',
+  'banner.update': 'Une nouvelle version de Foyer est prête.',
+  'banner.updateNow': 'Mettre à jour',
+
+  'newChat.title': 'Nouvelle discussion',
+  'newChat.intro': 'Choisissez un membre du foyer.',
+  'newChat.alone':
+    'Vous êtes le seul membre pour l’instant. Demandez une invitation à un administrateur pour l’envoyer aux autres.',
+
+  'newGroup.title': 'Nouveau groupe',
+  'newGroup.name': 'Nom du groupe',
+  'newGroup.members': 'Membres',
+  'newGroup.need': 'Donnez un nom au groupe et choisissez au moins un membre.',
+  'newGroup.create': 'Créer le groupe',
+
+  'group.title': 'Groupe',
+  'group.you': '{name} (vous)',
+  'group.devices_one': '{count} appareil',
+  'group.devices_other': '{count} appareils',
+  'group.remove': 'Retirer',
+  'group.removeWho': 'Retirer {name} du groupe',
+  'group.addLegend': 'Ajouter des membres',
+  'group.add': 'Ajouter',
+  'group.leaveTitle': 'Quitter',
+  'group.leaveHint': 'Vous ne recevrez plus les messages de ce groupe ; son historique reste ici.',
+  'group.leaveConfirm': 'Quitter ce groupe ?',
+  'group.leave': 'Quitter le groupe',
+
+  'safety.title': 'Numéro de sécurité avec {name}',
+  'safety.intro':
+    'Comparez ces chiffres avec {name}, en personne ou par téléphone : s’ils concordent, personne ne s’interpose entre vous.',
+  'safety.digitsLabel': 'Numéro de sécurité',
+  'safety.qrLabel': 'QR code du numéro de sécurité',
+  'safety.verified': 'Vous avez vérifié {name}.',
+  'safety.notVerified': 'Pas encore vérifié.',
+  'safety.mark': 'Marquer comme vérifié',
+  'safety.unmark': 'Annuler la vérification',
+  'safety.changed':
+    'La clé d’identité de {name} a changé. Cela arrive quand Foyer est réinstallé, ou si quelqu’un tente de se faire passer pour cette personne. Vérifiez avec elle avant d’accepter.',
+  'safety.accept': 'Accepter la nouvelle clé',
+  'safety.refuse': 'Refuser',
+  'safety.refused': 'Les messages de la nouvelle clé de {name} restent refusés.',
+
+  'devices.title': 'Appareils',
+  'devices.intro': 'Les appareils connectés à votre compte. Chacun a ses propres clés.',
+  'devices.thisOne': 'Ce navigateur',
+  'devices.other': 'Appareil',
+  'devices.since': 'depuis le {date}',
+  'devices.revoke': 'Révoquer',
+  'devices.revokeWhich': 'Révoquer l’appareil {id}',
+  'devices.revokeConfirm': 'Révoquer cet appareil ? Il perdra l’accès à toutes les conversations.',
+  'devices.revoked': 'L’appareil a été révoqué.',
+  'devices.linkTitle': 'Relier un nouvel appareil',
+  'devices.linkIntro':
+    'Sur le nouvel appareil, choisissez « Relier ce navigateur » (ou lancez foyer client link), puis saisissez son code ici.',
+  'devices.code': 'Code de liaison',
+  'devices.approve': 'Approuver',
+  'devices.approving': 'Approbation…',
+  'devices.approved': 'Le nouvel appareil est relié et ajouté à vos conversations.',
+  'devices.approvedPending':
+    'Le nouvel appareil est approuvé ; il rejoindra vos conversations dès qu’il sera en ligne.',
+
+  'admin.title': 'Administration',
+  'admin.invites': 'Invitations',
+  'admin.asAdmin': 'Invitation d’administrateur',
+  'admin.validFor': 'Valable',
+  'admin.days_one': '{count} jour',
+  'admin.days_other': '{count} jours',
+  'admin.create': 'Créer une invitation',
+  'admin.created': 'Envoyez ce lien à la personne invitée. Il ne sert qu’une fois.',
+  'admin.link': 'Lien d’invitation',
+  'admin.copy': 'Copier le lien',
+  'admin.copied': 'Copié',
+  'admin.qrLabel': 'QR code du lien d’invitation',
+  'admin.once': 'Le lien n’est affiché que maintenant : le serveur n’en garde qu’une empreinte.',
+  'admin.inviteList': 'Invitations récentes',
+  'admin.invite': 'Invitation',
+  'admin.inviteAdmin': 'Invitation admin',
+  'admin.used': 'utilisée le {date}',
+  'admin.expires': 'valable jusqu’au {date}',
+  'admin.revoke': 'Révoquer',
+  'admin.revokeInvite': 'Révoquer l’invitation {id}',
+  'admin.users': 'Comptes',
+  'admin.adminTag': 'admin',
+  'admin.remove': 'Supprimer',
+  'admin.removeWho': 'Supprimer le compte de {name}',
+  'admin.removeConfirm':
+    'Supprimer le compte de {name} ? Ses appareils sont révoqués et le nom est libéré.',
+
+  'settings.title': 'Réglages',
+  'settings.language': 'Langue',
+  'settings.languageLabel': 'Langue de l’application',
+  'settings.notifications': 'Notifications',
+  'settings.notificationsOn':
+    'Foyer vous signale les nouveaux messages quand il est en arrière-plan.',
+  'settings.notificationsEnable': 'Me signaler les nouveaux messages',
+  'settings.notificationsBlocked':
+    'Les notifications sont bloquées dans les réglages du navigateur',
+  'settings.lockTitle': 'Verrouiller',
+  'settings.lockHint':
+    'Oublier les clés en mémoire ; la phrase de passe sera demandée pour rouvrir Foyer.',
+  'settings.lock': 'Verrouiller maintenant',
+  'settings.signOutTitle': 'Se déconnecter de ce navigateur',
+  'settings.signOutWarning':
+    'Se déconnecter efface pour de bon les clés et l’historique de ce navigateur. Sans autre appareil, il vous faudra une nouvelle invitation pour revenir, et cet historique ne pourra pas être restauré.',
+  'settings.signOut': 'Se déconnecter…',
+  'settings.signOutConfirm': 'Effacer les clés et se déconnecter',
+  'settings.about': 'Connecté en tant que {address}.',
+
+  'notify.body': 'Nouveau message dans {name}',
+
+  'error.locked': 'Phrase de passe incorrecte. Rien n’a été modifié ; réessayez.',
+  'error.network': 'Le serveur est injoignable. Vérifiez la connexion.',
+  'error.invite_invalid':
+    'Cette invitation n’est plus valable (utilisée, expirée ou révoquée). Demandez-en une nouvelle.',
+  'error.name_taken': 'Ce nom est déjà pris. Choisissez-en un autre.',
+  'error.invalid_name': 'Ce nom n’est pas valable.',
+  'error.instance_full': 'Ce Foyer a atteint son nombre de comptes.',
+  'error.rate_limited': 'Trop de tentatives. Patientez un instant et réessayez.',
+  'error.forbidden': 'Ce n’est pas permis pour votre compte.',
+  'error.not_found': 'Introuvable.',
+  'error.identity_changed': 'Un numéro de sécurité a changé : examinez-le avant d’écrire.',
+  'error.other': 'Un problème est survenu : {detail}',
+};

@@ -1,0 +1,89 @@
+/** Joining with an invite: a name and a passphrase that cannot be recovered. */
+import { useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
+import { errorText } from '../i18n/errors.ts';
+import { Card } from '../components/Card.tsx';
+import { Field } from '../components/Field.tsx';
+import { enter, loadLive } from '../state/session.ts';
+
+export const MIN_PASSPHRASE = 8;
+const NAME_RE = /^[a-z0-9._-]{1,32}$/;
+
+export function Join({ invite }: { invite: string }) {
+  const [name, setName] = useState('');
+  const [pass, setPass] = useState('');
+  const [again, setAgain] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [nameError, setNameError] = useState<string | undefined>();
+  const [againError, setAgainError] = useState<string | undefined>();
+
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const n = name.trim();
+    setNameError(NAME_RE.test(n) ? undefined : t('join.nameRule'));
+    setAgainError(pass === again ? undefined : t('join.mismatch'));
+    if (!NAME_RE.test(n) || pass !== again || pass.length < MIN_PASSPHRASE) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { register } = await loadLive();
+      const l = await register(invite, n, pass);
+      history.replaceState(null, '', '/');
+      enter(l);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title={t('join.title')}>
+      <p>{t('join.intro')}</p>
+      <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
+        <Field
+          label={t('join.name')}
+          value={name}
+          onInput={(v) => setName(v.toLowerCase())}
+          hint={t('join.nameHint')}
+          error={nameError}
+          autoComplete="username"
+          autoFocus
+          required
+          maxLength={32}
+        />
+        <Field
+          label={t('join.passphrase')}
+          type="password"
+          value={pass}
+          onInput={setPass}
+          hint={t('join.passphraseHint', { min: MIN_PASSPHRASE })}
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSPHRASE}
+        />
+        <Field
+          label={t('join.again')}
+          type="password"
+          value={again}
+          onInput={setAgain}
+          error={againError}
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSPHRASE}
+        />
+        <p class="warning" role="note">
+          {t('join.noRecovery')}
+        </p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? t('join.working') : t('join.submit')}
+        </button>
+      </form>
+    </Card>
+  );
+}

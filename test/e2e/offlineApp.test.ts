@@ -1,0 +1,90 @@
+/**
+ * The installable app: the service worker serves the shell with the network gone, the
+ * account unlocks offline from IndexedDB, a message written then leaves when the network
+ * returns; and two tabs of one account never run two engines (Web Locks).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import type { ServerProcess } from '../helpers/server.ts';
+import {
+  bubble,
+  join,
+  launchBrowser,
+  newPerson,
+  openChatWith,
+  selectConversation,
+  send,
+  skipReason,
+  startWebServer,
+  waitForState,
+  type Person,
+} from './harness.ts';
+
+const skip = skipReason();
+
+describe('offline app and tabs', { skip }, () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let alice: Person;
+  let bob: Person;
+  before(async () => {
+    server = await startWebServer();
+    browser = await launchBrowser();
+    alice = await newPerson(browser, 'alice');
+    bob = await newPerson(browser, 'bob');
+    await join(alice, server, server.adminInvite);
+    await join(bob, server, await server.invite());
+    await openChatWith(alice, 'bob');
+    await send(alice, 'Before the tunnel');
+    await selectConversation(bob, 'alice');
+    await bubble(bob, 'Before the tunnel').waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the manifest makes the app installable', async () => {
+    const res = await fetch(`${server.url}/manifest.webmanifest`);
+    const manifest = (await res.json()) as { start_url: string; display: string; icons: unknown[] };
+    assert.equal(manifest.start_url, '/');
+    assert.equal(manifest.display, 'standalone');
+    assert.ok(manifest.icons.length >= 2);
+    for (const icon of ['/icons/icon-192.png', '/icons/icon-512.png']) {
+      assert.equal((await fetch(`${server.url}${icon}`)).status, 200, icon);
+    }
+  });
+
+  test('with the network gone the shell still opens, unlocks, and the outbox waits', async () => {
+    const page = alice.page;
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await alice.context.setOffline(true);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Unlock Foyer' }).waitFor();
+    await page.getByLabel('Passphrase').fill(alice.passphrase);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await selectConversation(alice, 'bob');
+    await bubble(alice, 'Before the tunnel').waitFor();
+    await send(alice, 'Written in the tunnel');
+    await waitForState(alice, 'Written in the tunnel', 'Waiting to be sent');
+    await page.getByText(/will leave when the network returns/).waitFor();
+    await alice.context.setOffline(false);
+    await bubble(bob, 'Written in the tunnel').waitFor({ timeout: 60_000 });
+    await waitForState(alice, 'Written in the tunnel', 'Read');
+    assert.equal(await bubble(bob, 'Written in the tunnel').count(), 1);
+  });
+
+  test('a second tab says Foyer is open elsewhere, and can take it over', async () => {
+    const second = await alice.context.newPage();
+    await second.goto(`${server.url}/`);
+    await second.getByRole('heading', { name: 'Foyer is open in another tab' }).waitFor();
+    await second.getByRole('button', { name: 'Use Foyer in this tab' }).click();
+    await second.getByRole('heading', { name: 'Unlock Foyer' }).waitFor();
+    await alice.page.getByRole('heading', { name: 'Foyer is open in another tab' }).waitFor();
+    await second.getByLabel('Passphrase').fill(alice.passphrase);
+    await second.getByRole('button', { name: 'Unlock' }).click();
+    await second.getByRole('heading', { name: 'Hello, alice' }).waitFor();
+    await second.close();
+  });
+});

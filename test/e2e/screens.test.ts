@@ -1,0 +1,198 @@
+/**
+ * Every main screen, in English and French, at phone and desktop widths: an accessibility
+ * check (axe-core: no serious or critical violation) and a screenshot saved under
+ * test-results/e2e for people to look at.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import type { ServerProcess } from '../helpers/server.ts';
+import {
+  INSECURE_HOST,
+  join,
+  launchBrowser,
+  newPerson,
+  openChatWith,
+  screenshot,
+  selectConversation,
+  send,
+  skipReason,
+  startWebServer,
+  type Person,
+} from './harness.ts';
+
+const skip = skipReason();
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+interface AxeResult {
+  violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }>;
+}
+
+/** Runs axe-core on the page; returns the serious and critical violations. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = (await page.evaluate(() =>
+    (window as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    }),
+  )) as AxeResult;
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+describe('main screens: accessibility and screenshots', { skip }, () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let alice: Person;
+  let bob: Person;
+  const problems: string[] = [];
+
+  /** Checks and photographs the current screen at both widths. */
+  async function capture(p: Person, name: string, lang: string): Promise<void> {
+    for (const [size, viewport] of [
+      ['phone', PHONE],
+      ['desktop', DESKTOP],
+    ] as const) {
+      await p.page.setViewportSize(viewport);
+      await screenshot(p.page, `${name}-${lang}-${size}`);
+    }
+    for (const v of await seriousViolations(p.page)) problems.push(`${name} (${lang}): ${v}`);
+  }
+
+  before(async () => {
+    server = await startWebServer();
+    browser = await launchBrowser();
+    alice = await newPerson(browser, 'alice', { bypassCSP: true });
+    bob = await newPerson(browser, 'bob');
+    await join(alice, server, server.adminInvite);
+    await join(bob, server, await server.invite());
+    await openChatWith(alice, 'bob');
+    await send(alice, 'Dinner at eight? I will bring the bread 🥖');
+    await selectConversation(bob, 'alice');
+    await send(bob, 'Perfect. See https://example.org/recipe for the dessert');
+    await alice.page.getByText('See https://example.org/recipe').waitFor();
+    await alice.page.getByRole('button', { name: 'New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Family');
+    await alice.page.getByRole('checkbox', { name: 'bob' }).check();
+    await alice.page.getByRole('button', { name: 'Create the group' }).click();
+    await send(alice, 'Welcome to the family group!');
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('screens before the app', async () => {
+    for (const [locale, lang] of [
+      ['en-GB', 'en'],
+      ['fr-FR', 'fr'],
+    ] as const) {
+      const p = await newPerson(browser, 'visitor', { locale, bypassCSP: true });
+      await p.page.goto(`${server.url}/join#${await server.invite()}`);
+      await p.page.locator('.card h1').waitFor();
+      await capture(p, 'join', lang);
+      await p.page.goto(`${server.url}/`);
+      await p.page.locator('.card h1').waitFor();
+      await capture(p, 'welcome', lang);
+      const port = new URL(server.url).port;
+      await p.page.goto(`http://${INSECURE_HOST}:${port}/`);
+      await p.page.locator('.card h1').waitFor();
+      await capture(p, 'insecure', lang);
+      await p.context.close();
+    }
+  });
+
+  test('screens of the app, in both languages', async () => {
+    const page = alice.page;
+    for (const lang of ['en', 'fr'] as const) {
+      if (lang === 'fr') {
+        await page.setViewportSize(DESKTOP);
+        await page.getByRole('button', { name: 'Settings' }).click();
+        await page.getByLabel('Language of the app').selectOption('fr');
+        await page.getByRole('heading', { name: 'Réglages' }).waitFor();
+      }
+      const shots: Array<[string, () => Promise<void>]> = [
+        [
+          'chat',
+          async () => {
+            await page.setViewportSize(DESKTOP);
+            await page.locator('.conv', { hasText: 'bob' }).click();
+            await page.locator('.msg').first().waitFor();
+          },
+        ],
+        [
+          'group',
+          async () => {
+            await page.setViewportSize(DESKTOP);
+            await page.locator('.conv', { hasText: 'Family' }).click();
+            await page.locator('.chat-head .head-action').click();
+            await page.locator('.member-list').waitFor();
+          },
+        ],
+        [
+          'list',
+          async () => {
+            await page.setViewportSize(PHONE);
+            await page.locator('.panel-head .back').click();
+            await page.locator('.chat-head .back').click();
+            await page.locator('.conv-list').waitFor();
+          },
+        ],
+        [
+          'new-group',
+          async () => {
+            await page.locator('.new-buttons button').nth(1).click();
+            await page.locator('.checklist').waitFor();
+          },
+        ],
+        [
+          'safety',
+          async () => {
+            await page.setViewportSize(DESKTOP);
+            await page.locator('.conv', { hasText: 'bob' }).click();
+            await page.locator('.chat-head .head-action').click();
+            await page.locator('.safety-digits').waitFor();
+          },
+        ],
+        [
+          'devices',
+          async () => {
+            await page.locator('.head-actions button').nth(0).click();
+            await page.locator('.device-list li').first().waitFor();
+          },
+        ],
+        [
+          'admin',
+          async () => {
+            await page.locator('.head-actions button').nth(1).click();
+            await page.locator('.inline-form button').click();
+            await page.locator('.invite-made').waitFor();
+          },
+        ],
+        [
+          'settings',
+          async () => {
+            await page.locator('.head-actions button').nth(2).click();
+            await page.locator('.panel select').waitFor();
+          },
+        ],
+      ];
+      for (const [name, open] of shots) {
+        await open();
+        await capture(alice, name, lang);
+      }
+    }
+    // Unlock, after a reload.
+    await page.reload();
+    await page.locator('.card h1').waitFor();
+    await capture(alice, 'unlock', 'fr');
+  });
+
+  test('no serious or critical accessibility violation', () => {
+    assert.deepEqual(problems, []);
+  });
+});
