@@ -47,7 +47,10 @@ export function reportError(io: ErrorOutput, err: unknown, opts: ReportOptions):
     const cause = causes(err);
     io.out(JSON.stringify({ error: { code, message, ...(cause.length > 0 ? { cause } : {}) } }));
   } else {
-    const lines = [message, ...causes(err).map((c) => `  caused by ${c}`)].join('\n');
+    // A cause whose text the message already quotes (a network error names its reason) adds
+    // nothing for a person; --json keeps the whole chain.
+    const shown = causes(err).filter((c) => !message.includes(c.slice(c.indexOf(': ') + 2)));
+    const lines = [message, ...shown.map((c) => `  caused by ${c}`)].join('\n');
     io.err(`${opts.prefix}: ${lines.replaceAll('\n', `\n${opts.prefix}: `)}`);
   }
   return CALLED_WRONGLY.has(code) ? EXIT.usage : EXIT.failed;
