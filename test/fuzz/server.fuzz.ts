@@ -6,7 +6,9 @@
  * and keep its resident memory bounded; afterwards a legitimate device still works.
  *
  * Seeded and reproducible: FOYER_FUZZ_SEED picks the run, FOYER_FUZZ_SCALE multiplies the
- * request counts (CI runs the default, about a minute). Limits per address and per session
+ * request counts (CI runs the default, about a minute). It runs on its own, after `npm test`
+ * (`npm run test:fuzz`, part of verify and CI), so that it neither disturbs nor is disturbed
+ * by a timing-sensitive test running beside it. Limits per address and per session
  * are raised so that the requests reach the routes instead of stopping at the limiter.
  */
 import { after, before, test } from 'node:test';
@@ -223,7 +225,7 @@ async function runHttp(): Promise<number> {
       await send(agent, httpCase(rng, seeds), index);
     }
   };
-  // Four in flight: enough to keep the server busy, without starving a test that runs beside.
+  // Four in flight keep the server busy.
   await Promise.all(Array.from({ length: 4 }, worker));
   agent.destroy();
   return next;
