@@ -32,7 +32,7 @@ const RAW_REQUESTS = Math.round(600 * SCALE);
 const WS_CONNECTIONS = Math.round(300 * SCALE);
 const FRAMES_PER_CONNECTION = 20;
 /** Each phase stops at its time budget even if its count is not reached (slow machines). */
-const HTTP_BUDGET_MS = 60_000;
+const HTTP_BUDGET_MS = 90_000;
 const RAW_BUDGET_MS = 15_000;
 const WS_BUDGET_MS = 30_000;
 /** Resident memory bound for the server process under the fuzz load (MiB). */
@@ -383,8 +383,8 @@ test('fuzzed HTTP, raw HTTP and WebSocket input: no 5xx, no crash, health and me
   assert.deepEqual(monitor.healthFailures, [], '/healthz answered within the deadline throughout');
   assert.ok(sorted.length >= 10, 'the health monitor ran');
   assert.ok(monitor.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${monitor.maxRssMiB} MiB`);
-  // A machine too slow to send a quarter of the run in its budget tests too little.
-  assert.ok(http >= HTTP_REQUESTS / 4, `only ${http} HTTP requests in the budget`);
+  // A machine too slow to send a fifth of the run in its budget tests too little.
+  assert.ok(http >= HTTP_REQUESTS / 5, `only ${http} HTTP requests in the budget`);
 
   // Nothing a legitimate device needs was broken by the run.
   const devices = await alice.call('GET', '/api/v1/devices');
