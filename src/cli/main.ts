@@ -2,7 +2,8 @@
  * `foyer`: the server and admin commands, and the client under `foyer client`.
  * bin/foyer.js runs the compiled copy; `node src/cli/main.ts …` runs the source.
  */
-import { EXIT, processIo, reportError, type Io } from './admin/io.ts';
+import { EXIT, reportError } from './errors.ts';
+import { processIo, type Io } from './admin/io.ts';
 import { USAGE } from './admin/help.ts';
 import { UsageError } from './admin/args.ts';
 
@@ -15,6 +16,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./admin/status.ts')).statusCommand,
   user: async () => (await import('./admin/user.ts')).userCommand,
   key: async () => (await import('./admin/key.ts')).keyCommand,
+  setup: async () => (await import('./admin/setup/setup.ts')).setupCommand,
+  doctor: async () => (await import('./admin/doctor/doctor.ts')).doctorCommand,
+  device: async () => (await import('./admin/manage.ts')).deviceCommand,
+  storage: async () => (await import('./admin/manage.ts')).storageCommand,
+  'install-service': async () => (await import('./admin/service.ts')).installServiceCommand,
+  backup: async () => (await import('./admin/backup.ts')).backupCommand,
+  restore: async () => (await import('./admin/backup.ts')).restoreCommand,
 };
 
 function help(io: Io, topic: string | undefined): number {
@@ -45,6 +53,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT.usage;
     }
     if (name === 'help' || name === '--help' || name === '-h') return help(io, rest[0]);
+    if (name === '--version' || name === '-V' || name === 'version') {
+      const { FOYER_VERSION } = await import('../server/version.ts');
+      io.out(json ? JSON.stringify({ version: FOYER_VERSION }) : `foyer ${FOYER_VERSION}`);
+      return EXIT.ok;
+    }
     if (name === 'client') {
       const { clientMain } = await import('./client/main.ts');
       return await clientMain(rest);
@@ -58,7 +71,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       await load()
     )(io, rest);
   } catch (err) {
-    const code = reportError(io, err, json);
+    const code = reportError(io, err, { json, prefix: 'foyer' });
     if (err instanceof UsageError && !json) io.err(`Run "foyer help ${name ?? ''}" for usage.`);
     return code;
   }
