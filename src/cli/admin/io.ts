@@ -29,3 +29,6 @@ export function processIo(): Io {
     confirm: askOnTerminal,
   };
 }
+
+/** The exit codes live in src/cli/errors.ts with the error report; re-exported for commands. */
+export { EXIT } from '../errors.ts';

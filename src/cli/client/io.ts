@@ -16,3 +16,6 @@ export function processIo(): ClientIo {
     interactive: process.stdin.isTTY === true,
   };
 }
+
+/** The exit codes live in src/cli/errors.ts with the error report; re-exported for commands. */
+export { EXIT } from '../errors.ts';
