@@ -2,14 +2,26 @@
  * The running Foyer's version, read once from package.json (the single place it is set),
  * so that `foyer --version`, `/healthz`, `/metrics` and `/.well-known/foyer` agree.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+/**
+ * The nearest package.json named "foyer" above this module: src/server/, dist/server/ and a
+ * bundled copy (the benchmark's) all find the same one.
+ */
 function readVersion(): string {
-  // src/server/version.ts and dist/server/version.js both sit two folders below the package.
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  const version = (JSON.parse(text) as { version?: unknown }).version;
-  if (typeof version !== 'string') throw new Error('package.json has no version');
-  return version;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'foyer' && typeof pkg.version === 'string') return pkg.version;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error("Foyer's package.json was not found above its code");
+    dir = up;
+  }
 }
 
 /** Semantic version of this build, e.g. `0.1.0`. */
