@@ -36,6 +36,8 @@ import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
 import { adminRoutes } from './http/routes/admin.ts';
+import { federationRoutes } from './http/routes/federation.ts';
+import { createFederation } from './federation/federation.ts';
 import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
@@ -98,8 +100,21 @@ export async function startServer(
   });
   const stores = accountStores(db);
   const accounts = new Accounts(stores, writer, config, deps.instanceKey);
-  // Only the local route exists: federation will add a RemoteRoute here.
-  const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
+  const federation = createFederation({
+    db,
+    writer,
+    config,
+    log,
+    mailboxes,
+    sign: (data) => deps.instanceKey.sign(data),
+    isLiveDevice: (id) => !revocations.has(id) && stores.users.device(id)?.revokedAt === null,
+  });
+  const router = new DeliveryRouter({
+    domain: config.domain,
+    mailboxes,
+    revoked: revocations,
+    remote: federation.route,
+  });
   const hub = new Hub(db, writer, router, accounts, revocations);
   const sessions = new Sessions(stores, writer, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
@@ -121,6 +136,7 @@ export async function startServer(
     writer,
     sessionLimiter: new RateLimiter(config.rateLimitPerSession),
     metrics: new Metrics(),
+    federation,
     auth(request) {
       const caller = sessions.authenticate(bearer(request.headers.authorization));
       this.sessionLimiter.take(`d:${caller.deviceId}`);
@@ -206,6 +222,7 @@ export async function startServer(
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
   adminRoutes(app, ctx);
+  federationRoutes(app, ctx);
   webAppRoutes(app);
 
   const sweep = setInterval(() => {
@@ -216,6 +233,7 @@ export async function startServer(
         mailboxes.expire(tx, now);
         hub.groups.forgetSeen(tx, now);
         ctx.links.store.deleteExpired(tx, now);
+        federation.store.forgetSeen(tx, Math.floor(now / (24 * 3600 * 1000)));
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);
@@ -232,6 +250,7 @@ export async function startServer(
   revocationPoll.unref();
 
   await app.listen({ host: config.host, port: config.port });
+  federation.sender.start();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -241,6 +260,7 @@ export async function startServer(
     async close() {
       clearInterval(sweep);
       clearInterval(revocationPoll);
+      federation.sender.stop();
       if (ackTimer !== undefined) clearTimeout(ackTimer);
       if (mailboxes.hasDeferredAcks()) await writer.run(() => undefined);
       sockets.closeAll();

@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.t
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { ping } from '../../storage/sqlite.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
+import { INBOX_PATH } from '../../federation/wire.ts';
 
 export const SOFTWARE = 'foyer/0.1.0';
 
@@ -14,6 +15,7 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
     protocol: PROTOCOL_VERSION,
     instanceKey: toBase64Url(ctx.instance.publicKey),
     software: SOFTWARE,
+    endpoints: { inbox: INBOX_PATH },
   };
   app.get('/.well-known/foyer', async () => wellKnown);
 
