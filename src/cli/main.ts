@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./admin/status.ts')).statusCommand,
   user: async () => (await import('./admin/user.ts')).userCommand,
   key: async () => (await import('./admin/key.ts')).keyCommand,
+  federation: async () => (await import('./admin/federation.ts')).federationCommand,
 };
 
 function help(io: Io, topic: string | undefined): number {

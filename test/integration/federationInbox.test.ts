@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ApiDevice } from '../helpers/apiDevice.ts';
-import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server.ts';
+import { removeDir, runFoyer, startServerProcess, type ServerProcess } from '../helpers/server.ts';
 import { StandInPeer } from '../helpers/federation.ts';
 import {
   keyPairFromSeed,
@@ -170,5 +170,30 @@ describe('federation inbox of a real server', () => {
       .slice(before)
       .map((i) => Buffer.from(i.payload, 'base64url').toString());
     assert.deepEqual(texts, ['mallory first', 'still fine']);
+  });
+
+  test('an instance denied with foyer federation deny is refused until allowed', async () => {
+    const admin = (...args: string[]) =>
+      runFoyer(['federation', ...args, '--data', server.dataDir, '--json']);
+    assert.equal((await admin('deny', good.domain)).code, 0);
+    const body = batch(id(), 'while denied');
+    const d = await post({ ...sign(good, body) }, body);
+    assert.equal(d.status, 403);
+    assert.equal(d.body.error?.code, 'federation_denied');
+    const list = JSON.parse((await admin('list')).stdout) as {
+      peers: Array<{ domain: string; denied: boolean }>;
+    };
+    assert.deepEqual(
+      list.peers.map((p) => [p.domain, p.denied]),
+      [
+        [good.domain, true],
+        [hostile.domain, false],
+      ],
+    );
+    assert.equal((await admin('allow', good.domain)).code, 0);
+    const ok = batch(id(), 'allowed again');
+    assert.equal((await post({ ...sign(good, ok) }, ok)).status, 200);
+    const bad = await runFoyer(['federation', 'deny', 'not a domain', '--data', server.dataDir]);
+    assert.equal(bad.code, 2);
   });
 });
