@@ -115,7 +115,9 @@ describe('Foyer server on arm64 (qemu), driven from the host over loopback', () 
   test('GET /healthz and /.well-known/foyer answer', async () => {
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
-    assert.deepEqual(await health.json(), { status: 'ok' });
+    const body = (await health.json()) as { status: string; database: string };
+    assert.equal(body.status, 'ok');
+    assert.equal(body.database, 'ok');
     const wk = (await (await fetch(`${url}/.well-known/foyer`)).json()) as WellKnown;
     assert.equal(wk.domain, 'localhost');
     assert.equal(typeof wk.protocol, 'number');
@@ -238,6 +240,46 @@ describe('Foyer server on arm64 (qemu), driven from the host over loopback', () 
       if (got.kind === 'application') {
         assert.equal(new TextDecoder().decode(got.plaintext), `reply ${MARKER}`);
       }
+    },
+  );
+
+  test(
+    'a household burst: 200 messages to the group, fetched and acknowledged; memory sampled',
+    { timeout: STEP_TIMEOUT * 2 },
+    async () => {
+      const status = (): { rss: number; peak: number } => {
+        const text = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+        const kib = (key: string): number =>
+          Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+        return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+      };
+      const before = status();
+      const total = 200;
+      for (let i = 0; i < total; i++) {
+        const sent = await encryptMessage(groups.get(alice)!, utf8(`burst ${i} ${MARKER}`), {
+          trust: alice.trust,
+        });
+        groups.set(alice, sent.group);
+        const r = await alice.call('POST', `/api/v1/groups/${gid}/messages`, {
+          id: msgId(),
+          message: toBase64Url(sent.message),
+        });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      let received = 0;
+      while (received < total) {
+        const items = await bob.mailbox();
+        assert.ok(items.length > 0, `bob got ${received} of ${total}`);
+        received += items.length;
+        await bob.call('POST', '/api/v1/mailbox/ack', { upTo: items.at(-1)!.seq });
+      }
+      const after = status();
+      const mib = (k: number): string => (k / 1024).toFixed(0);
+      console.log(
+        `# emulated server memory (qemu process, includes the emulator): VmRSS ${mib(before.rss)} MiB before the burst, ` +
+          `${mib(after.rss)} MiB after; peak (VmHWM) ${mib(after.peak)} MiB`,
+      );
+      assert.equal(received, total);
     },
   );
 

@@ -16,6 +16,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   user: async () => (await import('./admin/user.ts')).userCommand,
   key: async () => (await import('./admin/key.ts')).keyCommand,
   federation: async () => (await import('./admin/federation.ts')).federationCommand,
+  setup: async () => (await import('./admin/setup/setup.ts')).setupCommand,
+  doctor: async () => (await import('./admin/doctor/doctor.ts')).doctorCommand,
+  device: async () => (await import('./admin/manage.ts')).deviceCommand,
+  storage: async () => (await import('./admin/manage.ts')).storageCommand,
+  'install-service': async () => (await import('./admin/service.ts')).installServiceCommand,
+  backup: async () => (await import('./admin/backup.ts')).backupCommand,
+  restore: async () => (await import('./admin/backup.ts')).restoreCommand,
 };
 
 function help(io: Io, topic: string | undefined): number {
@@ -46,6 +53,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT.usage;
     }
     if (name === 'help' || name === '--help' || name === '-h') return help(io, rest[0]);
+    if (name === '--version' || name === '-V' || name === 'version') {
+      const { FOYER_VERSION } = await import('../server/version.ts');
+      io.out(json ? JSON.stringify({ version: FOYER_VERSION }) : `foyer ${FOYER_VERSION}`);
+      return EXIT.ok;
+    }
     if (name === 'client') {
       const { clientMain } = await import('./client/main.ts');
       return await clientMain(rest);

@@ -15,7 +15,8 @@ export function promptHidden(question: string): Promise<string> {
     return Promise.reject(
       new FoyerError(
         'usage',
-        'a passphrase is needed: set FOYER_PASSPHRASE (no terminal to ask on)',
+        'a passphrase is needed and there is no terminal to ask on: set FOYER_DATA_PASSPHRASE ' +
+          "(the server's data key) or FOYER_PASSPHRASE (the client store)",
       ),
     );
   }

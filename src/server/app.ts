@@ -34,6 +34,7 @@ import { groupRoutes, SUBMIT_BODY_LIMIT } from './http/routes/groups.ts';
 import { mailboxRoutes } from './http/routes/mailbox.ts';
 import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
+import { healthRoutes } from './http/routes/health.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { federationRoutes } from './http/routes/federation.ts';
@@ -41,6 +42,8 @@ import { createFederation } from './federation/federation.ts';
 import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
+import type { KeyPair } from './tls/certStore.ts';
+import { HSTS_VALUE, wantsHsts } from './tls/hsts.ts';
 
 /** Default body limit; message submission has its own, larger one. */
 export const BODY_LIMIT = 64 * 1024;
@@ -59,7 +62,7 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  deps: { db: Db; instanceKey: InstanceSigner; log: Logger },
+  deps: { db: Db; instanceKey: InstanceSigner; log: Logger; tls?: KeyPair | undefined },
 ): Promise<RunningServer> {
   const { db, log } = deps;
   const MiB = 1024 * 1024;
@@ -160,20 +163,27 @@ export async function startServer(
     },
   };
 
+  // A child, so that its level can change during listen without touching the caller's logger.
+  const fastifyLog = log.child({});
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: fastifyLog as FastifyBaseLogger,
     // Request logs would carry URLs with user names and group ids: off by default.
     logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Behind a reverse proxy on this machine, the client address is in X-Forwarded-For (the
+    // per-address limits need it); nobody else may set it.
+    trustProxy: config.tls === 'proxy' ? ['127.0.0.1', '::1'] : false,
     // Slow clients must not hold connections forever (slow headers, slow bodies, idle
     // keep-alives). Node checks these every connectionsCheckingInterval; WebSockets are
     // exempt once upgraded (their own authentication timeout and pings apply).
-    http: {
-      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutSeconds * 1000),
-      requestTimeout: config.requestTimeoutSeconds * 1000,
-      connectionsCheckingInterval: 1000,
-    },
+    ...serverOptions(
+      {
+        headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutSeconds * 1000),
+        requestTimeout: config.requestTimeoutSeconds * 1000,
+        connectionsCheckingInterval: 1000,
+      },
+      deps.tls,
+    ),
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeout: IDLE_TIMEOUT_MS,
   });
@@ -188,6 +198,11 @@ export async function startServer(
       addressLimiter.take(`a:${addressGroup(req.ip)}`);
     }
   });
+  if ((deps.tls !== undefined || config.tls === 'proxy') && wantsHsts(config.publicUrl)) {
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header('strict-transport-security', HSTS_VALUE);
+    });
+  }
   app.addHook('onResponse', async (_req, reply) => ctx.metrics.countResponse(reply.statusCode));
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -216,6 +231,7 @@ export async function startServer(
   });
   app.get('/api/v1/ws', { websocket: true }, (socket) => handleSocket(socket, ctx, sockets));
   wellKnownRoutes(app, ctx);
+  healthRoutes(app, db);
   accountRoutes(app, ctx);
   deviceRoutes(app, ctx);
   groupRoutes(app, ctx);
@@ -249,13 +265,21 @@ export async function startServer(
   }, REVOCATION_POLL_MS);
   revocationPoll.unref();
 
-  await app.listen({ host: config.host, port: config.port });
+  // Fastify logs "Server listening" at info; `foyer start` prints its own human line, and a
+  // JSON line in the middle of that text only confuses. Quiet during listen only.
+  const level = fastifyLog.level;
+  fastifyLog.level = 'warn';
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } finally {
+    fastifyLog.level = level;
+  }
   federation.sender.start();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${deps.tls === undefined ? 'http' : 'https'}://${host}:${port}`,
     app,
     async close() {
       clearInterval(sweep);
@@ -266,6 +290,21 @@ export async function startServer(
       sockets.closeAll();
       await app.close();
     },
+  };
+}
+
+/**
+ * Fastify's server options: plain HTTP, or HTTPS with the same timeouts (https.createServer
+ * takes the http.Server options too). Typed loosely because Fastify's types fix the server
+ * kind at compile time, and here it is chosen by configuration.
+ */
+function serverOptions(
+  timeouts: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number },
+  tls: KeyPair | undefined,
+): { http: typeof timeouts } {
+  if (tls === undefined) return { http: timeouts };
+  return { https: { ...timeouts, key: tls.key, cert: tls.cert } } as unknown as {
+    http: typeof timeouts;
   };
 }
 

@@ -96,10 +96,15 @@ test('booleans, enums, IPv6 hosts and the passphrase from the environment', (t) 
       FOYER_LOG_IDENTIFIERS: 'true',
       FOYER_DURABILITY: 'normal',
       FOYER_HOST: '::1',
-      FOYER_PASSPHRASE: 'a secret phrase',
+      FOYER_DATA_PASSPHRASE: 'a secret phrase',
+      FOYER_PASSPHRASE: 'the client store phrase',
     },
     argv: ['--port', '0'],
   });
+  // Each side has its own name: the client's never becomes the data key's passphrase.
+  assert.equal(c.passphrase, 'a secret phrase');
+  assert.equal(c.legacyPassphrase, 'the client store phrase');
+  assert.equal(load({ cwd, env: { FOYER_PASSPHRASE: 'client' } }).passphrase, undefined);
   assert.equal(c.logIdentifiers, true);
   assert.equal(c.durability, 'normal');
   assert.equal(c.publicUrl, 'http://[::1]:0');
@@ -146,8 +151,8 @@ test('bad values name the setting, the source and what is expected', (t) => {
     /host \(from FOYER_HOST\)/,
   );
   assertConfigError(
-    () => load({ cwd, env: { FOYER_PASSPHRASE: '' } }),
-    /passphrase \(from FOYER_PASSPHRASE\) must not be empty/,
+    () => load({ cwd, env: { FOYER_DATA_PASSPHRASE: '' } }),
+    /passphrase \(from FOYER_DATA_PASSPHRASE\) must not be empty/,
   );
 });
 
@@ -176,7 +181,7 @@ test('file errors: unknown keys, wrong types, passphrase, dataDir in the data fo
     /port \(from .*foyer\.json\) must be an integer 0-65535, got "eighty"/,
   );
   writeFileSync(file, JSON.stringify({ passphrase: 'x' }));
-  assertConfigError(() => load({ cwd }), /passphrase cannot be set in .*FOYER_PASSPHRASE/);
+  assertConfigError(() => load({ cwd }), /passphrase cannot be set in .*FOYER_DATA_PASSPHRASE/);
   writeFileSync(file, JSON.stringify({ dataDir: '/elsewhere' }));
   assertConfigError(() => load({ cwd }), /dataDir cannot be set in .*foyer\.json/);
   writeFileSync(file, '{ "port": 1, }');
@@ -195,7 +200,7 @@ test('flag errors: unknown flags, stray arguments, and no passphrase flag', (t) 
   assertConfigError(() => load({ cwd, argv: ['extra'] }), /extra/);
   assertConfigError(
     () => load({ cwd, argv: ['--passphrase=x'] }),
-    /cannot be given as a flag.*FOYER_PASSPHRASE/,
+    /cannot be given as a flag.*FOYER_DATA_PASSPHRASE/,
   );
   assertConfigError(() => load({ cwd, argv: ['--port'] }), /--port/);
 });
@@ -213,5 +218,5 @@ test('docs/configuration.md documents every setting: file key, environment varia
         `default of ${s.key}`,
       );
   }
-  assert.ok(doc.includes('`FOYER_PASSPHRASE`') && doc.includes('`FOYER_CONFIG`'));
+  assert.ok(doc.includes('`FOYER_DATA_PASSPHRASE`') && doc.includes('`FOYER_CONFIG`'));
 });

@@ -51,7 +51,20 @@ export interface Config {
   logIdentifiers: boolean;
   /** SQLite `synchronous`: `full` (default, acknowledged = on disk) or `normal`. */
   durability: 'full' | 'normal';
-  /** Passphrase that wraps the data key instead of the key file (from FOYER_PASSPHRASE). */
+  /** HTTPS: `off` (plain HTTP), `acme` (automatic certificates), `files` (the operator's), `proxy` (a reverse proxy in front). */
+  tls: 'off' | 'acme' | 'files' | 'proxy';
+  /** `files` mode: PEM certificate chain and private key (reloaded when they change). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** `acme` mode: the authority's directory URL. Default Let's Encrypt. */
+  acmeDirectory: string;
+  /** The plain-HTTP port for ACME challenges and the redirect to HTTPS (0 = none). Default 80. */
+  httpPort: number;
+  /** Folder for the daily backups; unset = no scheduled backup. */
+  backupDir?: string | undefined;
+  /** How many daily backups to keep. Default 7. */
+  backupKeep: number;
+  /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
    * Federation: where to reach a peer instance instead of `https://DOMAIN` (tests, LAN setups),
@@ -62,6 +75,13 @@ export interface Config {
   federationQueueDays: number;
   /** Most items waiting in one peer's outbound queue. Default 100000. */
   federationQueueMax: number;
+  /**
+   * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
+   * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
+   */
+  legacyPassphrase?: string | undefined;
+  /** Whether `publicUrl` was set (file, env or flag) rather than derived from host and port. */
+  publicUrlConfigured?: boolean;
   /** The configuration file that was read, if any. */
   configFile?: string | undefined;
 }
@@ -85,7 +105,10 @@ type Kind =
   | { type: 'peers' };
 
 interface Setting {
-  key: Exclude<keyof Config, 'passphrase' | 'configFile'>;
+  key: Exclude<
+    keyof Config,
+    'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'
+  >;
   env: string;
   flag: string;
   kind: Kind;
@@ -97,6 +120,11 @@ function setting(key: Setting['key'], kind: Kind, names?: { env: string; flag: s
   const env = `FOYER_${kebab.replaceAll('-', '_').toUpperCase()}`;
   return { key, kind, env: names?.env ?? env, flag: names?.flag ?? kebab };
 }
+
+/** The data key's passphrase (server and admin commands). */
+export const DATA_PASSPHRASE_ENV = 'FOYER_DATA_PASSPHRASE';
+/** The client store's passphrase; the admin side's old name for its own. */
+export const LEGACY_PASSPHRASE_ENV = 'FOYER_PASSPHRASE';
 
 const int = (min: number, max: number): Kind => ({ type: 'int', min, max });
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -126,6 +154,13 @@ export const SETTINGS: readonly Setting[] = [
   setting('federationPeers', { type: 'peers' }),
   setting('federationQueueDays', int(1, 365)),
   setting('federationQueueMax', int(100, 100_000_000)),
+  setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'proxy'] }),
+  setting('tlsCert', { type: 'path' }),
+  setting('tlsKey', { type: 'path' }),
+  setting('acmeDirectory', { type: 'url' }),
+  setting('httpPort', int(0, 65535)),
+  setting('backupDir', { type: 'path' }),
+  setting('backupKeep', int(1, 365)),
 ];
 
 /** Defaults; `publicUrl` is derived from host and port when not set. */
@@ -149,10 +184,17 @@ export const DEFAULTS = {
   logLevel: 'info',
   logIdentifiers: false,
   durability: 'full',
+  backupKeep: 7,
+  tls: 'off',
+  acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',
+  httpPort: 80,
   federationPeers: {},
   federationQueueDays: 7,
   federationQueueMax: 100_000,
-} as const satisfies Omit<Config, 'publicUrl' | 'passphrase' | 'configFile'>;
+} as const satisfies Omit<
+  Config,
+  'publicUrl' | 'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'
+>;
 
 /** The flags loadConfig accepts, for node:util parseArgs (the CLI merges its own). */
 export const CONFIG_OPTIONS: ParseArgsOptionsConfig = {
@@ -303,7 +345,7 @@ export function rejectPassphraseFlag(argv: readonly string[]): void {
   if (argv.some((a) => a === '--passphrase' || a.startsWith('--passphrase='))) {
     throw new ConfigError(
       'the passphrase cannot be given as a flag (other users could read it in the process list): ' +
-        'set FOYER_PASSPHRASE, or type it when asked',
+        'set FOYER_DATA_PASSPHRASE, or type it when asked',
     );
   }
 }
@@ -373,7 +415,7 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
     for (const [key, value] of Object.entries(file.values)) {
       if (key === 'passphrase') {
         errors.push(
-          `passphrase cannot be set in ${file.path}: set FOYER_PASSPHRASE, or type it when asked`,
+          `passphrase cannot be set in ${file.path}: set FOYER_DATA_PASSPHRASE, or type it when asked`,
         );
       } else if (!SETTINGS.some((s) => s.key === key)) {
         errors.push(
@@ -404,11 +446,13 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
       }
     }
   }
-  const passphrase = env.FOYER_PASSPHRASE;
+  // The data key's passphrase has its own name: FOYER_PASSPHRASE belongs to the client.
+  const passphrase = env[DATA_PASSPHRASE_ENV];
   if (passphrase === '')
     errors.push(
-      'passphrase (from FOYER_PASSPHRASE) must not be empty; unset it to use the key file',
+      `passphrase (from ${DATA_PASSPHRASE_ENV}) must not be empty; unset it to use the key file`,
     );
+  const legacy = env[LEGACY_PASSPHRASE_ENV];
   if (errors.length > 0) throw new ConfigError(errors.join('\n'), { errors });
 
   const config = values as unknown as Omit<Config, 'publicUrl' | 'passphrase'> & {
@@ -417,7 +461,28 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): Config {
   return {
     ...config,
     publicUrl: config.publicUrl ?? defaultPublicUrl(config.host, config.port),
+    publicUrlConfigured: config.publicUrl !== undefined,
     passphrase,
+    legacyPassphrase: legacy === '' ? undefined : legacy,
     configFile: file?.path,
   };
+}
+
+/**
+ * Checks one setting's value as a person typed it (the setup wizard validates each answer
+ * with the very rules loadConfig applies). `base` resolves relative paths.
+ * @returns the parsed value, or an error message saying what is expected.
+ */
+export function checkSetting(
+  key: string,
+  text: string,
+  base: string,
+): { value: string | number | boolean } | { error: string } {
+  const s = SETTINGS.find((x) => x.key === key);
+  if (s === undefined) return { error: `unknown setting "${key}"` };
+  const value = parseValue(s.kind, { value: text, source: 'answer', base });
+  if (value === undefined) return { error: `expected ${expected(s.kind)}` };
+  // A list of peers is not a one-answer setting: the setup wizard does not ask for it.
+  if (typeof value === 'object') return { error: `${key} is set in the configuration file` };
+  return { value };
 }

@@ -24,8 +24,15 @@ export class Metrics {
     groups: number;
     batches: number;
     batchedJobs: number;
+    version: string;
   }): string {
     const lines: string[] = [];
+    // The usual Prometheus way to expose a version: a constant 1 with the version as a label.
+    lines.push(
+      '# HELP foyer_build_info The running Foyer version.',
+      '# TYPE foyer_build_info gauge',
+    );
+    lines.push(`foyer_build_info{version="${values.version.replace(/["\\\n]/g, '')}"} 1`);
     const metric = (name: string, type: string, help: string, value: number, labels = ''): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${labels} ${value}`);
     };

@@ -102,11 +102,12 @@ test('first start prints the admin invite; invite create and status work while i
     body.expiresAt >= before + 12 * 3600_000 && body.expiresAt <= Date.now() + 12 * 3600_000,
   );
 
+  // Without --public-url, the link comes from the running server's public URL.
   const text = await foyer(['invite', 'create', '--data', data, '--admin']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(
     text.stdout,
-    /^Admin invite \(single use, valid until .*\):\n {2}http:\/\/127\.0\.0\.1:8080\/join#[A-Za-z0-9_-]{22}\n$/,
+    /^Admin invite \(single use, valid until .*\):\n {2}https:\/\/maison\.example\/join#[A-Za-z0-9_-]{22}\n$/,
   );
 
   const status = await foyer(['status', '--data', data, '--json']);
@@ -206,7 +207,7 @@ test('key wrap moves the data key under a passphrase; commands then need it', as
   const data = tempData(t);
   const server = await startServer(['--data', data]);
   assert.equal(await stop(server.proc), 0);
-  const passphrase = { FOYER_PASSPHRASE: 'our family passphrase' };
+  const passphrase = { FOYER_DATA_PASSPHRASE: 'our family passphrase' };
 
   const wrap = await foyer(['key', 'wrap', '--data', data], passphrase);
   assert.equal(wrap.code, 0, wrap.stderr);
@@ -218,10 +219,12 @@ test('key wrap moves the data key under a passphrase; commands then need it', as
   assert.equal(err.error.code, 'locked');
   assert.match(
     err.error.message,
-    /^cannot unlock the database: .*protected by a passphrase.*FOYER_PASSPHRASE/,
+    /^cannot unlock the database: .*protected by a passphrase.*FOYER_DATA_PASSPHRASE/,
   );
 
-  const wrong = await foyer(['status', '--data', data], { FOYER_PASSPHRASE: 'not our passphrase' });
+  const wrong = await foyer(['status', '--data', data], {
+    FOYER_DATA_PASSPHRASE: 'not our passphrase',
+  });
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /cannot unlock the database: the passphrase does not open/);
 

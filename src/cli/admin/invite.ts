@@ -7,6 +7,8 @@ import { parseDuration } from './duration.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
+import { invitePublicUrl } from './publicUrl.ts';
+import { inviteManage } from './manage.ts';
 
 export async function inviteCommand(io: Io, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -14,7 +16,9 @@ export async function inviteCommand(io: Io, argv: readonly string[]): Promise<nu
     io.err(USAGE.invite ?? '');
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (sub !== 'create') throw new UsageError(`unknown invite command "${sub}" (known: create)`);
+  if (sub === 'list' || sub === 'revoke') return inviteManage(io, sub, rest);
+  if (sub !== 'create')
+    throw new UsageError(`unknown invite command "${sub}" (known: create, list, revoke)`);
   const { values, configArgv } = parseCommand(rest, {
     admin: { type: 'boolean' },
     expires: { type: 'string' },
@@ -35,7 +39,7 @@ export async function inviteCommand(io: Io, argv: readonly string[]): Promise<nu
     const invite = directWrite(db, (tx) =>
       createInvite(new InviteStore(db), tx, { admin: values.admin === true, ttlMs }),
     );
-    const url = inviteUrl(config.publicUrl, invite.code);
+    const url = inviteUrl(invitePublicUrl(config), invite.code);
     if (values.json === true) {
       io.out(
         JSON.stringify({

@@ -26,17 +26,17 @@ export async function keyCommand(io: Io, argv: readonly string[]): Promise<numbe
     io.out(
       `The data key is now protected by the passphrase (${config.dataDir}/foyer.key.wrapped).`,
     );
-    io.out('Start the server with FOYER_PASSPHRASE set, or type the passphrase when asked.');
+    io.out('Start the server with FOYER_DATA_PASSPHRASE set, or type the passphrase when asked.');
     io.out(
       'Back up foyer.key.wrapped, and remember the passphrase: without both, the data is lost.',
     );
   } else {
     unwrapKeyFile(
       config.dataDir,
-      config.passphrase ?? (await promptHidden('Current passphrase: ')),
+      config.passphrase ?? config.legacyPassphrase ?? (await promptHidden('Current passphrase: ')),
     );
     io.out(`The data key is now in the plain key file ${config.dataDir}/foyer.key (mode 0600).`);
-    io.out('Unset FOYER_PASSPHRASE before starting the server, and back up foyer.key.');
+    io.out('Unset FOYER_DATA_PASSPHRASE before starting the server, and back up foyer.key.');
   }
   return EXIT.ok;
 }

@@ -14,10 +14,13 @@ export function configFor(io: Io, configArgv: readonly string[]): Config {
  * Opens an existing database (never creates one: only `foyer start` does).
  * @throws StorageError when it is missing or cannot be unlocked.
  */
-export async function openExisting(config: Config): Promise<Db> {
+export async function openExisting(
+  config: Config,
+  warn: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
+): Promise<Db> {
   return openDatabase({
     dataDir: config.dataDir,
-    passphrase: await unlockPassphrase(config),
+    passphrase: await unlockPassphrase(config, warn),
     create: false,
     durability: config.durability,
   });

@@ -18,7 +18,15 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import { parseCommand } from './args.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor } from './open.ts';
-import { unlockPassphrase } from './passphrase.ts';
+import { unlockWith, type Unlock } from './passphrase.ts';
+import { dataLayout, type DataLayout } from '../../server/storage/layout.ts';
+import { lockDataFolder } from '../../server/storage/dataLock.ts';
+import { readRunState, removeRunInfo, writeRunInfo } from '../../server/home/runState.ts';
+import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
+import { FOYER_VERSION } from '../../server/version.ts';
+import { scheduleBackups } from '../../server/backup/schedule.ts';
+import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
 /** The file, in the data folder, that holds the first admin invite when not shown on a terminal. */
@@ -63,6 +71,30 @@ function shutdownSignal(io: Io): { requested: Promise<string>; dispose(): void }
   };
 }
 
+/** One line saying how the data key was unlocked, so a wrong mode is noticed at once. */
+function unlockLine(layout: DataLayout, unlock: Unlock): string {
+  switch (unlock.source) {
+    case 'env':
+      return `Data key: protected by a passphrase (from ${DATA_PASSPHRASE_ENV}), ${layout.wrappedKeyFile}`;
+    case 'legacy-env':
+      return `Data key: protected by a passphrase (from ${LEGACY_PASSPHRASE_ENV}), ${layout.wrappedKeyFile}`;
+    case 'terminal':
+      return `Data key: protected by a passphrase (typed), ${layout.wrappedKeyFile}`;
+    case 'none':
+      return `Data key: key file ${layout.keyFile} (anyone who can read it and the database can read the data)`;
+  }
+}
+
+/** Where the server holding the lock says it listens, for the refusal message. */
+function holderDetail(layout: DataLayout): string {
+  const state = readRunState(layout);
+  if (!state.running || state.url === undefined) return '';
+  const since =
+    state.startedAt === undefined ? '' : ` since ${new Date(state.startedAt).toISOString()}`;
+  const pid = state.pid === undefined ? '' : `, process ${state.pid}`;
+  return ` (listening on ${state.url}${since}${pid})`;
+}
+
 /** Where the first admin invite goes when standard output is not a terminal. */
 export function adminInviteFile(dataDir: string): string {
   return join(dataDir, ADMIN_INVITE_FILE);
@@ -87,24 +119,47 @@ export async function startCommand(io: Io, argv: readonly string[]): Promise<num
     return EXIT.ok;
   }
   const config = configFor(io, configArgv);
+  const layout = dataLayout(config.dataDir);
+  // Before anything else touches the folder: a second server must change nothing.
+  const lock = lockDataFolder(layout, () => holderDetail(layout));
+  try {
+    return await runLocked(io, config, layout);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  io: Io,
+  config: ReturnType<typeof configFor>,
+  layout: DataLayout,
+): Promise<number> {
   const log = createLogger(config);
+  const unlock = await unlockWith(config, (text) => io.err(text));
   const db = openDatabase({
     dataDir: config.dataDir,
-    passphrase: await unlockPassphrase(config),
+    passphrase: unlock.passphrase,
     create: true,
     durability: config.durability,
   });
+  io.out(`Foyer ${FOYER_VERSION}, data folder ${layout.dir}`);
+  io.out(unlockLine(layout, unlock));
   try {
     const instanceKey = loadInstanceKey(db);
     // Installed before listening: a signal that arrives while starting still closes cleanly.
     const stop = shutdownSignal(io);
     let server;
+    let tls: TlsRuntime | undefined;
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
-      server = await startServer(config, { db, instanceKey, log });
+      tls = await prepareTls(config, log);
+      if (tls !== undefined) io.out(tls.describe);
+      server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
+      tls?.attach(server.app.server as unknown as TlsServer);
     } catch (err) {
       stop.dispose();
+      await tls?.close();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         throw new FoyerError(
@@ -143,9 +198,26 @@ export async function startCommand(io: Io, argv: readonly string[]): Promise<num
     } else {
       removeAdminInvite(config.dataDir);
     }
+    const backups =
+      config.backupDir === undefined
+        ? undefined
+        : scheduleBackups({ db, layout, dir: config.backupDir, keep: config.backupKeep, log });
+    writeRunInfo(layout, {
+      pid: process.pid,
+      url: server.url,
+      publicUrl: config.publicUrl,
+      startedAt: Date.now(),
+      version: FOYER_VERSION,
+    });
     io.out(`Foyer listening on ${server.url}`);
-    await stop.requested;
-    await server.close();
+    try {
+      await stop.requested;
+      backups?.stop();
+      await tls?.close();
+      await server.close();
+    } finally {
+      removeRunInfo(layout);
+    }
     return EXIT.ok;
   } finally {
     db.close();

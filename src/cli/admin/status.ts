@@ -9,8 +9,11 @@ import { parseCommand } from './args.ts';
 import { EXIT, type Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
+import { readRunState, type RunState } from '../../server/home/runState.ts';
 
 export interface Status {
+  /** Whether a server holds the data folder's lock, and what it recorded. */
+  server: RunState;
   dataDir: string;
   keyMode: string;
   schemaVersion: number;
@@ -40,6 +43,7 @@ export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date
   const layout = dataLayout(dataDir);
   const c = takeCensus(db, now);
   return {
+    server: readRunState(layout),
     dataDir: layout.dir,
     keyMode: keyMode(layout),
     schemaVersion: schemaVersion(db),
@@ -53,6 +57,24 @@ export function readStatus(db: Db, dataDir: string, maxUsers: number, now = Date
     mailboxes: c.mailboxes,
     links: c.links,
   };
+}
+
+function serverLine(state: RunState): string {
+  if (!state.running) {
+    const last =
+      state.lastStartedAt === undefined
+        ? ''
+        : ` (last started ${new Date(state.lastStartedAt).toISOString()}, did not stop cleanly)`;
+    return `not running${last}`;
+  }
+  const at = state.url === undefined ? '' : ` on ${state.url}`;
+  const since =
+    state.startedAt === undefined ? '' : ` since ${new Date(state.startedAt).toISOString()}`;
+  const about = [
+    state.pid === undefined ? undefined : `process ${state.pid}`,
+    state.version === undefined ? undefined : `version ${state.version}`,
+  ].filter((x) => x !== undefined);
+  return `running${at}${since}${about.length > 0 ? ` (${about.join(', ')})` : ''}`;
 }
 
 export async function statusCommand(io: Io, argv: readonly string[]): Promise<number> {
@@ -73,6 +95,7 @@ export async function statusCommand(io: Io, argv: readonly string[]): Promise<nu
     io.out(JSON.stringify(s));
     return EXIT.ok;
   }
+  io.out(`Server           ${serverLine(s.server)}`);
   io.out(
     `Data folder      ${s.dataDir} (key: ${s.keyMode}, schema v${s.schemaVersion}, ${s.databaseBytes} bytes)`,
   );

@@ -12,7 +12,7 @@
 import type { Db } from '../storage/sqlite.ts';
 import type { WriteTx } from '../storage/tx.ts';
 import type { MailboxItem, MailboxPage } from '../../shared/protocol/api.ts';
-import { toBase64Url } from '../../shared/protocol/bytes.ts';
+import { base64Url } from '../base64.ts';
 import { MailboxStore, type ItemKind } from './store.ts';
 import { MailboxUsage } from './usage.ts';
 
@@ -114,8 +114,8 @@ export class Mailboxes {
     // Everything but `seq` is the same for every recipient: serialise it once.
     const rest = JSON.stringify({
       kind,
-      groupId: toBase64Url(groupId),
-      payload: toBase64Url(body),
+      groupId: base64Url(groupId),
+      payload: base64Url(body),
       id: msgId,
       receivedAt: now,
     }).slice(1);
@@ -150,8 +150,8 @@ export class Mailboxes {
       items.push({
         seq: r.seq,
         kind: r.kind,
-        groupId: toBase64Url(r.groupId),
-        payload: toBase64Url(r.body),
+        groupId: base64Url(r.groupId),
+        payload: base64Url(r.body),
         id: r.msgId,
         receivedAt: r.receivedAt,
       });

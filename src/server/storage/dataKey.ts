@@ -60,7 +60,7 @@ export function loadDataKey(req: DataKeyRequest): Uint8Array {
     if (passphrase === undefined) {
       throw unlockError(
         `the data key is protected by a passphrase (${layout.wrappedKeyFile}); ` +
-          'set FOYER_PASSPHRASE, or run the command in a terminal to be asked for it',
+          'set FOYER_DATA_PASSPHRASE, or run the command in a terminal to be asked for it',
       );
     }
     return readWrappedKeyFile(layout.wrappedKeyFile, passphrase);
@@ -68,8 +68,8 @@ export function loadDataKey(req: DataKeyRequest): Uint8Array {
   if (mode === 'key-file') {
     if (passphrase !== undefined) {
       throw unlockError(
-        `a passphrase is set (FOYER_PASSPHRASE) but the data key is in the plain key file ${layout.keyFile}; ` +
-          'unset FOYER_PASSPHRASE, or run "foyer key wrap" to protect the key with the passphrase',
+        `a passphrase is set (FOYER_DATA_PASSPHRASE) but the data key is in the plain key file ${layout.keyFile}; ` +
+          'unset FOYER_DATA_PASSPHRASE, or run "foyer key wrap" to protect the key with the passphrase',
       );
     }
     return readKeyFile(layout.keyFile);

@@ -173,7 +173,10 @@ test('passphrase mode: created wrapped, reopened with the passphrase; wrong or m
 
   const before = snapshot(dir);
   assertLocked(() => open(dir, { passphrase: 'wrong horse battery' }), /passphrase does not open/);
-  assertLocked(() => open(dir, { create: true }), /protected by a passphrase.*FOYER_PASSPHRASE/);
+  assertLocked(
+    () => open(dir, { create: true }),
+    /protected by a passphrase.*FOYER_DATA_PASSPHRASE/,
+  );
   assert.deepEqual(snapshot(dir), before);
 });
 

@@ -11,6 +11,10 @@ export interface DataLayout {
   readonly wrappedKeyFile: string;
   /** Optional configuration file read by loadConfig. */
   readonly configFile: string;
+  /** Held by the running server (an OS file lock, see dataLock.ts). */
+  readonly lockFile: string;
+  /** Where the running server says where it listens and since when (see runState.ts). */
+  readonly runFile: string;
 }
 
 /** Resolves every path of a data folder to an absolute path. */
@@ -22,5 +26,7 @@ export function dataLayout(dataDir: string): DataLayout {
     keyFile: join(dir, 'foyer.key'),
     wrappedKeyFile: join(dir, 'foyer.key.wrapped'),
     configFile: join(dir, 'foyer.json'),
+    lockFile: join(dir, 'foyer.lock'),
+    runFile: join(dir, 'foyer.run.json'),
   };
 }

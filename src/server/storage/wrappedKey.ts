@@ -155,7 +155,7 @@ export function unwrapDataKey(text: string, passphrase: string, path: string): U
   } catch (err) {
     // GCM only says "unable to authenticate": a wrong passphrase and an edited file look alike.
     throw unlockError(
-      `the passphrase does not open ${path} (${(err as Error).message}): check FOYER_PASSPHRASE ` +
+      `the passphrase does not open ${path} (${(err as Error).message}): check FOYER_DATA_PASSPHRASE ` +
         'or what you typed; if the passphrase is right, the file is damaged — restore it from your backup',
     );
   }

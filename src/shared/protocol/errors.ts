@@ -37,6 +37,8 @@ export const errorCodes = {
   no_key_package: 404,
   mailbox_full: 507,
   storage_full: 507,
+  /** The data folder is used by another running server. */
+  in_use: 409,
   rate_limited: 429,
   // Local (client-side) failures, never sent by the server.
   usage: 400,

@@ -208,7 +208,7 @@ export const en = {
   'settings.lock': 'Lock now',
   'settings.signOutTitle': 'Sign out of this browser',
   'settings.signOutWarning':
-    'Signing out deletes this browser’s keys and history for good. Unless you have another device, you will need a new invite to come back, and this history cannot be restored.',
+    'Signing out deletes this browser’s keys and history for good. Unless you have another device, you will need a new invite to come back, and this history cannot be restored. Your other devices keep listing this browser until you revoke it there.',
   'settings.signOut': 'Sign out…',
   'settings.signOutConfirm': 'Delete the keys and sign out',
   'settings.about': 'Signed in as {address}.',

@@ -219,7 +219,7 @@ export const fr: Messages = {
   'settings.lock': 'Verrouiller maintenant',
   'settings.signOutTitle': 'Se déconnecter de ce navigateur',
   'settings.signOutWarning':
-    'Se déconnecter efface pour de bon les clés et l’historique de ce navigateur. Sans autre appareil, il vous faudra une nouvelle invitation pour revenir, et cet historique ne pourra pas être restauré.',
+    'Se déconnecter efface pour de bon les clés et l’historique de ce navigateur. Sans autre appareil, il vous faudra une nouvelle invitation pour revenir, et cet historique ne pourra pas être restauré. Vos autres appareils continuent d’afficher ce navigateur jusqu’à ce que vous l’y révoquiez.',
   'settings.signOut': 'Se déconnecter…',
   'settings.signOutConfirm': 'Effacer les clés et se déconnecter',
   'settings.about': 'Connecté en tant que {address}.',

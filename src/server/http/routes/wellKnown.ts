@@ -1,13 +1,11 @@
-/** Public, unauthenticated routes: instance discovery, health and metrics. */
+/** Public, unauthenticated routes: instance discovery and metrics (health: health.ts). */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
-import { ping } from '../../storage/sqlite.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { INBOX_PATH } from '../../federation/wire.ts';
-
-export const SOFTWARE = 'foyer/0.1.0';
+import { FOYER_VERSION, SOFTWARE } from '../../version.ts';
 
 export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
   const wellKnown: WellKnown = {
@@ -18,11 +16,6 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
     endpoints: { inbox: INBOX_PATH },
   };
   app.get('/.well-known/foyer', async () => wellKnown);
-
-  app.get('/healthz', async () => {
-    ping(ctx.db);
-    return { status: 'ok' };
-  });
 
   app.get('/metrics', async (req, reply) => {
     if (!isLocalRequest(req.socket.remoteAddress, req.headers)) {
@@ -42,6 +35,7 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
       groups: ctx.hub.groups.count(),
       batches: ctx.writer.batches,
       batchedJobs: ctx.writer.jobs,
+      version: FOYER_VERSION,
     });
   });
 }

@@ -1,0 +1,152 @@
+/**
+ * The questions of `foyer setup`, in the order asked. Each explains itself in one sentence,
+ * has a flag, a default computed from the answers so far (or the existing configuration),
+ * and validates with the configuration's own rules (config.ts `checkSetting`).
+ */
+import { isIP } from 'node:net';
+import { checkSetting, DEFAULTS } from '../../../server/config.ts';
+
+export type Answers = Record<string, string | number | boolean | undefined>;
+
+export interface Question {
+  /** Configuration key written to foyer.json, or a wizard-only choice. */
+  key: string;
+  /** The flag that answers it without asking (`--yes` runs). */
+  flag: string;
+  /** One sentence: what it is and why it matters. */
+  explain: string;
+  /** Suggested answer from the existing configuration and the answers so far. */
+  suggest(existing: Answers, answers: Answers): string;
+  /** Parses an answer. @returns the value, or the error to show before asking again. */
+  check(text: string, cwd: string): { value: string | number | boolean } | { error: string };
+  /** Written to foyer.json (false: only guides the next steps). */
+  stored: boolean;
+  /** Asked only when this holds for the answers so far (default: always). */
+  when?: (answers: Answers) => boolean;
+}
+
+const setting =
+  (key: string) =>
+  (text: string, cwd: string): ReturnType<Question['check']> =>
+    checkSetting(key, text, cwd);
+
+function choice(values: readonly string[]) {
+  return (text: string): ReturnType<Question['check']> =>
+    values.includes(text) ? { value: text } : { error: `answer one of: ${values.join(', ')}` };
+}
+
+const str = (v: Answers[string], fallback: string): string =>
+  v === undefined || v === '' ? fallback : String(v);
+
+/** The public URL people will type: https with any TLS mode, http with the port otherwise. */
+function suggestUrl(answers: Answers): string {
+  const domain = String(answers.domain ?? 'localhost');
+  const port = Number(answers.port ?? DEFAULTS.port);
+  const host = isIP(domain) === 6 ? `[${domain}]` : domain;
+  if (answers.tls === 'proxy') return `https://${host}`;
+  if (answers.tls === 'acme' || answers.tls === 'files')
+    return `https://${host}${port === 443 ? '' : `:${port}`}`;
+  return `http://${host}${port === 80 ? '' : `:${port}`}`;
+}
+
+export const QUESTIONS: readonly Question[] = [
+  {
+    key: 'domain',
+    flag: 'domain',
+    explain:
+      'The name of this Foyer: the part after "@" in every address (alice@NAME) and, usually, the host name phones reach it by. It cannot change once people have joined.',
+    suggest: (e) => str(e.domain, 'foyer.local'),
+    check: setting('domain'),
+    stored: true,
+  },
+  {
+    key: 'host',
+    flag: 'host',
+    explain:
+      'The address to listen on: 0.0.0.0 accepts phones and computers of the home network, 127.0.0.1 only this machine (e.g. behind a reverse proxy here).',
+    suggest: (e) => str(e.host, '0.0.0.0'),
+    check: setting('host'),
+    stored: true,
+  },
+  {
+    key: 'tls',
+    flag: 'tls',
+    explain:
+      'HTTPS, which browsers need for the web app away from localhost: "acme" gets free certificates by itself (port 80 must reach this machine), "files" uses yours, "proxy" if Caddy or nginx on this machine does HTTPS, "off" for plain HTTP.',
+    suggest: (e) => str(e.tls, 'off'),
+    check: setting('tls'),
+    stored: true,
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    explain:
+      'The TCP port to listen on: 443 for HTTPS without a proxy (the service unit grants the right), else 1024 or above.',
+    suggest: (e, a) =>
+      str(e.port, a.tls === 'acme' || a.tls === 'files' ? '443' : String(DEFAULTS.port)),
+    check: setting('port'),
+    stored: true,
+  },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    explain:
+      'The address people open to reach Foyer; every invite link starts with it, so it must work from their phones.',
+    suggest: (e, a) => str(e.publicUrl, suggestUrl(a)),
+    check: setting('publicUrl'),
+    stored: true,
+  },
+  {
+    key: 'tlsCert',
+    flag: 'tls-cert',
+    explain: 'The certificate chain file (PEM), e.g. /etc/letsencrypt/live/NAME/fullchain.pem.',
+    suggest: (e) => str(e.tlsCert, '/etc/foyer/fullchain.pem'),
+    check: setting('tlsCert'),
+    stored: true,
+    when: (a) => a.tls === 'files',
+  },
+  {
+    key: 'tlsKey',
+    flag: 'tls-key',
+    explain: 'Its private key file (PEM), readable by the user Foyer runs as.',
+    suggest: (e) => str(e.tlsKey, '/etc/foyer/privkey.pem'),
+    check: setting('tlsKey'),
+    stored: true,
+    when: (a) => a.tls === 'files',
+  },
+  {
+    key: 'keyProtection',
+    flag: 'key-protection',
+    explain:
+      'How the key of the encrypted database is kept: "key-file" starts unattended (keep a copy of the file elsewhere), "passphrase" asks for it at each start.',
+    suggest: (e) => str(e.keyProtection, 'key-file'),
+    check: choice(['key-file', 'passphrase']),
+    stored: false,
+  },
+  {
+    key: 'maxUsers',
+    flag: 'max-users',
+    explain: 'The most accounts this Foyer accepts: a household is a few people.',
+    suggest: (e) => str(e.maxUsers, String(DEFAULTS.maxUsers)),
+    check: setting('maxUsers'),
+    stored: true,
+  },
+  {
+    key: 'backupDir',
+    flag: 'backup-dir',
+    explain:
+      'A folder for the daily encrypted backup, ideally on another disk or a USB stick; "none" for no scheduled backup.',
+    suggest: (e) => str(e.backupDir, 'none'),
+    check: (text, cwd) =>
+      text === 'none' ? { value: 'none' } : checkSetting('backupDir', text, cwd),
+    stored: true,
+  },
+  {
+    key: 'backupKeep',
+    flag: 'backup-keep',
+    explain: 'How many daily backups to keep; older ones are deleted.',
+    suggest: (e) => str(e.backupKeep, String(DEFAULTS.backupKeep)),
+    check: setting('backupKeep'),
+    stored: true,
+  },
+];

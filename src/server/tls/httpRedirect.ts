@@ -1,0 +1,44 @@
+/**
+ * The plain-HTTP side of an HTTPS Foyer (port 80 by default): answers ACME HTTP-01 challenges,
+ * and sends everything else to the same path on the public https:// URL. The target comes
+ * from the configuration, never from the request's Host header (no open redirect).
+ */
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { ChallengeTokens } from './acme.ts';
+
+const CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,256}$/;
+
+export async function startHttpSide(opts: {
+  host: string;
+  port: number;
+  publicUrl: string;
+  tokens: ChallengeTokens;
+}): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const origin = new URL(opts.publicUrl).origin;
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path.startsWith(CHALLENGE_PREFIX)) {
+      const token = path.slice(CHALLENGE_PREFIX.length);
+      const answer = TOKEN_RE.test(token) ? opts.tokens.get(token) : undefined;
+      res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
+      res.end(answer ?? 'no such challenge');
+      return;
+    }
+    // Only a path: a full URL in the request line must not choose the target.
+    const target = path.startsWith('/') ? path : '/';
+    res.writeHead(301, { location: `${origin}${target}`, 'content-length': '0' });
+    res.end();
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  server.listen(opts.port, opts.host);
+  await once(server, 'listening');
+  const addr = server.address();
+  return {
+    server,
+    port: typeof addr === 'object' && addr !== null ? addr.port : opts.port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
