@@ -194,7 +194,7 @@ export async function startServer(
   // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route === undefined || route.startsWith('/api/')) {
+    if (route === undefined || route.startsWith('/api/') || route.startsWith('/federation/')) {
       addressLimiter.take(`a:${addressGroup(req.ip)}`);
     }
   });

@@ -21,9 +21,9 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
       if (typeof origin !== 'string' || !isDomain(origin) || origin === ctx.config.domain) {
         throw new FoyerError('bad_signature', 'missing or malformed Foyer-Origin header');
       }
-      // Cheap refusals first: a denied or over-limit instance costs no key lookup.
+      // Cheap refusal first: a denied instance costs no key lookup. (The client address's
+      // own limit applies before this, in app.ts.)
       fed.peers.assertAllowed(origin);
-      fed.limiter.take(`peer:${origin}`);
       const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
       const nowSeconds = Math.floor(Date.now() / 1000);
       const verified = await verifyRequest({
@@ -35,6 +35,8 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
         keyFor: (o) => fed.peers.keyFor(o),
         nowSeconds,
       });
+      // Counted once the origin is proven: a forger cannot spend a real peer's allowance.
+      fed.limiter.take(`peer:${verified.origin}`);
       fed.replays.check(verified.origin, verified.nonce, nowSeconds);
       const items = parseBatch(body);
       return fed.inbox.accept(verified.origin, items, Date.now());
