@@ -2,7 +2,8 @@
  * `foyer`: the server and admin commands, and the client under `foyer client`.
  * bin/foyer.js runs the compiled copy; `node src/cli/main.ts …` runs the source.
  */
-import { EXIT, processIo, reportError, type Io } from './admin/io.ts';
+import { EXIT, reportError } from './errors.ts';
+import { processIo, type Io } from './admin/io.ts';
 import { USAGE } from './admin/help.ts';
 import { UsageError } from './admin/args.ts';
 
@@ -71,7 +72,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       await load()
     )(io, rest);
   } catch (err) {
-    const code = reportError(io, err, json);
+    const code = reportError(io, err, { json, prefix: 'foyer' });
     if (err instanceof UsageError && !json) io.err(`Run "foyer help ${name ?? ''}" for usage.`);
     return code;
   }

@@ -60,6 +60,12 @@ export interface Config {
   acmeDirectory: string;
   /** The plain-HTTP port for ACME challenges and the redirect to HTTPS (0 = none). Default 80. */
   httpPort: number;
+  /** Announce the server on the home network over mDNS (`NAME.local`). Default off. */
+  lanAnnounce: boolean;
+  /** The name announced: `foyer` → `foyer.local`. */
+  lanName: string;
+  /** Network interface to announce on (default: every suitable one). */
+  lanInterface?: string | undefined;
   /** Folder for the daily backups; unset = no scheduled backup. */
   backupDir?: string | undefined;
   /** How many daily backups to keep. Default 7. */
@@ -159,6 +165,9 @@ export const SETTINGS: readonly Setting[] = [
   setting('tlsKey', { type: 'path' }),
   setting('acmeDirectory', { type: 'url' }),
   setting('httpPort', int(0, 65535)),
+  setting('lanAnnounce', { type: 'bool' }),
+  setting('lanName', { type: 'host' }),
+  setting('lanInterface', { type: 'host' }),
   setting('backupDir', { type: 'path' }),
   setting('backupKeep', int(1, 365)),
 ];
@@ -185,6 +194,8 @@ export const DEFAULTS = {
   logIdentifiers: false,
   durability: 'full',
   backupKeep: 7,
+  lanAnnounce: false,
+  lanName: 'foyer',
   tls: 'off',
   acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',
   httpPort: 80,

@@ -71,3 +71,11 @@ export function createHomeLink(): HomeLink {
     },
   };
 }
+
+/** The veth name of a namespace's end of the home link. */
+export function linkDevice(ns: string): string {
+  const r = spawnSync('ip', ['-n', ns, '-o', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' });
+  const m = /^\d+: ([^@:]+)/.exec(r.stdout);
+  if (m === null) throw new Error(`no veth in ${ns}: ${r.stdout}${r.stderr}`);
+  return m[1]!;
+}

@@ -6,6 +6,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
+/** The response a handler writes. */
+export type Reply = ServerResponse;
+
 export type Handler = (
   req: IncomingMessage,
   body: string,

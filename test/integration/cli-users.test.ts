@@ -274,7 +274,7 @@ test('user commands: errors with stable codes, JSON errors, help', async (t) => 
     error: { code: 'not_found', message: 'there is no user "zoe"' },
   });
   const invalid = await foyer(['user', 'remove', 'Zoe!', '--yes', '--data', server.dataDir]);
-  assert.equal(invalid.code, 1);
+  assert.equal(invalid.code, 2, 'a malformed name is a command called wrongly');
   assert.match(invalid.stderr, /^foyer: not a user name: "Zoe!"/);
   const missing = await foyer(['user', 'remove', '--json', '--data', server.dataDir]);
   assert.equal(missing.code, 2);

@@ -48,6 +48,8 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
     '99999', // port out of range: asked again
     '8443',
     '', // public URL: suggested https://maison.example
+    'maybe', // LAN announcement: not yes or no, asked again
+    'yes',
     'passphrase',
     '12',
     join(dir, 'backups'),
@@ -66,6 +68,7 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
     tls: 'proxy',
     port: 8443,
     publicUrl: 'https://maison.example',
+    lanAnnounce: true,
     maxUsers: 12,
     backupDir: join(dir, 'backups'),
     backupKeep: 7,
@@ -82,7 +85,7 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
   // Run again: the current values are the suggestions; change only the user cap.
   const again = await foyerWithInput(
     ['setup', '--data', data],
-    ['', '', '', '', '', '', '20', '', ''].join('\n') + '\n',
+    ['', '', '', '', '', '', '', '20', '', ''].join('\n') + '\n',
   );
   assert.equal(again.code, 0, again.stderr + again.stdout);
   assert.match(again.stdout, /Editing the Foyer configuration/);
@@ -121,6 +124,7 @@ test('setup --yes runs unattended from flags and suggestions, and refuses a bad 
     tls: 'off',
     port: 8080,
     publicUrl: 'http://famille.example:8080',
+    lanAnnounce: false,
     maxUsers: 25,
     backupKeep: 7,
   });

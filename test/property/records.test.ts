@@ -47,10 +47,10 @@ test('records round-trip, byte strings included', () => {
   );
 });
 
-test('decoding damaged or arbitrary bytes fails only with internal (a corrupt store)', () => {
+test('decoding damaged or arbitrary bytes fails only with corrupt_store', () => {
   const check = (bytes: Uint8Array): void => {
-    onlyFails(() => decodeRecord(bytes, 'test'), ['internal']);
-    onlyFails(() => decodeVersioned(bytes, 'test', 1), ['internal']);
+    onlyFails(() => decodeRecord(bytes, 'test'), ['corrupt_store']);
+    onlyFails(() => decodeVersioned(bytes, 'test', 1), ['corrupt_store']);
   };
   fc.assert(
     fc.property(
@@ -71,9 +71,9 @@ test('decoding damaged or arbitrary bytes fails only with internal (a corrupt st
 
 test('a record nested past the stack fails as a corrupt record', () => {
   const deep = utf8('['.repeat(50_000) + ']'.repeat(50_000));
-  assert.throws(() => decodeRecord(deep, 'test'), { code: 'internal' });
+  assert.throws(() => decodeRecord(deep, 'test'), { code: 'corrupt_store' });
   const deepObject = utf8('{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000));
-  assert.throws(() => decodeVersioned(deepObject, 'test', 1), { code: 'internal' });
+  assert.throws(() => decodeVersioned(deepObject, 'test', 1), { code: 'corrupt_store' });
 });
 
 test('versioned records of another version are refused', () => {
@@ -81,7 +81,7 @@ test('versioned records of another version are refused', () => {
     fc.property(fc.integer(), fc.integer(), (stored, wanted) => {
       fc.pre(stored !== wanted);
       assert.throws(() => decodeVersioned(encodeRecord({ v: stored }), 'test', wanted), {
-        code: 'internal',
+        code: 'corrupt_store',
       });
       assert.deepEqual(decodeVersioned(encodeRecord({ v: stored }), 'test', stored), { v: stored });
     }),
@@ -149,17 +149,17 @@ test('a damaged, truncated or swapped record fails authentication', async () => 
   await fc.assert(
     fc.asyncProperty(mutated(sealedA), async (bad) => {
       storage.records.set(keyA, bad);
-      await assert.rejects(store.get('a'), { code: 'internal' });
+      await assert.rejects(store.get('a'), { code: 'corrupt_store' });
     }),
     runs(200),
   );
   storage.records.set(keyA, sealedB);
-  await assert.rejects(store.get('a'), { code: 'internal' });
+  await assert.rejects(store.get('a'), { code: 'corrupt_store' });
   storage.records.set(keyA, sealedA);
   assert.deepEqual(await store.get('a'), utf8('first record'));
 });
 
-test('opening a store whose header is damaged fails only with locked or internal', async () => {
+test('opening a store whose header is damaged fails only with locked or corrupt_store', async () => {
   const storage = new MemoryStorage();
   await EncryptedStore.open(storage, 'pw', { create: true, kdf: FAST });
   const header = storage.records.get('header')!;
@@ -182,7 +182,7 @@ test('opening a store whose header is damaged fails only with locked or internal
     fc.asyncProperty(variants, async (bad) => {
       const s = new MemoryStorage();
       s.records.set('header', bad);
-      await onlyFailsAsync(() => EncryptedStore.open(s, 'pw'), ['locked', 'internal']);
+      await onlyFailsAsync(() => EncryptedStore.open(s, 'pw'), ['locked', 'corrupt_store']);
     }),
     runs(300),
   );

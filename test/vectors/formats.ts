@@ -646,7 +646,7 @@ const GENERATORS: Record<Format, () => Promise<Vector[]>> = {
         value: i.value,
         encoded: fromUtf8(encodeRecord(withBytes(i.value)))!,
       })),
-      ...badRecords.map((text) => ({ name: `malformed: ${text}`, text, error: 'internal' })),
+      ...badRecords.map((text) => ({ name: `malformed: ${text}`, text, error: 'corrupt_store' })),
     ];
   },
 

@@ -90,7 +90,7 @@ Stop the server first; start it again with the passphrase afterwards.
 ${CONFIG_FLAGS}`,
   setup: `Usage: foyer setup [--yes] [--data DIR] [--domain NAME] [--host ADDR] [--port N]
                    [--tls off|acme|files|proxy] [--public-url URL] [--key-protection key-file|passphrase]
-                   [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
+                   [--lan-announce yes|no] [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
 
 Asks each question in turn (Enter takes the suggestion), checks each answer, writes
 DIR/foyer.json and prints the next steps. Run it again to edit the file: the current values

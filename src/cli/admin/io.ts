@@ -1,5 +1,4 @@
 /** Output of the admin commands: human text, or JSON with --json (one object per run). */
-import { FoyerError } from '../../shared/protocol/errors.ts';
 import { askOnTerminal } from './confirm.ts';
 
 export interface Io {
@@ -31,20 +30,5 @@ export function processIo(): Io {
   };
 }
 
-/** Exit codes: 0 done, 1 failed, 2 called wrongly (usage or configuration). */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/**
- * Reports a failure: `foyer: message` on stderr, or `{"error":{"code","message"}}` on stdout
- * when the command was asked for JSON. Returns the exit code.
- */
-export function reportError(io: Io, err: unknown, json: boolean): number {
-  const known = err instanceof FoyerError;
-  const code = known ? err.code : 'internal';
-  const message = known
-    ? err.message
-    : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-  if (json) io.out(JSON.stringify({ error: { code, message } }));
-  else io.err(`foyer: ${message.replaceAll('\n', '\nfoyer: ')}`);
-  return code === 'usage' ? EXIT.usage : EXIT.failed;
-}
+/** The exit codes live in src/cli/errors.ts with the error report; re-exported for commands. */
+export { EXIT } from '../errors.ts';

@@ -1,7 +1,8 @@
 /** `foyer key wrap|unwrap`: switch between key file mode and passphrase mode. */
 import { unwrapKeyFile, wrapKeyFile } from '../../server/storage/keyProtection.ts';
 import { parseCommand, UsageError } from './args.ts';
-import { EXIT, type Io } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { Io } from './io.ts';
 import { configFor } from './open.ts';
 import { newPassphrase } from './passphrase.ts';
 import { promptHidden } from '../terminal.ts';

@@ -13,7 +13,8 @@ import {
 import { dataLayout } from '../../server/storage/layout.ts';
 import { listScheduled } from '../../server/backup/rotation.ts';
 import { parseCommand, UsageError } from './args.ts';
-import { EXIT, type Io } from './io.ts';
+import type { Io } from './io.ts';
+import { EXIT } from '../errors.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
 

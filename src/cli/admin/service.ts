@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommand } from './args.ts';
-import { EXIT, type Io } from './io.ts';
+import type { Io } from './io.ts';
+import { EXIT } from '../errors.ts';
 import { configFor } from './open.ts';
 import { USAGE } from './help.ts';
 

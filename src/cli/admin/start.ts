@@ -16,7 +16,8 @@ import type { Db } from '../../server/storage/sqlite.ts';
 import { createLogger } from '../../server/log.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { parseCommand } from './args.ts';
-import { EXIT, type Io } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { Io } from './io.ts';
 import { configFor } from './open.ts';
 import { unlockWith, type Unlock } from './passphrase.ts';
 import { dataLayout, type DataLayout } from '../../server/storage/layout.ts';
@@ -26,6 +27,7 @@ import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import { announceOnLan } from '../../server/home/lanAnnounce.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
@@ -202,6 +204,14 @@ async function runLocked(
       config.backupDir === undefined
         ? undefined
         : scheduleBackups({ db, layout, dir: config.backupDir, keep: config.backupKeep, log });
+    const lan = config.lanAnnounce
+      ? await announceOnLan({
+          name: config.lanName,
+          port: new URL(server.url).port === '' ? config.port : Number(new URL(server.url).port),
+          interfaces: config.lanInterface === undefined ? undefined : [config.lanInterface],
+        })
+      : undefined;
+    if (lan !== undefined) io.out(`Announced on the home network as ${config.lanName}.local`);
     writeRunInfo(layout, {
       pid: process.pid,
       url: server.url,
@@ -213,6 +223,7 @@ async function runLocked(
     try {
       await stop.requested;
       backups?.stop();
+      await lan?.stop();
       await tls?.close();
       await server.close();
     } finally {

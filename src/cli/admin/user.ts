@@ -9,7 +9,8 @@ import {
   type UserSummary,
 } from '../../server/accounts/userAdmin.ts';
 import { parseCommand, UsageError } from './args.ts';
-import { EXIT, type Io } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { Io } from './io.ts';
 import { configFor, openExisting } from './open.ts';
 import { USAGE } from './help.ts';
 

@@ -4,7 +4,8 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, optional, required, type Parsed } from './args.ts';
 import { FileStorage } from './fileStore.ts';
 import { deviceLine } from './format.ts';
-import { EXIT, type ClientIo } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { ClientIo } from './io.ts';
 import { newPassphrase } from './passphrase.ts';
 import { withEngine } from './session.ts';
 

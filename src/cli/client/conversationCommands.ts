@@ -6,7 +6,8 @@ import type { Engine, MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, list, optional, required, type Parsed } from './args.ts';
 import { conversationLine, messageLine, syncReport } from './format.ts';
-import { EXIT, type ClientIo } from './io.ts';
+import { EXIT } from '../errors.ts';
+import type { ClientIo } from './io.ts';
 import { withEngine } from './session.ts';
 
 type Run = (io: ClientIo, p: Parsed) => Promise<number>;

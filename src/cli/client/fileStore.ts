@@ -175,8 +175,18 @@ export class FileStorage implements Storage {
       if (isMissing(err)) return;
       throw err;
     }
-    // The journal was renamed into place only once complete, so it always decodes.
-    this.apply(decodeJournal(bytes));
+    // The journal was renamed into place only once complete: one that does not decode was
+    // damaged afterwards.
+    let writes: StorageWrite[];
+    try {
+      writes = decodeJournal(bytes);
+    } catch (err) {
+      if (!(err instanceof FoyerError)) throw err;
+      throw new FoyerError('corrupt_store', 'the client store journal is damaged', undefined, {
+        cause: err,
+      });
+    }
+    this.apply(writes);
     fsyncDir(this.records);
     rmSync(join(this.dir, JOURNAL));
   }
@@ -196,7 +206,7 @@ function encodeJournal(writes: readonly StorageWrite[]): Uint8Array {
 function decodeJournal(bytes: Uint8Array): StorageWrite[] {
   const r = new Reader(bytes, 'client store journal');
   if (r.u8() !== JOURNAL_VERSION)
-    throw new FoyerError('internal', 'unknown client store journal version');
+    throw new FoyerError('corrupt_store', 'unknown client store journal version');
   const n = r.u32();
   const out: StorageWrite[] = [];
   for (let i = 0; i < n; i++) {

@@ -1,5 +1,4 @@
 /** Output of the client commands: human text, or JSON (one object, or JSON lines for streams). */
-import { FoyerError } from '../../shared/protocol/errors.ts';
 
 export interface ClientIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -18,17 +17,5 @@ export function processIo(): ClientIo {
   };
 }
 
-/** Exit codes: 0 done, 1 failed, 2 called wrongly. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** Reports a failure and returns the exit code. */
-export function reportError(io: ClientIo, err: unknown, json: boolean): number {
-  const known = err instanceof FoyerError;
-  const code = known ? err.code : 'internal';
-  const message = known
-    ? err.message
-    : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-  if (json) io.out(JSON.stringify({ error: { code, message } }));
-  else io.err(`foyer client: ${message}`);
-  return code === 'usage' || code === 'invalid_name' ? EXIT.usage : EXIT.failed;
-}
+/** The exit codes live in src/cli/errors.ts with the error report; re-exported for commands. */
+export { EXIT } from '../errors.ts';

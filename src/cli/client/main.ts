@@ -7,7 +7,8 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import * as account from './accountCommands.ts';
 import { parseClientArgs, type Parsed } from './args.ts';
 import * as convs from './conversationCommands.ts';
-import { EXIT, processIo, reportError, type ClientIo } from './io.ts';
+import { EXIT, reportError } from '../errors.ts';
+import { processIo, type ClientIo } from './io.ts';
 
 type Run = (io: ClientIo, p: Parsed) => Promise<number>;
 
@@ -72,6 +73,6 @@ export async function clientMain(argv: string[], io: ClientIo = processIo()): Pr
       throw new FoyerError('usage', `unknown command "${name}" (see foyer client help)`);
     return await run(io, parsed);
   } catch (err) {
-    return reportError(io, err, json);
+    return reportError(io, err, { json, prefix: 'foyer client' });
   }
 }

@@ -42,5 +42,5 @@ test('formatting then parsing gives the same address', () => {
       assert.ok(sameAddress(addressFromString(formatAddress(a)), a));
     }),
   );
-  assert.throws(() => addressFromString('no-domain'), { code: 'internal' });
+  assert.throws(() => addressFromString('no-domain'), { code: 'corrupt_store' });
 });

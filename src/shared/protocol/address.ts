@@ -38,13 +38,13 @@ export function parseAddress(input: string, localDomain: string): Address {
 
 /**
  * Parses a stored `user@domain` (written by formatAddress).
- * @throws FoyerError internal when it is not one (a corrupt store)
+ * @throws FoyerError corrupt_store when it is not one
  */
 export function addressFromString(text: string): Address {
   const at = text.lastIndexOf('@');
   const a = { user: text.slice(0, at), domain: text.slice(at + 1) };
   if (at < 0 || !isUserName(a.user) || !isDomain(a.domain)) {
-    throw new FoyerError('internal', 'the client store holds a malformed address');
+    throw new FoyerError('corrupt_store', 'the client store holds a malformed address');
   }
   return a;
 }

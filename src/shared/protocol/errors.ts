@@ -46,6 +46,10 @@ export const errorCodes = {
   identity_changed: 409,
   crypto_failed: 400,
   network: 503,
+  /** The server's reply is malformed, of the wrong shape, or larger than its bound. */
+  bad_reply: 502,
+  /** The client store cannot be read: a record failed authentication or does not decode. */
+  corrupt_store: 500,
   internal: 500,
 } as const;
 
@@ -56,12 +60,21 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
-/** An expected failure with a stable code; `details` carries machine-readable context. */
+/**
+ * An expected failure with a stable code; `details` carries machine-readable context and
+ * `options.cause` the underlying error (the standard `Error.cause`: kept for diagnosis, never
+ * sent in an API reply).
+ */
 export class FoyerError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
     this.name = 'FoyerError';
     this.code = code;
     this.details = details;

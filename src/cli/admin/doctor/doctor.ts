@@ -2,7 +2,8 @@
 import { dataLayout } from '../../../server/storage/layout.ts';
 import { readRunState } from '../../../server/home/runState.ts';
 import { parseCommand } from '../args.ts';
-import { EXIT, type Io } from '../io.ts';
+import type { Io } from '../io.ts';
+import { EXIT } from '../../errors.ts';
 import { configFor, openExisting } from '../open.ts';
 import { USAGE } from '../help.ts';
 import {

@@ -35,6 +35,12 @@ function choice(values: readonly string[]) {
     values.includes(text) ? { value: text } : { error: `answer one of: ${values.join(', ')}` };
 }
 
+function yesNo(text: string): ReturnType<Question['check']> {
+  if (/^(y|yes|true|on)$/i.test(text)) return { value: true };
+  if (/^(n|no|false|off)$/i.test(text)) return { value: false };
+  return { error: 'answer yes or no' };
+}
+
 const str = (v: Answers[string], fallback: string): string =>
   v === undefined || v === '' ? fallback : String(v);
 
@@ -113,6 +119,15 @@ export const QUESTIONS: readonly Question[] = [
     check: setting('tlsKey'),
     stored: true,
     when: (a) => a.tls === 'files',
+  },
+  {
+    key: 'lanAnnounce',
+    flag: 'lan-announce',
+    explain:
+      'Whether to announce the server on the home network as foyer.local (mDNS), so phones at home find it by name.',
+    suggest: (e) => (e.lanAnnounce === true ? 'yes' : 'no'),
+    check: yesNo,
+    stored: true,
   },
   {
     key: 'keyProtection',

@@ -53,9 +53,9 @@ export async function checkUser(ctx: EngineContext, person: Address): Promise<vo
   const info = await askAbout(ctx, person, (name) => ctx.transport.user(name));
   const key = fromBase64Url(info.identityKey);
   if (key === undefined)
-    throw new FoyerError('internal', 'the server sent a malformed identity key');
+    throw new FoyerError('bad_reply', 'the server sent a malformed identity key');
   if (!sameAddress({ user: info.name, domain: info.domain }, person)) {
-    throw new FoyerError('internal', 'the server answered about another person');
+    throw new FoyerError('bad_reply', 'the server answered about another person');
   }
   await ctx.trust.expectIdentity(person.user, person.domain, key);
 }
@@ -111,7 +111,7 @@ export async function claimPackages(ctx: EngineContext, people: Address[]): Prom
     for (const kp of claimed.keyPackages) {
       const bytes = fromBase64Url(kp.keyPackage);
       if (bytes === undefined) {
-        throw new FoyerError('internal', 'the server sent a malformed key package');
+        throw new FoyerError('bad_reply', 'the server sent a malformed key package');
       }
       const c: Claimed = { address, deviceId: kp.deviceId, keyPackage: bytes };
       const why = await refusal(ctx, c);

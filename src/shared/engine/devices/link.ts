@@ -78,7 +78,7 @@ export async function approveLinkRequest(ctx: EngineContext, code: string): Prom
   });
   const credential = fromBase64Url(res.credential);
   if (credential === undefined)
-    throw new FoyerError('internal', 'the server sent a malformed credential');
+    throw new FoyerError('bad_reply', 'the server sent a malformed credential');
   await checkOwnCredential(credential, binding, a.instanceKey);
   const reply: LinkReply = {
     v: 1,

@@ -24,11 +24,11 @@ import type { AccountRecord } from '../store/model.ts';
 import type { DeviceSigner, Transport } from '../transport/transport.ts';
 import { INVITE_CODE_RE } from './invite.ts';
 
-/** The instance key a server publishes. @throws FoyerError internal when malformed */
+/** The instance key a server publishes. @throws FoyerError bad_reply when malformed */
 export function instanceKeyOf(wk: WellKnown): Uint8Array {
   const key = fromBase64Url(wk.instanceKey);
   if (key === undefined || key.length !== 32) {
-    throw new FoyerError('internal', 'the server published a malformed instance key');
+    throw new FoyerError('bad_reply', 'the server published a malformed instance key');
   }
   return key;
 }
@@ -103,7 +103,7 @@ export async function registerAccount(
   }
   const credential = fromBase64Url(res.credential);
   if (credential === undefined)
-    throw new FoyerError('internal', 'the server sent a malformed credential');
+    throw new FoyerError('bad_reply', 'the server sent a malformed credential');
   await checkOwnCredential(credential, binding, instanceKey);
   return {
     v: 1,

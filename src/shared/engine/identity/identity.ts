@@ -40,7 +40,7 @@ export async function safetyWith(ctx: EngineContext, person: string): Promise<Sa
     const info = await askAbout(ctx, them, (name) => ctx.transport.user(name));
     const key = fromBase64Url(info.identityKey);
     if (key === undefined)
-      throw new FoyerError('internal', 'the server sent a malformed identity key');
+      throw new FoyerError('bad_reply', 'the server sent a malformed identity key');
     await ctx.trust.acceptIdentity(user, domain, key);
   } catch (err) {
     if (!(err instanceof FoyerError && err.code === 'network')) throw err;

@@ -64,7 +64,7 @@ test('a record moved to another key fails authentication instead of decrypting',
   const ka = await store.storageKey('a');
   const kb = await store.storageKey('b');
   await storage.write([[kb, (await storage.get(ka))!]]);
-  await assert.rejects(store.get('b'), { code: 'internal' });
+  await assert.rejects(store.get('b'), { code: 'corrupt_store' });
 });
 
 test('a transaction sees its own pending writes and deletes', async () => {

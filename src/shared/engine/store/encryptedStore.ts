@@ -72,8 +72,8 @@ export class EncryptedStore {
   /**
    * Unlocks (or, with `create`, creates) the store in `storage`.
    * @throws FoyerError locked on a wrong passphrase; not_found when there is no store and
-   *   `create` is false; usage when creating one with an empty or ill-formed passphrase; internal when the
-   *   header is corrupt.
+   *   `create` is false; usage when creating one with an empty or ill-formed passphrase;
+   *   corrupt_store when the header is corrupt.
    */
   static async open(
     storage: Storage,
@@ -152,16 +152,21 @@ export class EncryptedStore {
     return 'r' + toBase64Url(mac.subarray(0, 20));
   }
 
-  /** The decrypted record `name`, or undefined. @throws FoyerError internal when tampered */
+  /**
+   * The decrypted record `name`, or undefined.
+   * @throws FoyerError corrupt_store when it fails authentication (its `cause` says how)
+   */
   async get(name: string): Promise<Uint8Array | undefined> {
     const key = await this.storageKey(name);
     const sealed = await this.storage.get(key);
     if (sealed === undefined) return undefined;
-    const plain = await this.openBytes(key, sealed);
-    if (plain === undefined) {
+    const plain = await this.openSealed(key, sealed);
+    if (plain instanceof Error) {
       throw new FoyerError(
-        'internal',
+        'corrupt_store',
         'a client store record failed authentication (corrupt or tampered)',
+        undefined,
+        { cause: plain },
       );
     }
     return plain;
@@ -220,7 +225,16 @@ export class EncryptedStore {
 
   /** Undefined when authentication fails (wrong key, tampering, truncation). */
   private async openBytes(key: string, sealed: Uint8Array): Promise<Uint8Array | undefined> {
-    if (sealed.length < 1 + NONCE_BYTES + 16 || sealed[0] !== RECORD_VERSION) return undefined;
+    const r = await this.openSealed(key, sealed);
+    return r instanceof Uint8Array ? r : undefined;
+  }
+
+  /** The plaintext, or why it cannot be had (wrong key, tampering, truncation). */
+  private async openSealed(key: string, sealed: Uint8Array): Promise<Uint8Array | Error> {
+    if (sealed.length < 1 + NONCE_BYTES + 16)
+      return new Error(`sealed record of ${sealed.length} bytes is too short`);
+    if (sealed[0] !== RECORD_VERSION)
+      return new Error(`sealed record has unknown version ${sealed[0]}`);
     try {
       return new Uint8Array(
         await crypto.subtle.decrypt(
@@ -231,7 +245,7 @@ export class EncryptedStore {
       );
     } catch (err) {
       // WebCrypto reports a failed tag check as OperationError; anything else is a bug.
-      if (err instanceof Error && err.name === 'OperationError') return undefined;
+      if (err instanceof Error && err.name === 'OperationError') return err;
       throw err;
     }
   }
@@ -247,12 +261,12 @@ function usablePassphrase(passphrase: string): boolean {
 
 /**
  * Reads the plaintext header, checking every field's type: it is the one record that no key
- * authenticates. @throws FoyerError internal when it is corrupt
+ * authenticates. @throws FoyerError corrupt_store when it is corrupt
  */
 function parseHeader(raw: Uint8Array): { kdf: KdfParams; check: Uint8Array } {
   const header = decodeVersioned<Header>(raw, 'store header', STORE_FORMAT_VERSION);
   const k: unknown = header.kdf;
-  const corrupt = new FoyerError('internal', 'the client store header is corrupt');
+  const corrupt = new FoyerError('corrupt_store', 'the client store header is corrupt');
   if (typeof k !== 'object' || k === null || typeof header.check !== 'string') throw corrupt;
   const { alg, salt, memoryKiB, iterations, parallelism } = k as Record<string, unknown>;
   if (

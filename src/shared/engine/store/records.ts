@@ -19,18 +19,18 @@ export function encodeRecord(value: unknown): Uint8Array {
 
 /**
  * Decodes what encodeRecord wrote. The caller checks the record's shape and version.
- * @throws FoyerError internal when the bytes are not such a record (a corrupt store).
+ * @throws FoyerError corrupt_store when the bytes are not such a record (`cause` says why)
  */
 export function decodeRecord(bytes: Uint8Array, what: string): unknown {
   const text = fromUtf8(bytes);
-  if (text === undefined) throw corrupt(what);
+  if (text === undefined) throw corrupt(what, new Error('not UTF-8 text'));
   try {
     return JSON.parse(text, (_key, v: unknown) => {
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
         const tagged = (v as Record<string, unknown>)[BYTES_TAG];
         if (typeof tagged === 'string' && Object.keys(v).length === 1) {
           const b = fromBase64Url(tagged);
-          if (b === undefined) throw corrupt(what);
+          if (b === undefined) throw corrupt(what, new Error('a byte string is not base64url'));
           return b;
         }
       }
@@ -38,7 +38,7 @@ export function decodeRecord(bytes: Uint8Array, what: string): unknown {
     }) as unknown;
   } catch (err) {
     // The reviver recurses: a record nested deeper than the stack is corrupt, not a crash.
-    if (err instanceof SyntaxError || err instanceof RangeError) throw corrupt(what);
+    if (err instanceof SyntaxError || err instanceof RangeError) throw corrupt(what, err);
     throw err;
   }
 }
@@ -52,13 +52,18 @@ export function decodeVersioned<T extends { v: number }>(
   const value = decodeRecord(bytes, what);
   if (typeof value !== 'object' || value === null || (value as { v?: unknown }).v !== version) {
     throw new FoyerError(
-      'internal',
+      'corrupt_store',
       `the client store holds a ${what} record in an unknown format; was it written by a newer Foyer?`,
     );
   }
   return value as T;
 }
 
-function corrupt(what: string): FoyerError {
-  return new FoyerError('internal', `the client store holds a corrupt ${what} record`);
+function corrupt(what: string, cause: unknown): FoyerError {
+  return new FoyerError(
+    'corrupt_store',
+    `the client store holds a corrupt ${what} record`,
+    undefined,
+    { cause },
+  );
 }

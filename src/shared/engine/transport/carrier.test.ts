@@ -71,16 +71,16 @@ test('the message calls travel as opaque envelopes over any carrier', async () =
   assert.equal(relay.acked, 2);
 });
 
-test('an envelope from the carrier that does not decode is the server at fault (internal)', async () => {
+test('an envelope from the carrier that does not decode is the server at fault (bad_reply)', async () => {
   const relay = new RelayCarrier();
   relay.items = [Uint8Array.of(1, 3, 0)];
   await assert.rejects(new EnvelopeMessaging(relay).mailbox(0, 10), {
-    code: 'internal',
+    code: 'bad_reply',
     message: /malformed envelope/,
   });
   relay.submit = async () => Uint8Array.of(9, 9);
   await assert.rejects(new EnvelopeMessaging(relay).submit(GROUP, { id: ID, message: MESSAGE }), {
-    code: 'internal',
+    code: 'bad_reply',
   });
 });
 
@@ -97,7 +97,7 @@ function recordingServer(items: MailboxItem[]) {
     const path = url.pathname + url.search;
     requests.push({ method: init?.method ?? 'GET', path, body });
     if (path === '/api/v1/sessions/challenge')
-      return reply({ challenge: toBase64Url(new Uint8Array(32)) });
+      return reply({ challenge: toBase64Url(new Uint8Array(32)), expiresAt: 1 });
     if (path === '/api/v1/sessions') return reply({ token: 't', expiresAt: 0 });
     if (path.startsWith('/api/v1/groups/')) return reply({ epoch: 9, duplicate: true });
     if (path.startsWith('/api/v1/mailbox?'))
@@ -151,7 +151,7 @@ test('over HTTP the envelope layer keeps the JSON API byte for byte', async () =
   );
 });
 
-test('over HTTP a mailbox item with bytes that are not base64url is refused as internal', async () => {
+test('over HTTP a mailbox item with bytes that are not base64url is refused as bad_reply', async () => {
   const bad: MailboxItem = {
     seq: 1,
     kind: 'message',
@@ -161,5 +161,5 @@ test('over HTTP a mailbox item with bytes that are not base64url is refused as i
     receivedAt: 0,
   };
   const { transport } = recordingServer([bad]);
-  await assert.rejects(transport.mailbox(0, 10), { code: 'internal' });
+  await assert.rejects(transport.mailbox(0, 10), { code: 'bad_reply' });
 });

@@ -8,6 +8,7 @@
 import type { MailboxPage, SubmitRequest, SubmitResponse } from '../../protocol/api.ts';
 import { decodeItem, decodeReceipt, encodeSubmission } from '../../protocol/envelope.ts';
 import { FoyerError } from '../../protocol/errors.ts';
+import { badReply } from './replyFields.ts';
 
 /** Envelopes waiting for this device after a cursor, oldest first. */
 export interface EnvelopeBatch {
@@ -29,9 +30,9 @@ export interface Carrier {
 }
 
 /** What a carrier delivered that does not decode: the server (or the carrier) is at fault. */
-function badReply(err: unknown): FoyerError {
+function badEnvelope(err: unknown): FoyerError {
   const why = err instanceof FoyerError ? err.message : String(err);
-  return new FoyerError('internal', `the server sent a malformed envelope: ${why}`);
+  return badReply('envelope', why, err);
 }
 
 /** The transport's message calls over envelopes and a carrier. */
@@ -48,18 +49,18 @@ export class EnvelopeMessaging {
     try {
       return decodeReceipt(receipt);
     } catch (err) {
-      throw badReply(err);
+      throw badEnvelope(err);
     }
   }
 
-  /** @throws FoyerError internal (an envelope that does not decode), network */
+  /** @throws FoyerError bad_reply (an envelope that does not decode), network */
   async mailbox(after: number, limit: number): Promise<MailboxPage> {
     const batch = await this.carrier.fetch(after, limit);
     let items;
     try {
       items = batch.envelopes.map(decodeItem);
     } catch (err) {
-      throw badReply(err);
+      throw badEnvelope(err);
     }
     return { items, cursor: items.at(-1)?.seq ?? after, more: batch.more };
   }

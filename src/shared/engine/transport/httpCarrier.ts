@@ -3,16 +3,27 @@
  * the envelope layer changes nothing on the wire. A submission envelope is opened into the
  * JSON body of `POST /api/v1/groups/:id/messages`; mailbox pages come back as item envelopes.
  */
-import type { MailboxPage, SubmitResponse } from '../../protocol/api.ts';
+import type { MailboxPage } from '../../protocol/api.ts';
 import { decodeSubmission, encodeItem, encodeReceipt } from '../../protocol/envelope.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import type { Carrier, EnvelopeBatch } from './carrier.ts';
-import { parseMailboxPage } from './parseReplies.ts';
+import { ignoreReply, parseMailboxPage, parseSubmitResponse } from './parseReplies.ts';
+import { MAX_PAGE_REPLY_BYTES } from './readReply.ts';
+import { badReply } from './replyFields.ts';
 
 type Method = 'GET' | 'POST';
 
-/** An authenticated JSON call to the server (HttpTransport's). */
-export type AuthedCall = <T>(method: Method, path: string, body?: unknown) => Promise<T>;
+/**
+ * An authenticated JSON call to the server (HttpTransport's): the reply is read up to
+ * `maxBytes` (a default bound when absent) and parsed by `parse`.
+ */
+export type AuthedCall = <T>(
+  method: Method,
+  path: string,
+  body: unknown,
+  parse: (reply: unknown) => T,
+  maxBytes?: number,
+) => Promise<T>;
 
 export class HttpCarrier implements Carrier {
   private readonly authed: AuthedCall;
@@ -23,27 +34,32 @@ export class HttpCarrier implements Carrier {
 
   async submit(envelope: Uint8Array): Promise<Uint8Array> {
     const { groupId, ...req } = decodeSubmission(envelope);
-    const res = await this.authed<SubmitResponse>(
+    const res = await this.authed(
       'POST',
       `/api/v1/groups/${encodeURIComponent(groupId)}/messages`,
       req,
+      parseSubmitResponse,
     );
     return encodeReceipt(res);
   }
 
   async fetch(after: number, limit: number): Promise<EnvelopeBatch> {
-    const page: MailboxPage = parseMailboxPage(
-      await this.authed<unknown>('GET', `/api/v1/mailbox?after=${after}&limit=${limit}`),
+    const page: MailboxPage = await this.authed(
+      'GET',
+      `/api/v1/mailbox?after=${after}&limit=${limit}`,
+      undefined,
+      parseMailboxPage,
+      MAX_PAGE_REPLY_BYTES,
     );
     try {
       return { envelopes: page.items.map(encodeItem), more: page.more };
     } catch (err) {
       if (!(err instanceof FoyerError)) throw err;
-      throw new FoyerError('internal', `the server sent a malformed mailbox item: ${err.message}`);
+      throw badReply('mailbox item', err.message, err);
     }
   }
 
   async ack(upTo: number): Promise<void> {
-    await this.authed('POST', '/api/v1/mailbox/ack', { upTo });
+    await this.authed('POST', '/api/v1/mailbox/ack', { upTo }, ignoreReply);
   }
 }

@@ -9,7 +9,6 @@ import {
   SESSION_LABEL,
   type AddDeviceRequest,
   type AddDeviceResponse,
-  type ChallengeResponse,
   type ClaimedKeyPackages,
   type CreateGroupRequest,
   type DeviceInfo,
@@ -19,7 +18,6 @@ import {
   type MailboxPage,
   type RegisterRequest,
   type RegisterResponse,
-  type SessionResponse,
   type SubmitRequest,
   type SubmitResponse,
   type UploadKeyPackagesRequest,
@@ -30,6 +28,22 @@ import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../protocol/by
 import { FoyerError, isErrorCode } from '../../protocol/errors.ts';
 import { EnvelopeMessaging } from './carrier.ts';
 import { HttpCarrier } from './httpCarrier.ts';
+import {
+  ignoreReply,
+  parseAddDevice,
+  parseChallenge,
+  parseClaimedKeyPackages,
+  parseDevices,
+  parseGroupStatus,
+  parseKeyPackageCount,
+  parseLinkPayload,
+  parseRegisterResponse,
+  parseSession,
+  parseUserInfo,
+  parseWellKnown,
+} from './parseReplies.ts';
+import { MAX_REPLY_BYTES, readBoundedText } from './readReply.ts';
+import { badReply } from './replyFields.ts';
 import type { DeviceSigner, SavedSession, SessionKeeper, Transport } from './transport.ts';
 
 /**
@@ -59,7 +73,9 @@ export class HttpTransport implements Transport {
   private tokenExpiresAt = 0;
   private opening: Promise<string> | undefined;
   private readonly messages = new EnvelopeMessaging(
-    new HttpCarrier((method, path, body) => this.authed(method, path, body)),
+    new HttpCarrier((method, path, body, parse, maxBytes) =>
+      this.authed(method, path, body, parse, maxBytes),
+    ),
   );
 
   constructor(baseUrl: string, opts: HttpTransportOptions = {}) {
@@ -108,53 +124,76 @@ export class HttpTransport implements Transport {
   private async openSession(): Promise<SavedSession> {
     const signer = this.signer;
     if (signer === undefined) throw new FoyerError('unauthenticated', 'no device to sign in with');
-    const { challenge } = await this.call<ChallengeResponse>('POST', '/api/v1/sessions/challenge', {
-      deviceId: signer.deviceId,
-    });
+    const { challenge } = await this.call(
+      'POST',
+      '/api/v1/sessions/challenge',
+      { deviceId: signer.deviceId },
+      parseChallenge,
+    );
     const raw = fromBase64Url(challenge);
-    if (raw === undefined)
-      throw new FoyerError('internal', 'the server sent a malformed challenge');
+    if (raw === undefined) throw badReply('session challenge', 'challenge is not base64url');
     const signature = await signer.sign(concatBytes(utf8(SESSION_LABEL), raw));
-    const session = await this.call<SessionResponse>('POST', '/api/v1/sessions', {
-      deviceId: signer.deviceId,
-      challenge,
-      signature: toBase64Url(signature),
-    });
+    const session = await this.call(
+      'POST',
+      '/api/v1/sessions',
+      { deviceId: signer.deviceId, challenge, signature: toBase64Url(signature) },
+      parseSession,
+    );
     return { token: session.token, expiresAt: session.expiresAt };
   }
 
   wellKnown(): Promise<WellKnown> {
-    return this.call('GET', '/.well-known/foyer');
+    return this.call('GET', '/.well-known/foyer', undefined, parseWellKnown);
   }
   register(req: RegisterRequest): Promise<RegisterResponse> {
-    return this.call('POST', '/api/v1/accounts', req);
+    return this.call('POST', '/api/v1/accounts', req, parseRegisterResponse);
   }
-  async devices(): Promise<DeviceInfo[]> {
-    return (await this.authed<{ devices: DeviceInfo[] }>('GET', '/api/v1/devices')).devices;
+  devices(): Promise<DeviceInfo[]> {
+    return this.authed('GET', '/api/v1/devices', undefined, parseDevices);
   }
   addDevice(req: AddDeviceRequest): Promise<AddDeviceResponse> {
-    return this.authed('POST', '/api/v1/devices', req);
+    return this.authed('POST', '/api/v1/devices', req, parseAddDevice);
   }
   async revokeDevice(deviceId: string): Promise<void> {
-    await this.authed('DELETE', `/api/v1/devices/${encodeURIComponent(deviceId)}`);
+    await this.authed(
+      'DELETE',
+      `/api/v1/devices/${encodeURIComponent(deviceId)}`,
+      undefined,
+      ignoreReply,
+    );
   }
   user(name: string): Promise<UserInfo> {
-    return this.authed('GET', `/api/v1/users/${encodeURIComponent(name)}`);
+    return this.authed(
+      'GET',
+      `/api/v1/users/${encodeURIComponent(name)}`,
+      undefined,
+      parseUserInfo,
+    );
   }
   claimKeyPackages(name: string): Promise<ClaimedKeyPackages> {
-    return this.authed('POST', `/api/v1/users/${encodeURIComponent(name)}/keypackages`, {});
+    return this.authed(
+      'POST',
+      `/api/v1/users/${encodeURIComponent(name)}/keypackages`,
+      {},
+      parseClaimedKeyPackages,
+    );
   }
   uploadKeyPackages(req: UploadKeyPackagesRequest): Promise<KeyPackageCount> {
-    return this.authed('POST', '/api/v1/keypackages', req);
+    return this.authed('POST', '/api/v1/keypackages', req, parseKeyPackageCount);
   }
   keyPackageCount(): Promise<KeyPackageCount> {
-    return this.authed('GET', '/api/v1/keypackages');
+    return this.authed('GET', '/api/v1/keypackages', undefined, parseKeyPackageCount);
   }
   createGroup(req: CreateGroupRequest): Promise<GroupStatus> {
-    return this.authed('POST', '/api/v1/groups', req);
+    return this.authed('POST', '/api/v1/groups', req, parseGroupStatus);
   }
   groupStatus(groupId: string): Promise<GroupStatus> {
-    return this.authed('GET', `/api/v1/groups/${groupId}`);
+    return this.authed(
+      'GET',
+      `/api/v1/groups/${encodeURIComponent(groupId)}`,
+      undefined,
+      parseGroupStatus,
+    );
   }
   submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
     return this.messages.submit(groupId, req);
@@ -166,17 +205,32 @@ export class HttpTransport implements Transport {
     return this.messages.ack(upTo);
   }
   async postLink(rid: string, payload: LinkPayload): Promise<void> {
-    await this.call('POST', `/api/v1/links/${rid}`, payload);
+    await this.call('POST', `/api/v1/links/${encodeURIComponent(rid)}`, payload, ignoreReply);
   }
   getLink(rid: string): Promise<LinkPayload> {
-    return this.authed('GET', `/api/v1/links/${rid}`);
+    return this.authed(
+      'GET',
+      `/api/v1/links/${encodeURIComponent(rid)}`,
+      undefined,
+      parseLinkPayload,
+    );
   }
   async postLinkReply(rid: string, payload: LinkPayload): Promise<void> {
-    await this.authed('POST', `/api/v1/links/${rid}/reply`, payload);
+    await this.authed(
+      'POST',
+      `/api/v1/links/${encodeURIComponent(rid)}/reply`,
+      payload,
+      ignoreReply,
+    );
   }
   async getLinkReply(rid: string): Promise<LinkPayload | undefined> {
     try {
-      return await this.call<LinkPayload>('GET', `/api/v1/links/${rid}/reply`);
+      return await this.call(
+        'GET',
+        `/api/v1/links/${encodeURIComponent(rid)}/reply`,
+        undefined,
+        parseLinkPayload,
+      );
     } catch (err) {
       if (err instanceof FoyerError && err.code === 'not_found') return undefined;
       throw err;
@@ -184,18 +238,35 @@ export class HttpTransport implements Transport {
   }
 
   /** An authenticated call; on an expired session, signs in again and retries once. */
-  private async authed<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  private async authed<T>(
+    method: Method,
+    path: string,
+    body: unknown,
+    parse: (reply: unknown) => T,
+    maxBytes = MAX_REPLY_BYTES,
+  ): Promise<T> {
     const token = await this.sessionToken();
     try {
-      return await this.call<T>(method, path, body, token);
+      return await this.call(method, path, body, parse, token, maxBytes);
     } catch (err) {
       if (!(err instanceof FoyerError) || err.code !== 'unauthenticated') throw err;
       if (this.token === token) this.token = undefined;
-      return this.call<T>(method, path, body, await this.sessionToken());
+      return this.call(method, path, body, parse, await this.sessionToken(), maxBytes);
     }
   }
 
-  private async call<T>(method: Method, path: string, body?: unknown, token?: string): Promise<T> {
+  /**
+   * One request: the reply is read up to `maxBytes`, parsed as JSON and then by `parse`
+   * (a success), or turned into the FoyerError it carries (a refusal).
+   */
+  private async call<T>(
+    method: Method,
+    path: string,
+    body: unknown,
+    parse: (reply: unknown) => T,
+    token?: string,
+    maxBytes = MAX_REPLY_BYTES,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -208,26 +279,24 @@ export class HttpTransport implements Transport {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new FoyerError('network', `cannot reach the server: ${describe(err)}`);
+      throw new FoyerError('network', `cannot reach the server: ${describe(err)}`, undefined, {
+        cause: err,
+      });
     }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw new FoyerError('network', `the connection to the server broke: ${describe(err)}`);
-    }
+    const what = `reply to ${method} ${path.replace(/\?.*$/, '')}`;
+    const text = await readBoundedText(res, maxBytes, what);
     let json: unknown = undefined;
     if (text.length > 0) {
       try {
         json = JSON.parse(text);
       } catch (err) {
         if (!(err instanceof SyntaxError)) throw err;
-        if (res.ok)
-          throw new FoyerError('internal', `the server sent a malformed reply to ${path}`);
+        // A refusal without a JSON body (a proxy's error page) is judged by its status.
+        if (res.ok) throw badReply(what, 'not JSON', err);
       }
     }
     if (!res.ok) throw errorFromReply(res.status, json);
-    return json as T;
+    return parse(json);
   }
 }
 
@@ -235,21 +304,32 @@ function usable(expiresAt: number): boolean {
   return expiresAt - Date.now() > EXPIRY_MARGIN_MS;
 }
 
+/** The value of `name` when `v` is a JSON object holding it. */
+function field(v: unknown, name: string): unknown {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)[name]
+    : undefined;
+}
+
+/** The server's refusal, read leniently: a refusal of any shape is still a refusal. */
 function errorFromReply(status: number, json: unknown): FoyerError {
-  const e = (
-    json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined
-  )?.error;
-  if (e !== undefined && isErrorCode(e.code)) {
-    const details =
-      typeof e.details === 'object' && e.details !== null
-        ? (e.details as Record<string, unknown>)
-        : undefined;
-    return new FoyerError(e.code, typeof e.message === 'string' ? e.message : e.code, details);
+  const e = field(json, 'error');
+  const code = field(e, 'code');
+  if (isErrorCode(code)) {
+    const message = field(e, 'message');
+    const details = field(e, 'details');
+    return new FoyerError(
+      code,
+      typeof message === 'string' ? message.slice(0, 1000) : code,
+      typeof details === 'object' && details !== null && !Array.isArray(details)
+        ? (details as Record<string, unknown>)
+        : undefined,
+    );
   }
   if (status === 401) return new FoyerError('unauthenticated', 'the server refused the session');
   if (status === 404) return new FoyerError('not_found', 'not found on the server');
   if (status >= 500) return new FoyerError('network', `the server failed (HTTP ${status})`);
-  return new FoyerError('internal', `unexpected HTTP ${status} from the server`);
+  return new FoyerError('bad_reply', `unexpected HTTP ${status} from the server`);
 }
 
 function describe(err: unknown): string {
