@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./admin/status.ts')).statusCommand,
   user: async () => (await import('./admin/user.ts')).userCommand,
   key: async () => (await import('./admin/key.ts')).keyCommand,
+  federation: async () => (await import('./admin/federation.ts')).federationCommand,
   setup: async () => (await import('./admin/setup/setup.ts')).setupCommand,
   doctor: async () => (await import('./admin/doctor/doctor.ts')).doctorCommand,
   device: async () => (await import('./admin/manage.ts')).deviceCommand,

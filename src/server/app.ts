@@ -37,6 +37,8 @@ import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
 import { adminRoutes } from './http/routes/admin.ts';
+import { federationRoutes } from './http/routes/federation.ts';
+import { createFederation } from './federation/federation.ts';
 import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
@@ -101,8 +103,21 @@ export async function startServer(
   });
   const stores = accountStores(db);
   const accounts = new Accounts(stores, writer, config, deps.instanceKey);
-  // Only the local route exists: federation will add a RemoteRoute here.
-  const router = new DeliveryRouter({ domain: config.domain, mailboxes, revoked: revocations });
+  const federation = createFederation({
+    db,
+    writer,
+    config,
+    log,
+    mailboxes,
+    sign: (data) => deps.instanceKey.sign(data),
+    isLiveDevice: (id) => !revocations.has(id) && stores.users.device(id)?.revokedAt === null,
+  });
+  const router = new DeliveryRouter({
+    domain: config.domain,
+    mailboxes,
+    revoked: revocations,
+    remote: federation.route,
+  });
   const hub = new Hub(db, writer, router, accounts, revocations);
   const sessions = new Sessions(stores, writer, config.sessionTtlHours * 3600 * 1000, revocations);
   const sockets = new SocketRegistry();
@@ -124,6 +139,7 @@ export async function startServer(
     writer,
     sessionLimiter: new RateLimiter(config.rateLimitPerSession),
     metrics: new Metrics(),
+    federation,
     auth(request) {
       const caller = sessions.authenticate(bearer(request.headers.authorization));
       this.sessionLimiter.take(`d:${caller.deviceId}`);
@@ -178,7 +194,7 @@ export async function startServer(
   // too, so probing for routes is limited like using them.
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route === undefined || route.startsWith('/api/')) {
+    if (route === undefined || route.startsWith('/api/') || route.startsWith('/federation/')) {
       addressLimiter.take(`a:${addressGroup(req.ip)}`);
     }
   });
@@ -222,6 +238,7 @@ export async function startServer(
   mailboxRoutes(app, ctx);
   linkRoutes(app, ctx);
   adminRoutes(app, ctx);
+  federationRoutes(app, ctx);
   webAppRoutes(app);
 
   const sweep = setInterval(() => {
@@ -232,6 +249,7 @@ export async function startServer(
         mailboxes.expire(tx, now);
         hub.groups.forgetSeen(tx, now);
         ctx.links.store.deleteExpired(tx, now);
+        federation.store.forgetSeen(tx, Math.floor(now / (24 * 3600 * 1000)));
       })
       .catch((err: unknown) => log.error({ err }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);
@@ -256,6 +274,7 @@ export async function startServer(
   } finally {
     fastifyLog.level = level;
   }
+  federation.sender.start();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -265,6 +284,7 @@ export async function startServer(
     async close() {
       clearInterval(sweep);
       clearInterval(revocationPoll);
+      federation.sender.stop();
       if (ackTimer !== undefined) clearTimeout(ackTimer);
       if (mailboxes.hasDeferredAcks()) await writer.run(() => undefined);
       sockets.closeAll();

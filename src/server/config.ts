@@ -73,6 +73,15 @@ export interface Config {
   /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
+   * Federation: where to reach a peer instance instead of `https://DOMAIN` (tests, LAN setups),
+   * as `domain=url,domain=url`. Default none.
+   */
+  federationPeers: Readonly<Record<string, string>>;
+  /** Days an outbound federation item is retried before its sender sees it failed. Default 7. */
+  federationQueueDays: number;
+  /** Most items waiting in one peer's outbound queue. Default 100000. */
+  federationQueueMax: number;
+  /**
    * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
    * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
    */
@@ -98,7 +107,8 @@ type Kind =
   | { type: 'host' }
   | { type: 'domain' }
   | { type: 'url' }
-  | { type: 'path' };
+  | { type: 'path' }
+  | { type: 'peers' };
 
 interface Setting {
   key: Exclude<
@@ -147,6 +157,9 @@ export const SETTINGS: readonly Setting[] = [
   setting('logLevel', { type: 'enum', values: LOG_LEVELS }),
   setting('logIdentifiers', { type: 'bool' }),
   setting('durability', { type: 'enum', values: ['full', 'normal'] }),
+  setting('federationPeers', { type: 'peers' }),
+  setting('federationQueueDays', int(1, 365)),
+  setting('federationQueueMax', int(100, 100_000_000)),
   setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'proxy'] }),
   setting('tlsCert', { type: 'path' }),
   setting('tlsKey', { type: 'path' }),
@@ -186,6 +199,9 @@ export const DEFAULTS = {
   tls: 'off',
   acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',
   httpPort: 80,
+  federationPeers: {},
+  federationQueueDays: 7,
+  federationQueueMax: 100_000,
 } as const satisfies Omit<
   Config,
   'publicUrl' | 'passphrase' | 'configFile' | 'legacyPassphrase' | 'publicUrlConfigured'
@@ -200,7 +216,7 @@ export const CONFIG_OPTIONS: ParseArgsOptionsConfig = {
 };
 
 const MAX_CONFIG_FILE_BYTES = 64 * 1024;
-type Value = string | number | boolean;
+type Value = string | number | boolean | Readonly<Record<string, string>>;
 type Raw = { value: unknown; source: string; base: string };
 
 function expected(kind: Kind): string {
@@ -219,6 +235,8 @@ function expected(kind: Kind): string {
       return 'an http:// or https:// URL without query or fragment (e.g. https://maison.example)';
     case 'path':
       return 'a folder path';
+    case 'peers':
+      return 'domain=url pairs separated by commas (e.g. chez-bob.example=http://127.0.0.2:8080)';
   }
 }
 
@@ -263,7 +281,32 @@ function parseValue(kind: Kind, raw: Raw): Value | undefined {
       return text !== undefined && text !== '' && !text.includes('\0')
         ? resolve(raw.base, text)
         : undefined;
+    case 'peers':
+      return parsePeers(v);
   }
+}
+
+/** `domain=url,…` (or a JSON object of domain → url) into a map; undefined when malformed. */
+function parsePeers(v: unknown): Record<string, string> | undefined {
+  let pairs: Array<[string, unknown]>;
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (text === '') return {};
+    pairs = text.split(',').map((p) => {
+      const at = p.indexOf('=');
+      return at < 0 ? ['', ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+    });
+  } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    pairs = Object.entries(v);
+  } else return undefined;
+  const out: Record<string, string> = {};
+  for (const [domain, url] of pairs) {
+    if (!isDomain(domain) || typeof url !== 'string' || !URL.canParse(url)) return undefined;
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    out[domain] = u.origin;
+  }
+  return out;
 }
 
 function show(value: unknown): string {
@@ -449,5 +492,8 @@ export function checkSetting(
   const s = SETTINGS.find((x) => x.key === key);
   if (s === undefined) return { error: `unknown setting "${key}"` };
   const value = parseValue(s.kind, { value: text, source: 'answer', base });
-  return value === undefined ? { error: `expected ${expected(s.kind)}` } : { value };
+  if (value === undefined) return { error: `expected ${expected(s.kind)}` };
+  // A list of peers is not a one-answer setting: the setup wizard does not ask for it.
+  if (typeof value === 'object') return { error: `${key} is set in the configuration file` };
+  return { value };
 }

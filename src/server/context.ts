@@ -13,6 +13,7 @@ import type { Links } from './links/links.ts';
 import type { Writer } from './writer.ts';
 import type { RateLimiter } from './http/rateLimit.ts';
 import type { Metrics } from './metrics.ts';
+import type { Federation } from './federation/federation.ts';
 
 export interface Context {
   config: Config;
@@ -30,6 +31,8 @@ export interface Context {
   writer: Writer;
   sessionLimiter: RateLimiter;
   metrics: Metrics;
+  /** Peer instances: discovery, the outbound queues, the inbox. */
+  federation: Federation;
   /** The authenticated caller of a request (Bearer token). @throws FoyerError unauthenticated */
   auth(request: FastifyRequest): Caller;
   /** Records a WebSocket ack, applied with the next write batch (within ACK_DELAY_MS). */

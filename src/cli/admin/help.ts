@@ -22,6 +22,7 @@ Commands:
   storage               disk used by the database, waiting messages and backups
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
+  federation list|deny|allow  peer instances; deny or allow one
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   backup --out FILE     an encrypted snapshot, taken while the server runs
   restore FILE          a backup into a new, empty data folder
@@ -54,6 +55,16 @@ Says whether a server is running on the data folder (address, since when, versio
 prints counts only: users, devices, sessions, invites, groups, queued messages.
 
 ${CONFIG_FLAGS}`,
+  federation: `Usage: foyer federation list [--json] [configuration flags]
+       foyer federation deny DOMAIN [--json] [configuration flags]
+       foyer federation allow DOMAIN [--json] [configuration flags]
+
+  list                  the peer instances this one knows: denied or not, items queued
+                        (--json: {"peers":[{"domain","denied","key","queued"}]})
+  deny DOMAIN           refuses that instance's requests and stops routing to it
+                        (a running server applies it at once)
+  allow DOMAIN          undoes deny (federation is open by default)
+`,
   user: `Usage: foyer user list [--json] [configuration flags]
        foyer user remove NAME [--yes] [--json] [configuration flags]
 

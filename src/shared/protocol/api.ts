@@ -23,6 +23,8 @@ export interface WellKnown {
   /** The instance's Ed25519 public key. */
   instanceKey: B64;
   software: string;
+  /** Server-to-server endpoints (docs/federation.md), as paths; clients do not need them. */
+  endpoints?: { inbox: string };
 }
 
 /** A new device as registration and linking send it. */

@@ -16,6 +16,14 @@ export const errorCodes = {
   device_revoked: 403,
   /** A member of another instance, which this one does not (yet) deliver to. */
   federation_unavailable: 403,
+  /** A peer instance refused by this one's administrator (`foyer federation deny`). */
+  federation_denied: 403,
+  /** A signed federation request already received (same nonce within the replay window). */
+  replayed: 409,
+  /** A peer whose key differs from the one pinned on first contact. */
+  peer_key_changed: 401,
+  /** A peer whose discovery document cannot be fetched or is invalid. */
+  peer_unreachable: 502,
   // State.
   not_found: 404,
   invite_invalid: 410,

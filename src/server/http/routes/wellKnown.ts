@@ -4,6 +4,7 @@ import type { Context } from '../../context.ts';
 import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
+import { INBOX_PATH } from '../../federation/wire.ts';
 import { FOYER_VERSION, SOFTWARE } from '../../version.ts';
 
 export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
@@ -12,6 +13,7 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
     protocol: PROTOCOL_VERSION,
     instanceKey: toBase64Url(ctx.instance.publicKey),
     software: SOFTWARE,
+    endpoints: { inbox: INBOX_PATH },
   };
   app.get('/.well-known/foyer', async () => wellKnown);
 

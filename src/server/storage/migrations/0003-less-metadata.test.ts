@@ -22,7 +22,7 @@ test('0003 keeps message-id digests without senders, drops used invites, creator
     INSERT INTO challenges (challenge, device_id, expires_at) VALUES (x'cc', 'dev-a', ${t});
     INSERT INTO submissions (group_id, msg_id, device_id, epoch, accepted_at)
       VALUES (x'01', 'message-one', 'dev-a', 0, ${t});`);
-  assert.deepEqual(migrate(db, migrations), [3]);
+  assert.deepEqual(migrate(db, migrations.slice(0, 3)), [3]);
 
   const tables = (
     db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{

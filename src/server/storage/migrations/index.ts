@@ -6,5 +6,6 @@ import type { Migration } from '../migrate.ts';
 import { migration as m0001 } from './0001-initial.ts';
 import { migration as m0002 } from './0002-addresses-and-removed-users.ts';
 import { migration as m0003 } from './0003-less-metadata.ts';
+import { migration as m0006 } from './0006-federation.ts';
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0006];

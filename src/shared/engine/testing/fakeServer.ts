@@ -205,6 +205,7 @@ class FakeTransport implements Transport {
       protocol: 1,
       instanceKey: toBase64Url(s.instanceKey.publicKey),
       software: 'fake',
+      endpoints: { inbox: '/federation/v1/inbox' },
     };
   }
 

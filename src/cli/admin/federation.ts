@@ -1,0 +1,64 @@
+/**
+ * `foyer federation list|deny DOMAIN|allow DOMAIN`: which peer instances this one knows, and
+ * the administrator's decisions. Federation is open by default; a denied instance is refused
+ * at once by a running server (it reads the decision from the database on every request).
+ */
+import { FederationStore } from '../../server/federation/store.ts';
+import { directWrite } from '../../server/storage/tx.ts';
+import { isDomain } from '../../shared/protocol/names.ts';
+import { toBase64Url } from '../../shared/protocol/bytes.ts';
+import { parseCommand, UsageError } from './args.ts';
+import { EXIT, type Io } from './io.ts';
+import { configFor, openExisting } from './open.ts';
+import { USAGE } from './help.ts';
+
+export async function federationCommand(io: Io, argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.err(USAGE.federation ?? '');
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (sub !== 'list' && sub !== 'deny' && sub !== 'allow') {
+    throw new UsageError(`unknown federation command "${sub}" (known: list, deny, allow)`);
+  }
+  const { values, positionals, configArgv } = parseCommand(
+    rest,
+    { json: { type: 'boolean' } },
+    { positionals: sub === 'list' ? 0 : 1 },
+  );
+  if (values.help === true) {
+    io.out(USAGE.federation ?? '');
+    return EXIT.ok;
+  }
+  const domain = positionals[0];
+  if (sub !== 'list' && !isDomain(domain)) {
+    throw new UsageError(`federation ${sub} needs the DOMAIN of an instance`);
+  }
+  const db = await openExisting(configFor(io, configArgv));
+  try {
+    const store = new FederationStore(db);
+    if (sub === 'list') {
+      const peers = store.peers().map((p) => ({
+        domain: p.domain,
+        denied: p.denied === 1,
+        key: p.public_key === null ? null : toBase64Url(p.public_key),
+        queued: store.queued(p.domain),
+      }));
+      if (values.json === true) io.out(JSON.stringify({ peers }));
+      else if (peers.length === 0) io.out('No peer instance known yet (federation is open).');
+      else {
+        for (const p of peers) {
+          io.out(`${p.domain}  ${p.denied ? 'denied' : 'allowed'}  queued ${p.queued}`);
+        }
+      }
+      return EXIT.ok;
+    }
+    // Beside a running server: its own process, so not through the server's writer.
+    directWrite(db, (tx) => store.setDenied(tx, domain!, sub === 'deny'));
+    if (values.json === true) io.out(JSON.stringify({ domain, denied: sub === 'deny' }));
+    else io.out(`${domain} is now ${sub === 'deny' ? 'denied' : 'allowed'}.`);
+    return EXIT.ok;
+  } finally {
+    db.close();
+  }
+}

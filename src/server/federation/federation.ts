@@ -1,0 +1,73 @@
+/**
+ * Federation, assembled: the pieces the server wires in (the remote route for the delivery
+ * router, the sender loop, the inbox and its guards).
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../storage/sqlite.ts';
+import type { Writer } from '../writer.ts';
+import type { Config } from '../config.ts';
+import type { Mailboxes } from '../mailbox/mailbox.ts';
+import { RateLimiter } from '../http/rateLimit.ts';
+import { FederationStore } from './store.ts';
+import { Peers } from './peers.ts';
+import { FederationRoute } from './route.ts';
+import { Sender } from './sender.ts';
+import { Inbox } from './inbox.ts';
+import { ReplayCache } from './replay.ts';
+import { REPLAY_WINDOW_SECONDS } from './signature.ts';
+
+export interface Federation {
+  store: FederationStore;
+  peers: Peers;
+  route: FederationRoute;
+  sender: Sender;
+  inbox: Inbox;
+  replays: ReplayCache;
+  /** Requests per minute per peer instance. */
+  limiter: RateLimiter;
+}
+
+export function createFederation(opts: {
+  db: Db;
+  writer: Writer;
+  config: Config;
+  log: Logger;
+  mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
+  sign: (data: Uint8Array) => Uint8Array;
+  isLiveDevice: (deviceId: string) => boolean;
+}): Federation {
+  const { db, writer, config } = opts;
+  const store = new FederationStore(db);
+  const peers = new Peers({ store, writer, map: config.federationPeers });
+  const sender = new Sender({
+    store,
+    peers,
+    writer,
+    log: opts.log,
+    self: config.domain,
+    sign: opts.sign,
+    maxAgeMs: config.federationQueueDays * 24 * 3600 * 1000,
+  });
+  const route = new FederationRoute({
+    store,
+    peers,
+    writer,
+    maxQueued: config.federationQueueMax,
+    kick: () => sender.kick(),
+  });
+  const inbox = new Inbox({
+    store,
+    writer,
+    mailboxes: opts.mailboxes,
+    isLiveDevice: opts.isLiveDevice,
+  });
+  return {
+    store,
+    peers,
+    route,
+    sender,
+    inbox,
+    replays: new ReplayCache(REPLAY_WINDOW_SECONDS),
+    limiter: new RateLimiter(config.rateLimitPerAddress),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The federation inbox: a verified batch from a peer is placed into this instance's
+ * mailboxes, in the batch's order, in ONE writer job (one fsync): acknowledged to the peer
+ * only once on disk. Items already received (same origin, kind, group and message id) are
+ * skipped, so a batch retried after a lost answer delivers nothing twice.
+ */
+import { createHash } from 'node:crypto';
+import type { Writer } from '../writer.ts';
+import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
+import type { FederationStore } from './store.ts';
+import type { InboxItem } from './wire.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Senders retry for at most 7 days (the queue's default age); one more day of margin. */
+const SEEN_DAYS = 8;
+
+export interface InboxResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export class Inbox {
+  private readonly store: FederationStore;
+  private readonly writer: Writer;
+  private readonly mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
+  private readonly isLiveDevice: (deviceId: string) => boolean;
+
+  constructor(opts: {
+    store: FederationStore;
+    writer: Writer;
+    mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
+    /** A device of this instance that exists and is not revoked. */
+    isLiveDevice: (deviceId: string) => boolean;
+  }) {
+    this.store = opts.store;
+    this.writer = opts.writer;
+    this.mailboxes = opts.mailboxes;
+    this.isLiveDevice = opts.isLiveDevice;
+  }
+
+  /**
+   * Places a batch from `origin`.
+   * @throws FoyerError mailbox_full / storage_full: then nothing of the batch is kept, and
+   * the peer retries it later
+   */
+  accept(origin: string, items: readonly InboxItem[], now: number): Promise<InboxResult> {
+    return this.writer.run((tx) => {
+      const pushes: Array<Map<string, PushItem>> = [];
+      let duplicates = 0;
+      for (const item of items) {
+        if (!this.store.markSeen(tx, digest(origin, item), Math.floor(now / DAY_MS) + SEEN_DAYS)) {
+          duplicates++;
+          continue;
+        }
+        // A device removed since the peer queued the item gets nothing (as locally).
+        const devices = [...new Set(item.devices)].filter(this.isLiveDevice);
+        pushes.push(
+          this.mailboxes.enqueue(tx, devices, item.kind, item.groupId, item.msgId, item.body, now),
+        );
+      }
+      this.writer.onCommit(() => {
+        for (const p of pushes) this.mailboxes.publish(p);
+      });
+      return { accepted: items.length - duplicates, duplicates };
+    });
+  }
+}
+
+function digest(origin: string, item: InboxItem): Uint8Array {
+  return createHash('sha256')
+    .update(`foyer/v1 federation-seen\0${origin}\0${item.kind}\0`)
+    .update(item.groupId)
+    .update(`\0${item.msgId}`)
+    .digest()
+    .subarray(0, 16);
+}

@@ -1,0 +1,168 @@
+/**
+ * The federation query layer: pinned peers and their deny flags, the per-peer outbound
+ * queue and its retry state, items that failed for good, and digests of received items.
+ */
+import type { Db } from '../storage/sqlite.ts';
+import type { WriteTx } from '../storage/tx.ts';
+import type { ItemKind } from '../mailbox/mailbox.ts';
+
+export interface PeerRow {
+  domain: string;
+  public_key: Uint8Array | null;
+  pinned_at: number | null;
+  denied: number;
+}
+
+export interface OutboundRow {
+  seq: number;
+  domain: string;
+  kind: ItemKind;
+  group_id: Uint8Array;
+  msg_id: string;
+  body: Uint8Array;
+  /** JSON array of the recipients' device ids at that domain. */
+  devices: string;
+  created_at: number;
+}
+
+export interface RetryRow {
+  domain: string;
+  attempts: number;
+  next_at: number;
+  last_error: string;
+}
+
+export class FederationStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  peer(domain: string): PeerRow | undefined {
+    return this.db
+      .prepare<[string], PeerRow>('SELECT * FROM federation_peers WHERE domain = ?')
+      .get(domain);
+  }
+
+  peers(): PeerRow[] {
+    return this.db.prepare<[], PeerRow>('SELECT * FROM federation_peers ORDER BY domain').all();
+  }
+
+  /** Pins a key seen for the first time (never replaces one already pinned). */
+  pin(_tx: WriteTx, domain: string, key: Uint8Array, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO federation_peers (domain, public_key, pinned_at) VALUES (?, ?, ?)
+         ON CONFLICT(domain) DO UPDATE SET public_key = excluded.public_key,
+           pinned_at = excluded.pinned_at WHERE public_key IS NULL`,
+      )
+      .run(domain, Buffer.from(key), now);
+  }
+
+  setDenied(_tx: WriteTx, domain: string, denied: boolean): void {
+    this.db
+      .prepare(
+        `INSERT INTO federation_peers (domain, denied) VALUES (?, ?)
+         ON CONFLICT(domain) DO UPDATE SET denied = excluded.denied`,
+      )
+      .run(domain, denied ? 1 : 0);
+  }
+
+  enqueue(_tx: WriteTx, item: Omit<OutboundRow, 'seq'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        item.domain,
+        item.kind,
+        Buffer.from(item.group_id),
+        item.msg_id,
+        Buffer.from(item.body),
+        item.devices,
+        item.created_at,
+      );
+  }
+
+  /** The oldest items queued for `domain`, at most `limit`, in queue order. */
+  head(domain: string, limit: number): OutboundRow[] {
+    return this.db
+      .prepare<[string, number], OutboundRow>(
+        'SELECT * FROM federation_outbox WHERE domain = ? ORDER BY seq LIMIT ?',
+      )
+      .all(domain, limit);
+  }
+
+  queued(domain: string): number {
+    return this.db
+      .prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM federation_outbox WHERE domain = ?',
+      )
+      .get(domain)!.n;
+  }
+
+  /** Domains with queued items. */
+  pendingDomains(): string[] {
+    return this.db
+      .prepare<[], { domain: string }>('SELECT DISTINCT domain FROM federation_outbox')
+      .all()
+      .map((r) => r.domain);
+  }
+
+  /** Removes items up to `seq` (inclusive) for `domain`: delivered or failed for good. */
+  drop(_tx: WriteTx, domain: string, upTo: number): void {
+    this.db
+      .prepare('DELETE FROM federation_outbox WHERE domain = ? AND seq <= ?')
+      .run(domain, upTo);
+  }
+
+  retry(domain: string): RetryRow | undefined {
+    return this.db
+      .prepare<[string], RetryRow>('SELECT * FROM federation_retry WHERE domain = ?')
+      .get(domain);
+  }
+
+  setRetry(_tx: WriteTx, row: RetryRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO federation_retry (domain, attempts, next_at, last_error) VALUES (?, ?, ?, ?)
+         ON CONFLICT(domain) DO UPDATE SET attempts = excluded.attempts,
+           next_at = excluded.next_at, last_error = excluded.last_error`,
+      )
+      .run(row.domain, row.attempts, row.next_at, row.last_error);
+  }
+
+  clearRetry(_tx: WriteTx, domain: string): void {
+    this.db.prepare('DELETE FROM federation_retry WHERE domain = ?').run(domain);
+  }
+
+  markFailed(_tx: WriteTx, msgId: string, domain: string, reason: string, now: number): void {
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO federation_failed (msg_id, domain, reason, failed_at) VALUES (?, ?, ?, ?)',
+      )
+      .run(msgId, domain, reason, now);
+  }
+
+  failed(msgId: string): Array<{ domain: string; reason: string }> {
+    return this.db
+      .prepare<[string], { domain: string; reason: string }>(
+        'SELECT domain, reason FROM federation_failed WHERE msg_id = ?',
+      )
+      .all(msgId);
+  }
+
+  /** Records a received item's digest; false when it was already there. */
+  markSeen(_tx: WriteTx, digest: Uint8Array, forgetDay: number): boolean {
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO federation_seen (digest, forget_day) VALUES (?, ?)')
+        .run(Buffer.from(digest), forgetDay).changes === 1
+    );
+  }
+
+  forgetSeen(_tx: WriteTx, day: number): void {
+    this.db.prepare('DELETE FROM federation_seen WHERE forget_day < ?').run(day);
+  }
+}
