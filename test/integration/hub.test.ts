@@ -9,6 +9,7 @@ import {
   createInvite,
   filesContaining,
   removeDir,
+  runFoyer,
   startServerProcess,
   type ServerProcess,
 } from '../helpers/server.ts';
@@ -242,7 +243,16 @@ describe('hub and mailboxes on a real server', () => {
     bobSocket.close();
   });
 
-  test('a commit adding a device of another instance is refused with federation_unavailable', async () => {
+  test('a commit adding a device of a denied instance is refused with federation_unavailable', async () => {
+    // Federation is open by default: only an instance the administrator denied is unreachable.
+    const denied = await runFoyer([
+      'federation',
+      'deny',
+      'chez-bob.example',
+      '--data',
+      server.dataDir,
+    ]);
+    assert.equal(denied.code, 0, denied.stderr);
     const elsewhere = await makeTestInstance('chez-bob.example');
     const remote = await makeTestIdentity({
       user: 'bob',
