@@ -27,7 +27,6 @@ import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
-import { announceOnLan } from '../../server/home/lanAnnounce.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
@@ -205,7 +204,10 @@ async function runLocked(
         ? undefined
         : scheduleBackups({ db, layout, dir: config.backupDir, keep: config.backupKeep, log });
     const lan = config.lanAnnounce
-      ? await announceOnLan({
+      ? // Loaded only when on: the mDNS library costs start time every other server would pay.
+        await (
+          await import('../../server/home/lanAnnounce.ts')
+        ).announceOnLan({
           name: config.lanName,
           port: new URL(server.url).port === '' ? config.port : Number(new URL(server.url).port),
           interfaces: config.lanInterface === undefined ? undefined : [config.lanInterface],
