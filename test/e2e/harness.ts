@@ -109,6 +109,21 @@ export async function waitForState(p: Person, text: string, state: string): Prom
   await bubble(p, text).getByLabel(state, { exact: true }).waitFor();
 }
 
+/**
+ * Waits until the bubble shows one of `states`: for a state the message may pass through too
+ * quickly to be seen (Sent becomes Delivered as soon as the other browser fetches it).
+ */
+export async function waitForAnyState(
+  p: Person,
+  text: string,
+  states: readonly string[],
+): Promise<void> {
+  const escaped = states.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  await bubble(p, text)
+    .getByLabel(new RegExp(`^(${escaped.join('|')})$`))
+    .waitFor();
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: joinPath(ARTIFACTS, `${name}.png`), fullPage: false });

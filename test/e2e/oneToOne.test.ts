@@ -18,6 +18,7 @@ import {
   send,
   skipReason,
   startWebServer,
+  waitForAnyState,
   waitForState,
   type Person,
 } from './harness.ts';
@@ -67,7 +68,7 @@ describe('one-to-one chat in two browsers', { skip }, () => {
   test('messages travel both ways and their states reach read', async () => {
     await openChatWith(alice, 'bob');
     await send(alice, 'Dinner at eight? 🍝');
-    await waitForState(alice, 'Dinner at eight?', 'Sent');
+    await waitForAnyState(alice, 'Dinner at eight?', ['Sent', 'Delivered']);
     // Bob sees the conversation appear with one unread message.
     await bob.page
       .getByRole('button', { name: /^alice .*1 unread message$/ })
