@@ -23,6 +23,8 @@ import { epochOf, groupOf, isRemoved, myLeafOf } from './groupView.ts';
 import { assertOwnCredential, makeLeafKeyPackage, type DeviceKeys } from './keyPackages.ts';
 import { getSuite } from './suite.ts';
 import { checkLeafCredential } from './trust.ts';
+import { identitiesWithout, policyProposal } from './governance.ts';
+import type { PolicyAction } from '../governance/policy.ts';
 
 /**
  * Refuses to act for a device removed from the group.
@@ -128,6 +130,21 @@ export async function removeMembers(
     remove: { removed },
   }));
   return (await commit(g, proposals, deps, 'remove members')).output;
+}
+
+/**
+ * Commits a policy action (promote, vote, profile…) as a commit that changes only the policy.
+ * When a ban carries, the banned leaves stay until the next commit, which must remove them
+ * (bannedLeaves): make it at once.
+ * @throws FoyerError forbidden_by_policy (with details.rule), usage, crypto_failed, not_member
+ */
+export async function commitPolicy(
+  g: Group,
+  action: PolicyAction,
+  deps: GroupContextDeps,
+): Promise<CommitOutput> {
+  const proposal = policyProposal(g, action, identitiesWithout(g, []));
+  return (await commit(g, [proposal], deps, 'change the group policy')).output;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { Reader, Writer } from '../protocol/binary.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { encodeMls } from './codec.ts';
+import { POLICY_EXTENSION_TYPE } from '../governance/policy.ts';
 import type { SignatureKeyPair } from './keys.ts';
 import { keyPackageRef } from './refs.ts';
 import { getSuite } from './suite.ts';
@@ -52,13 +53,16 @@ export const LAST_RESORT_EXTENSION_TYPE = 0x000a;
 const PRIVATE_PACKAGE_VERSION = 1;
 const MAX_PRIVATE_KEY_BYTES = 256;
 
-/** Leaf capabilities: ts-mls defaults (with GREASE), basic credentials only, last_resort. */
+/**
+ * Leaf capabilities: ts-mls defaults (with GREASE), basic credentials only, last_resort and
+ * the group policy extension (MLS refuses a group-context extension a leaf does not list).
+ */
 export function foyerCapabilities(): Capabilities {
   const caps = defaultCapabilities();
   return {
     ...caps,
     credentials: caps.credentials.filter((c) => c !== 'x509'),
-    extensions: [...caps.extensions, LAST_RESORT_EXTENSION_TYPE],
+    extensions: [...caps.extensions, LAST_RESORT_EXTENSION_TYPE, POLICY_EXTENSION_TYPE],
   };
 }
 

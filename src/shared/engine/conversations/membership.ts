@@ -6,7 +6,9 @@
  */
 import {
   addMembers,
+  commitPolicy,
   createGroup,
+  policyOf,
   groupInfoOf,
   membersOf,
   removeMembers,
@@ -295,6 +297,14 @@ export async function removePeople(
 export async function leaveConversation(ctx: EngineContext, conversationId: string): Promise<void> {
   await resolvePendingCommit(ctx, conversationId);
   await getActiveConversation(ctx.store, conversationId);
+  // In a governed group only a leaver recorded in the policy may be removed by any member:
+  // record it first (the last admin is refused here and must promote someone).
+  const policy = policyOf(await loadGroup(ctx, ctx.store, conversationId));
+  if (policy !== undefined && !policy.leaving.includes(formatAddress(myAddress(ctx)))) {
+    await runCommit(ctx, conversationId, async (g) => ({
+      output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
+    }));
+  }
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
     group,

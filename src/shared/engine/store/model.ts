@@ -50,6 +50,11 @@ export interface ConversationRecord {
   /** Self-update policy bookkeeping (see selfUpdate.ts). */
   lastOwnCommitAt: number;
   sentSinceOwnCommit: number;
+  /**
+   * Set when a commit the group policy forbids arrived (only a misbehaving hub lets one
+   * through): this device stays at the epoch before it instead of diverging silently.
+   */
+  conflict?: string;
 }
 
 export interface ConversationIndex {
@@ -99,6 +104,8 @@ export interface ConversationView {
   members: string[];
   unread: number;
   lastActivityAt: number;
+  /** Why the conversation is in conflict (a forbidden commit was refused), if it is. */
+  conflict?: string;
 }
 
 export interface MessageView {
@@ -144,6 +151,7 @@ export function conversationView(c: ConversationRecord): ConversationView {
     members: [...c.members],
     unread: c.unread,
     lastActivityAt: c.lastActivityAt,
+    ...(c.conflict === undefined ? {} : { conflict: c.conflict }),
   };
 }
 
