@@ -6,7 +6,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCommit } from 'ts-mls';
 import { ApiDevice } from '../helpers/apiDevice.ts';
 import {
   createInvite,
@@ -26,22 +25,33 @@ import {
   policyOf,
   processMessage,
   removeMembers,
-  selfUpdate,
   welcomeKeyPackageRefs,
   type Group,
 } from '../../src/shared/mls/group.ts';
-import { encodeMls } from '../../src/shared/mls/codec.ts';
-import { withConfig } from '../../src/shared/mls/config.ts';
-import { getSuite } from '../../src/shared/mls/suite.ts';
+import {
+  addProposals,
+  removeProposals,
+  unsafeUncheckedCommit,
+} from '../../src/shared/mls/testing.ts';
 import { encodePolicy } from '../../src/shared/governance/policyCodec.ts';
 import { POLICY_EXTENSION_TYPE } from '../../src/shared/governance/policy.ts';
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
+import type { Proposal } from 'ts-mls';
 import type { ClaimedKeyPackages } from '../../src/shared/protocol/api.ts';
 import { decodeCredential } from '../../src/shared/protocol/credential.ts';
 
 type ErrorBody = { error: { code: string; details?: { rule?: string } } };
 const msgId = (): string => toBase64Url(randomBytes(16));
 const TAG = Date.now().toString(36);
+
+/** A commit built as a modified client would, without Foyer's own policy check. */
+function unchecked(
+  g: Group,
+  proposals: Proposal[],
+  d: ApiDevice,
+): Promise<{ commit: Uint8Array; welcome?: Uint8Array }> {
+  return unsafeUncheckedCommit(g, proposals, { trust: d.trust });
+}
 
 describe('group governance at the hub', () => {
   let server: ServerProcess;
@@ -143,7 +153,7 @@ describe('group governance at the hub', () => {
     const bobGroup = groups.get(bob)!;
     const carolLeaf = membersOf(bobGroup).find((m) => m.credential.user === carol.name)!.leaf;
     refused(
-      await submit(bob, await removeMembers(bobGroup, [carolLeaf], { trust: bob.trust })),
+      await submit(bob, await unchecked(bobGroup, removeProposals([carolLeaf]), bob)),
       'remove_forbidden',
     );
 
@@ -153,27 +163,24 @@ describe('group governance at the hub', () => {
       admins: [...p.admins, `bob-${TAG}@${domain}`].sort(),
       last: { action: { t: 'prune' }, by: `bob-${TAG}@${domain}`, resolved: [] },
     });
-    const made = await createCommit(
-      { state: withConfig(bobGroup.state, bob.trust), cipherSuite: await getSuite() },
-      {
-        extraProposals: [
-          {
-            proposalType: 'group_context_extensions',
-            groupContextExtensions: {
-              extensions: [{ extensionType: POLICY_EXTENSION_TYPE, extensionData: forged }],
-            },
+    const { commit: made } = await unchecked(
+      bobGroup,
+      [
+        {
+          proposalType: 'group_context_extensions',
+          groupContextExtensions: {
+            extensions: [{ extensionType: POLICY_EXTENSION_TYPE, extensionData: forged }],
           },
-        ],
-        wireAsPublicMessage: true,
-        ratchetTreeExtension: true,
-      },
+        },
+      ],
+      bob,
     );
-    refused(await submit(bob, { commit: encodeMls(made.commit) }), 'policy_mismatch');
+    refused(await submit(bob, { commit: made }), 'policy_mismatch');
 
     const c = await bob.call<ClaimedKeyPackages>('POST', `/api/v1/users/${eve.name}/keypackages`);
     const evePackage = fromBase64Url(c.body.keyPackages[0]!.keyPackage)!;
     refused(
-      await submit(bob, await addMembers(bobGroup, [evePackage], { trust: bob.trust })),
+      await submit(bob, await unchecked(bobGroup, addProposals([evePackage]), bob)),
       'add_forbidden',
     );
 
@@ -208,10 +215,7 @@ describe('group governance at the hub', () => {
     await drain(bob);
 
     // Any commit but the removal of the banned leaves is refused.
-    refused(
-      await submit(bob, await selfUpdate(groups.get(bob)!, { trust: bob.trust })),
-      'banned_remains',
-    );
+    refused(await submit(bob, await unchecked(groups.get(bob)!, [], bob)), 'banned_remains');
     const removal = await removeMembers(groups.get(bob)!, bannedLeaves(groups.get(bob)!), {
       trust: bob.trust,
     });
@@ -229,11 +233,7 @@ describe('group governance at the hub', () => {
       'POST',
       `/api/v1/users/${dave.name}/keypackages`,
     );
-    const readd = await addMembers(
-      groups.get(alice)!,
-      [fromBase64Url(c.body.keyPackages[0]!.keyPackage)!],
-      { trust: alice.trust },
-    );
-    refused(await submit(alice, readd), 'banned');
+    const readd = addProposals([fromBase64Url(c.body.keyPackages[0]!.keyPackage)!]);
+    refused(await submit(alice, await unchecked(groups.get(alice)!, readd, alice)), 'banned');
   });
 });

@@ -63,6 +63,7 @@ import {
   type GovernanceView,
 } from './conversations/governance.ts';
 import type { Allowed, PolicyAction } from '../governance/policy.ts';
+import { setProfile, type ProfileInput } from './conversations/profile.ts';
 
 /** A governance request as a shell states it. */
 export type GovernRequest =
@@ -199,6 +200,17 @@ export class EngineApi {
       await changePolicy(ctx, conversationId, action);
     });
     return this.governance(conversationId);
+  }
+
+  /**
+   * Sets the group profile (title, description, small picture) of a conversation, as the
+   * group policy allows (admins by default).
+   * @throws FoyerError forbidden_by_policy, usage, payload_too_large
+   */
+  async setProfile(conversationId: string, profile: ProfileInput): Promise<ConversationView> {
+    await this.run((ctx) => setProfile(ctx, conversationId, profile));
+    await this.flush();
+    return this.conversation(conversationId);
   }
 
   async leave(conversationId: string): Promise<void> {

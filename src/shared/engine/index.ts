@@ -18,6 +18,7 @@ export type {
   ReconcileResult,
 } from './engineApi.ts';
 export type { GovernanceView, MemberView } from './conversations/governance.ts';
+export type { ProfileInput } from './conversations/profile.ts';
 export type { EngineEvent, EngineEventType, Listener } from './core/events.ts';
 export { systemClock, type Clock } from './core/clock.ts';
 export { DEFAULT_TUNING, type EngineTuning } from './core/context.ts';

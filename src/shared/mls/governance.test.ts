@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createCommit, type Proposal } from 'ts-mls';
+import type { Proposal } from 'ts-mls';
 import { utf8 } from '../protocol/bytes.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { encodePolicy } from '../governance/policyCodec.ts';
@@ -27,11 +27,14 @@ import {
   type Group,
   type GroupContextDeps,
 } from './group.ts';
-import { encodeMls } from './codec.ts';
-import { withConfig } from './config.ts';
 import { createKeyPackage } from './keyPackages.ts';
-import { getSuite } from './suite.ts';
-import { makeTestHousehold, type TestIdentity } from './testing.ts';
+import {
+  addProposals,
+  makeTestHousehold,
+  removeProposals,
+  unsafeUncheckedCommit,
+  type TestIdentity,
+} from './testing.ts';
 
 async function household() {
   const h = await makeTestHousehold(['alice', 'bob', 'carol', 'dave', 'eve']);
@@ -64,13 +67,8 @@ async function household() {
   };
 }
 
-/** A commit with arbitrary proposals, as a modified client would build it. */
 async function hostileCommit(g: Group, proposals: Proposal[], deps: GroupContextDeps) {
-  const result = await createCommit(
-    { state: withConfig(g.state, deps.trust), cipherSuite: await getSuite() },
-    { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true },
-  );
-  return encodeMls(result.commit);
+  return (await unsafeUncheckedCommit(g, proposals, deps)).commit;
 }
 
 async function refusedByAll(
@@ -100,8 +98,9 @@ test('the creator is the group policy’s only admin', async () => {
 test('a member removing another is refused by every other member', async () => {
   const { deps, alice, bob, carol, dave } = await household();
   const carolLeaf = membersOf(bob).find((m) => m.credential.user === 'carol')!.leaf;
-  const forbidden = await removeMembers(bob, [carolLeaf], deps);
-  await refusedByAll([alice, carol, dave], forbidden.commit, deps, 'remove_forbidden');
+  await assert.rejects(removeMembers(bob, [carolLeaf], deps), { code: 'forbidden_by_policy' });
+  const forbidden = await hostileCommit(bob, removeProposals([carolLeaf]), deps);
+  await refusedByAll([alice, carol, dave], forbidden, deps, 'remove_forbidden');
   // The group goes on: the admin's own removal of Carol is accepted by the others.
   const allowed = await removeMembers(alice, [carolLeaf], deps);
   for (const g of [bob, dave]) {
@@ -115,23 +114,7 @@ test('a member removing another is refused by every other member', async () => {
 test('a member adding someone, or forging the policy, is refused by every other member', async () => {
   const { h, deps, ids, alice, bob, carol, dave } = await household();
   const newDevice = await createKeyPackage(ids.e.me, h.trust);
-  const add = await hostileCommit(
-    bob,
-    [
-      {
-        proposalType: 'add',
-        add: {
-          keyPackage: (await import('./codec.ts')).decodeMlsAs(
-            newDevice.publicPackage,
-            'mls_key_package',
-            'kp',
-            'bad_request',
-          ).keyPackage,
-        },
-      },
-    ],
-    deps,
-  );
+  const add = await hostileCommit(bob, addProposals([newDevice.publicPackage]), deps);
   await refusedByAll([alice, carol], add, deps, 'add_forbidden');
 
   const current = policyOf(bob)!;
@@ -184,8 +167,9 @@ test('a ban vote by the lone admin removes every leaf, and the banned cannot be 
   const dave2 = await processMessage(dave1.group, ban.commit, deps);
   // Until the banned leaves are removed, any other commit is refused: a self-update would
   // hand Carol the next epoch's keys.
-  const early = await selfUpdate(bob2.group, deps);
-  await refusedByAll([ban.group, dave2.group], early.commit, deps, 'banned_remains');
+  await assert.rejects(selfUpdate(bob2.group, deps), { code: 'forbidden_by_policy' });
+  const early = await hostileCommit(bob2.group, [], deps);
+  await refusedByAll([ban.group, dave2.group], early, deps, 'banned_remains');
   const leaves = bannedLeaves(ban.group);
   assert.equal(leaves.length, 1);
   // Anyone may remove a banned leaf: here a plain member does it.
@@ -197,6 +181,9 @@ test('a ban vote by the lone admin removes every leaf, and the banned cannot be 
   const bobSees = { group: removal.group };
 
   const carolAgain = await createKeyPackage(ids.c.me, h.trust);
-  const readd = await addMembers(bobSees.group, [carolAgain.publicPackage], deps);
-  await refusedByAll([aliceSees.group, daveSees.group], readd.commit, deps, 'banned');
+  await assert.rejects(addMembers(bobSees.group, [carolAgain.publicPackage], deps), {
+    code: 'forbidden_by_policy',
+  });
+  const readd = await hostileCommit(bobSees.group, addProposals([carolAgain.publicPackage]), deps);
+  await refusedByAll([aliceSees.group, daveSees.group], readd, deps, 'banned');
 });

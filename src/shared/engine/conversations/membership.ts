@@ -23,6 +23,7 @@ import { formatAddress, sameAddress, type Address } from '../../protocol/address
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
 import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
+import { queueProfile } from './profile.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
   allConversations,
@@ -183,6 +184,7 @@ async function queueMeta(ctx: EngineContext, conv: ConversationRecord): Promise<
     kind: conv.kind,
     title: conv.title,
   });
+  await queueProfile(ctx, tx, conv);
   await tx.commit();
 }
 

@@ -61,6 +61,17 @@ export interface ConversationRecord {
    * through): this device stays at the epoch before it instead of diverging silently.
    */
   conflict?: string;
+  /** The group profile whose commitment the group policy holds (re-sent to joiners). */
+  profile?: StoredProfile;
+}
+
+/** A group profile as received (conversations/content.ts ProfileContent). */
+export interface StoredProfile {
+  t: 'profile';
+  salt: string;
+  title: string;
+  description: string;
+  picture: string | null;
 }
 
 export interface ConversationIndex {
@@ -112,6 +123,8 @@ export interface ConversationView {
   lastActivityAt: number;
   /** Why the conversation is in conflict (a forbidden commit was refused), if it is. */
   conflict?: string;
+  /** The group profile (title, description, picture as base64url), once one was set. */
+  profile?: { title: string; description: string; picture: string | null };
 }
 
 export interface MessageView {
@@ -158,6 +171,15 @@ export function conversationView(c: ConversationRecord): ConversationView {
     unread: c.unread,
     lastActivityAt: c.lastActivityAt,
     ...(c.conflict === undefined ? {} : { conflict: c.conflict }),
+    ...(c.profile === undefined
+      ? {}
+      : {
+          profile: {
+            title: c.profile.title,
+            description: c.profile.description,
+            picture: c.profile.picture,
+          },
+        }),
   };
 }
 
