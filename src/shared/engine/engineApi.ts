@@ -36,6 +36,7 @@ import {
   createConversation,
   findDirect,
   leaveConversation,
+  removeConversation,
   removePeople,
 } from './conversations/membership.ts';
 import {
@@ -211,6 +212,14 @@ export class EngineApi {
     await this.run((ctx) => setProfile(ctx, conversationId, profile));
     await this.flush();
     return this.conversation(conversationId);
+  }
+
+  /**
+   * Removes a conversation from all of this user's devices (leaving it first if still a
+   * member); its history goes too, and later messages for it are ignored.
+   */
+  async removeConversation(conversationId: string): Promise<void> {
+    await this.run((ctx) => removeConversation(ctx, conversationId));
   }
 
   async leave(conversationId: string): Promise<void> {
