@@ -32,6 +32,7 @@ import { ensureKeyPackages } from './devices/keyPackageStock.ts';
 import { approveLinkRequest } from './devices/link.ts';
 import {
   addPeople,
+  canonicalDirect,
   checkUser,
   createConversation,
   findDirect,
@@ -140,7 +141,13 @@ export class EngineApi {
   /** Conversations, most recently active first. */
   async conversations(): Promise<ConversationView[]> {
     const all = await this.run((ctx) => allConversations(ctx.store));
-    return all.map(conversationView).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+    return all
+      .map((c) => {
+        const view = conversationView(c);
+        const used = c.peer === null ? undefined : canonicalDirect(all, c.peer);
+        return used === undefined || used.id === c.id ? view : { ...view, mergedInto: used.id };
+      })
+      .sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   }
 
   async conversation(id: string): Promise<ConversationView> {

@@ -253,9 +253,24 @@ export async function findDirect(
   person: Address,
 ): Promise<ConversationRecord | undefined> {
   const peer = formatAddress(person);
-  return (await allConversations(ctx.store)).find(
-    (c) => c.kind === 'direct' && c.status === 'active' && c.peer === peer,
-  );
+  return canonicalDirect(await allConversations(ctx.store), peer);
+}
+
+/**
+ * Of the active direct conversations with `peer`, the one both people use: the smallest id.
+ * Two people who opened one at the same moment hold two; once both devices know both, every
+ * device of both picks the same one, with no message needed (the other keeps its history).
+ */
+export function canonicalDirect(
+  all: readonly ConversationRecord[],
+  peer: string,
+): ConversationRecord | undefined {
+  let best: ConversationRecord | undefined;
+  for (const c of all) {
+    if (c.kind !== 'direct' || c.status !== 'active' || c.peer !== peer) continue;
+    if (best === undefined || c.id < best.id) best = c;
+  }
+  return best;
 }
 
 /** Adds people to a conversation (all their devices). Call with the engine lock held. */
