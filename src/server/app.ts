@@ -36,6 +36,7 @@ import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
+import { loadWebFiles } from './web/webFiles.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { federationRoutes } from './http/routes/federation.ts';
 import { createFederation } from './federation/federation.ts';
@@ -239,7 +240,7 @@ export async function startServer(
   linkRoutes(app, ctx);
   adminRoutes(app, ctx);
   federationRoutes(app, ctx);
-  webAppRoutes(app);
+  webAppRoutes(app, () => loadWebFiles(config.webRoot));
 
   const sweep = setInterval(() => {
     const now = Date.now();

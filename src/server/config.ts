@@ -70,6 +70,8 @@ export interface Config {
   backupDir?: string | undefined;
   /** How many daily backups to keep. Default 7. */
   backupKeep: number;
+  /** Folder of the built web app; unset = `dist/web` of this package. */
+  webRoot?: string | undefined;
   /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
@@ -170,6 +172,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('lanInterface', { type: 'host' }),
   setting('backupDir', { type: 'path' }),
   setting('backupKeep', int(1, 365)),
+  setting('webRoot', { type: 'path' }),
 ];
 
 /** Defaults; `publicUrl` is derived from host and port when not set. */
