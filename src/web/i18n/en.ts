@@ -231,6 +231,8 @@ export const en = {
   'error.not_member': 'You are not a member of this conversation any more.',
   'error.device_revoked':
     'This browser was removed from your account on another device. Sign out of this browser, then link it again.',
+  'error.forbidden_by_policy':
+    'The group’s rules do not allow you to do that (ask one of its admins).',
   'error.federation_unavailable': 'This Foyer cannot reach people of another Foyer yet.',
   'error.federation_denied': 'The administrator of this Foyer does not allow that other Foyer.',
   'error.replayed': 'This request was already received once; nothing was done twice.',

@@ -242,6 +242,8 @@ export const fr: Messages = {
   'error.not_member': 'Vous n’êtes plus membre de cette conversation.',
   'error.device_revoked':
     'Ce navigateur a été retiré de votre compte depuis un autre appareil. Déconnectez ce navigateur, puis associez-le de nouveau.',
+  'error.forbidden_by_policy':
+    'Les règles du groupe ne vous le permettent pas (demandez à l’un de ses administrateurs).',
   'error.federation_unavailable':
     'Ce Foyer ne peut pas encore joindre les personnes d’un autre Foyer.',
   'error.federation_denied': 'L’administrateur de ce Foyer n’autorise pas cet autre Foyer.',
