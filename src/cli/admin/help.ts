@@ -89,7 +89,8 @@ Stop the server first; start it again with the passphrase afterwards.
 
 ${CONFIG_FLAGS}`,
   setup: `Usage: foyer setup [--yes] [--data DIR] [--domain NAME] [--host ADDR] [--port N]
-                   [--tls off|acme|files|proxy] [--public-url URL] [--key-protection key-file|passphrase]
+                   [--tls off|acme|local|files|proxy] [--public-url URL] [--tls-names LIST|none]
+                   [--key-protection key-file|passphrase]
                    [--lan-announce yes|no] [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
 
 Asks each question in turn (Enter takes the suggestion), checks each answer, writes
