@@ -8,7 +8,8 @@ import type { Config } from '../config.ts';
 import { listSetting } from '../config.ts';
 import type { Db } from '../storage/sqlite.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { saveAuthority, storedAuthority } from './caStore.ts';
+import { directWrite } from '../storage/tx.ts';
+import { saveAuthority, storedAuthority } from './store.ts';
 import {
   authorityDownload,
   createAuthority,
@@ -57,7 +58,9 @@ export async function prepareLocal(config: Config, db: Db): Promise<LocalTls> {
         `private address, or the "acme" or "files" mode for a public name`,
     );
   }
-  const ca = created ? saveAuthority(db, authority) : authority;
+  const ca = created
+    ? directWrite(db, (tx) => saveAuthority(db, tx, authority, Date.now()))
+    : authority;
   const issue = (): Promise<KeyPair> => issueServerCertificate(ca, names);
   const { der, fingerprint } = authorityDownload(ca.certPem);
   return {

@@ -1,11 +1,11 @@
 /**
- * Where the local certificate authority is kept: in the encrypted database (table
+ * The query layer of the local certificate authority. It is kept: in the encrypted database (table
  * `local_ca`), not in a file, so that its key is protected like the rest of the data (by the
  * data key, itself possibly under a passphrase) and is part of every backup. See
  * docs/threat-model.md, "Local certificate authority".
  */
 import type { Db } from '../storage/sqlite.ts';
-import { directWrite } from '../storage/tx.ts';
+import type { WriteTx } from '../storage/tx.ts';
 import type { Authority } from './localCa.ts';
 
 /** The stored authority, or undefined before the first start in `local` mode. */
@@ -19,11 +19,9 @@ export function storedAuthority(db: Db): Authority | undefined {
  * Stores a new authority unless one exists (two processes racing keep the first).
  * @returns the authority now stored
  */
-export function saveAuthority(db: Db, ca: Authority, now = Date.now()): Authority {
-  return directWrite(db, () => {
-    db.prepare(
-      'INSERT OR IGNORE INTO local_ca (id, cert_pem, key_pem, created_at) VALUES (1, ?, ?, ?)',
-    ).run(ca.certPem, ca.keyPem, now);
-    return storedAuthority(db)!;
-  });
+export function saveAuthority(db: Db, _tx: WriteTx, ca: Authority, now: number): Authority {
+  db.prepare(
+    'INSERT OR IGNORE INTO local_ca (id, cert_pem, key_pem, created_at) VALUES (1, ?, ?, ?)',
+  ).run(ca.certPem, ca.keyPem, now);
+  return storedAuthority(db)!;
 }
