@@ -97,10 +97,12 @@ Asks each question in turn (Enter takes the suggestion), checks each answer, wri
 DIR/foyer.json and prints the next steps. Run it again to edit the file: the current values
 are the suggestions. A flag answers its question; --yes takes the suggestions for the rest,
 so "foyer setup --yes --domain maison.example" runs unattended.`,
-  doctor: `Usage: foyer doctor [--json] [configuration flags]
+  doctor: `Usage: foyer doctor [--json] [--cert-days N] [configuration flags]
 
 Checks the data folder, the database, the running server, its public address, the clock, the
-free disk and the backups, and says in plain words what to do about each problem.
+free disk, the backups and the HTTPS certificates (expired, ending within N days, default 14,
+or not for the public URL's name; the local authority's fingerprint), and says in plain
+words what to do about each problem.
 Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
 
 ${CONFIG_FLAGS}`,
