@@ -83,7 +83,8 @@ test(
 
     // Alice (on the hub's instance): relayed once a peer's inbox has it, then delivered, read.
     const m1 = await alice.engine.send(group.id, marker('one'));
-    assert.equal(m1.state, 'sent');
+    // The status may already be in when send() returns (it comes by push).
+  assert.ok(['sent', 'relayed'].includes(m1.state), m1.state);
     await waitFor(alice, stateOf(m1.id, 'relayed'));
     await waitFor(alice, stateOf(m1.id, 'delivered'));
     await waitFor(bob, (e) => e.type === 'message' && e.message.id === m1.id);
@@ -93,7 +94,7 @@ test(
 
     // Bob (on a follower): the hub's status reaches him through his own instance.
     const m2 = await bob.engine.send(group.id, marker('two'));
-    assert.equal(m2.state, 'sent');
+    assert.ok(['sent', 'relayed'].includes(m2.state), m2.state);
     await waitFor(bob, stateOf(m2.id, 'relayed'));
 
     // loin.example goes down for longer than the hub's queue age: Bob's next message fails
