@@ -31,16 +31,18 @@ describe('federation inbox of a real server', () => {
   let bob: ApiDevice;
   const good = new StandInPeer('maison.example', keyPairFromSeed(randomBytes(32)));
   const hostile = new StandInPeer('mallory.example', keyPairFromSeed(randomBytes(32)));
+  const busy = new StandInPeer('busy.example', keyPairFromSeed(randomBytes(32)));
 
   before(async () => {
     await good.start();
     await hostile.start();
+    await busy.start();
     server = await startServerProcess({
       args: [
         '--domain',
         SELF,
         '--federation-peers',
-        `${good.domain}=${good.url},${hostile.domain}=${hostile.url}`,
+        `${good.domain}=${good.url},${hostile.domain}=${hostile.url},${busy.domain}=${busy.url}`,
       ],
     });
     bob = await ApiDevice.register(server.url, server.adminInvite, 'bob');
@@ -50,6 +52,7 @@ describe('federation inbox of a real server', () => {
     await server.stop();
     await good.stop();
     await hostile.stop();
+    await busy.stop();
     removeDir(server.dataDir);
   });
 
@@ -275,6 +278,21 @@ describe('federation inbox of a real server', () => {
     assert.equal(spoof.body.error?.code, 'not_member');
   });
 
+  test('lookups and key-package claims are limited per origin instance', async () => {
+    // A burst of 15 lookups and claims, then 60 a minute: the 16th at once is refused, and
+    // only for that origin.
+    const codes: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const r = await signedCall(busy, 'GET', '/federation/v1/users/bob');
+      codes.push(r.status);
+      if (r.status === 429) assert.equal(r.body.error?.code, 'rate_limited');
+    }
+    assert.deepEqual(codes, [...Array<number>(15).fill(200), 429]);
+    const claim = await signedCall(busy, 'POST', '/federation/v1/users/bob/keypackages', {});
+    assert.equal(claim.body.error?.code, 'rate_limited');
+    assert.equal((await signedCall(good, 'GET', '/federation/v1/users/bob')).status, 200);
+  });
+
   test('an instance denied with foyer federation deny is refused until allowed', async () => {
     const admin = (...args: string[]) =>
       runFoyer(['federation', ...args, '--data', server.dataDir, '--json']);
@@ -289,6 +307,7 @@ describe('federation inbox of a real server', () => {
     assert.deepEqual(
       list.peers.map((p) => [p.domain, p.denied]),
       [
+        [busy.domain, false],
         [good.domain, true],
         [hostile.domain, false],
       ],
