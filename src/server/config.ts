@@ -99,6 +99,11 @@ export interface Config {
   federationPeers: Readonly<Record<string, string>>;
   /** Days an outbound federation item is retried before its sender sees it failed. Default 7. */
   federationQueueDays: number;
+  /**
+   * The queue's age in seconds instead of days, when set (tests, short-lived setups).
+   * Default unset.
+   */
+  federationQueueSeconds?: number | undefined;
   /** Most items waiting in one peer's outbound queue. Default 100000. */
   federationQueueMax: number;
   /**
@@ -181,6 +186,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('durability', { type: 'enum', values: ['full', 'normal'] }),
   setting('federationPeers', { type: 'peers' }),
   setting('federationQueueDays', int(1, 365)),
+  setting('federationQueueSeconds', int(1, 31_536_000)),
   setting('federationQueueMax', int(100, 100_000_000)),
   setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'local', 'proxy'] }),
   setting('tlsNames', { type: 'names' }),
