@@ -82,6 +82,11 @@ export interface Config {
   /** Most items waiting in one peer's outbound queue. Default 100000. */
   federationQueueMax: number;
   /**
+   * A PEM file of extra certificate authorities trusted, beside the system's, for HTTPS to
+   * peer instances (tests, LAN setups with a private authority). Default none.
+   */
+  federationCa?: string | undefined;
+  /**
    * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
    * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
    */
@@ -160,6 +165,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('federationPeers', { type: 'peers' }),
   setting('federationQueueDays', int(1, 365)),
   setting('federationQueueMax', int(100, 100_000_000)),
+  setting('federationCa', { type: 'path' }),
   setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'proxy'] }),
   setting('tlsCert', { type: 'path' }),
   setting('tlsKey', { type: 'path' }),
