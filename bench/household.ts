@@ -133,7 +133,7 @@ async function main(opts: BenchOptions): Promise<void> {
           op: 'hello',
           groups: pop.devices[device]!.groups.map((g) => setup.groupIds[g]),
         }),
-      acks: false,
+      acks: true,
     };
     const relay = await runPhases('relay', relayAdapter, relayProc, opts, pop, setup, log);
     await relayProc.stop();
@@ -143,10 +143,14 @@ async function main(opts: BenchOptions): Promise<void> {
       relay.saturation.deliveriesPerSecond === 0
         ? 0
         : foyer.saturation.deliveriesPerSecond / relay.saturation.deliveriesPerSecond;
+    const cpuRatio =
+      relay.saturation.serverCpuMicrosPerDelivery === 0
+        ? 0
+        : foyer.saturation.serverCpuMicrosPerDelivery / relay.saturation.serverCpuMicrosPerDelivery;
     const budgets = judgeBudgets({
       fullPopulation: opts.users === 25,
       deliveriesPerSecond: foyer.saturation.deliveriesPerSecond,
-      ratio: Math.round(ratio * 100) / 100,
+      serverCpuMicrosPerDelivery: foyer.saturation.serverCpuMicrosPerDelivery,
       p99Ms: foyer.latency.latencyMs.p99,
       idleRssBytes: foyer.idleRssBytes,
       peakRssBytes: foyer.saturation.process.peakRssBytes,
@@ -170,6 +174,7 @@ async function main(opts: BenchOptions): Promise<void> {
       coldMedian,
       mailboxDepthAtEnd: depthAtEnd,
       ratio,
+      cpuRatio,
       budgets,
     });
     mkdirSync(dirname(resolve(opts.out)), { recursive: true });
@@ -178,7 +183,7 @@ async function main(opts: BenchOptions): Promise<void> {
       `household-${opts.users} · commit ${git.commit.slice(0, 12)}${git.uncommittedChanges ? ' (+ uncommitted changes)' : ''} · ` +
       `${m.cpuModel} × ${m.cores} · Node ${m.node} · ${opts.server} server · durability ${opts.durability} (synchronous=${result.durability.sqlite.synchronous}, WAL) · setup ${(setupMs / 1000).toFixed(1)} s`;
     process.stdout.write(
-      `${humanTable({ title, foyer: { ...foyer, coldStartMedianMs: coldMedian, coldStartRunsMs: coldRuns }, relay, ratio, budgets })}\n`,
+      `${humanTable({ title, foyer: { ...foyer, coldStartMedianMs: coldMedian, coldStartRunsMs: coldRuns }, relay, ratio, cpuRatio, budgets })}\n`,
     );
     process.stdout.write(`\nResults written to ${opts.out}\n`);
   } finally {

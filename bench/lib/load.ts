@@ -16,7 +16,10 @@ export interface Adapter {
   url: string;
   /** The first frame a device sends (authentication, or the relay's membership hello). */
   hello(device: number): string;
-  /** Whether recipients acknowledge what they get (Foyer's mailboxes; the relay stores nothing). */
+  /**
+   * Whether recipients acknowledge what they get. Foyer needs it (its mailboxes); the relay
+   * reads and drops acks, so that both receive the same client traffic.
+   */
   acks: boolean;
 }
 
@@ -42,16 +45,15 @@ class DeviceSocket {
         const now = performance.now();
         const f = JSON.parse(data.toString()) as Record<string, any>;
         switch (f['op']) {
-          case 'items': // Foyer's push
+          case 'items': // pushed deliveries (Foyer's and the relay's frames have one shape)
             for (const item of f['items'] as Array<{ id: string; seq: number }>) {
               tracker.delivered(device, item.id, now);
               if (item.seq > this.maxSeq) this.maxSeq = item.seq;
             }
             this.unacked += (f['items'] as unknown[]).length;
+            tracker.itemFrames++;
+            tracker.itemsReceived += (f['items'] as unknown[]).length;
             if (adapter.acks && this.unacked >= ACK_EVERY_ITEMS) this.flushAck();
-            return;
-          case 'submit': // the relay forwards the sender's frame as it is
-            tracker.delivered(device, f['id'] as string, now);
             return;
           case 'submitted':
             tracker.accepted(f['ref'] as number, now);

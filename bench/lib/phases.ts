@@ -67,7 +67,7 @@ export async function runPhases(
   const idleMemory = memoryStatus(pid);
   const idleRssBytes = idleMemory.rss;
   log(
-    `${name}: ${pop.devices.length} sockets connected, idle RSS ${(idleRssBytes / 2 ** 20).toFixed(1)} MB`,
+    `${name}: ${pop.devices.length} sockets connected, idle RSS ${(idleRssBytes / 2 ** 20).toFixed(1)} MiB`,
   );
 
   log(`${name}: phase 1, ${opts.rate} msg/s Poisson for ${opts.latencySeconds} s`);
@@ -90,12 +90,16 @@ export async function runPhases(
   sampler.start(100);
   const saturationFrom = since();
   let saturationTo = 0;
+  const frames0 = { frames: tracker.itemFrames, items: tracker.itemsReceived };
+  let itemsPerFrame = 0;
   const p2 = await saturationPhase(client, tracker, pop.devices.length, {
     inFlight: opts.inFlight,
     seconds: opts.saturationSeconds,
     graceMs: opts.graceMs,
     onWindowEnd: () => {
       saturationTo = since();
+      const frames = tracker.itemFrames - frames0.frames;
+      itemsPerFrame = frames === 0 ? 0 : (tracker.itemsReceived - frames0.items) / frames;
       return sampler.stop();
     },
   });
@@ -104,6 +108,7 @@ export async function runPhases(
     opts.saturationSeconds,
     opts.inFlight,
     p2.windowEndResult,
+    itemsPerFrame,
   );
   log(
     `${name}:   ${saturation.acceptedPerSecond} msg/s, ${saturation.deliveriesPerSecond} deliveries/s, lost ${saturation.lost}`,

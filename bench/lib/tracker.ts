@@ -134,6 +134,9 @@ export class Tracker {
   readonly strayErrors = new Map<string, number>();
   /** Deliveries whose id this run did not send. */
   foreign = 0;
+  /** `items` frames received, and the items they held (how much the server batches). */
+  itemFrames = 0;
+  itemsReceived = 0;
 
   /** Message `id` arrived at `device`. */
   delivered(device: number, id: string, now: number): void {

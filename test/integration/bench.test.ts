@@ -37,7 +37,10 @@ test('the household benchmark runs end to end and loses no delivery', () => {
       { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
     );
     assert.equal(r.status, 0, `bench failed:\n${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /Foyer ÷ bare relay deliveries\/s/);
+    assert.match(
+      r.stdout,
+      /Foyer ÷ bare relay: deliveries\/s [\d.]+, server CPU per delivery [\d.]+/,
+    );
     const j = JSON.parse(readFileSync(out, 'utf8'));
 
     assert.equal(j.workload, 'household-25');
@@ -65,11 +68,26 @@ test('the household benchmark runs end to end and loses no delivery', () => {
         );
       }
       assert.ok(s.saturation.deliveriesPerSecond > 0 && s.saturation.acceptedPerSecond > 0);
+      // CPU time per delivery from the server process's own counters, over the same window.
+      const p = s.saturation.process;
+      assert.ok(p.serverCpuSeconds > 0 && p.seconds > 0, `${system}: server CPU measured`);
+      // Both push deliveries in batches (the relay per event-loop turn, as Foyer per commit).
+      assert.ok(
+        s.saturation.itemsPerFrame > 1,
+        `${system}: ${s.saturation.itemsPerFrame} per frame`,
+      );
+      assert.ok(
+        Math.abs(
+          s.saturation.serverCpuMicrosPerDelivery -
+            (p.serverCpuSeconds * 1e6) / s.saturation.deliveredInWindow,
+        ) <= 0.01,
+        `${system}: CPU per delivery = CPU seconds ÷ deliveries in the window`,
+      );
       assert.ok(s.memory.idleRssBytes > 0 && s.memory.peakRssBytes > 0);
     }
     assert.equal(j.foyer.coldStart.runsMs.length, 2);
     assert.ok(j.foyer.coldStart.medianMs > 0);
-    assert.ok(j.ratio.deliveriesPerSecond > 0);
+    assert.ok(j.ratio.deliveriesPerSecond > 0 && j.ratio.serverCpuPerDelivery > 0);
     assert.ok(j.budgets.some((b: { name: string }) => /p99/.test(b.name)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
