@@ -66,10 +66,19 @@ export interface Config {
   lanName: string;
   /** Network interface to announce on (default: every suitable one). */
   lanInterface?: string | undefined;
+  /**
+   * Router port mapping: `off` (default), `auto` (UPnP IGD, then NAT-PMP), `upnp` or `natpmp`.
+   * Maps the public port(s) to this server while it runs (src/server/home/portMapping/).
+   */
+  portMapping: 'off' | 'auto' | 'upnp' | 'natpmp';
+  /** Lifetime asked of the router for each mapping, seconds; renewed at half. Default 3600. */
+  portMappingLeaseSeconds: number;
   /** Folder for the daily backups; unset = no scheduled backup. */
   backupDir?: string | undefined;
   /** How many daily backups to keep. Default 7. */
   backupKeep: number;
+  /** Folder of the built web app; unset = `dist/web` of this package. */
+  webRoot?: string | undefined;
   /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
@@ -168,8 +177,11 @@ export const SETTINGS: readonly Setting[] = [
   setting('lanAnnounce', { type: 'bool' }),
   setting('lanName', { type: 'host' }),
   setting('lanInterface', { type: 'host' }),
+  setting('portMapping', { type: 'enum', values: ['off', 'auto', 'upnp', 'natpmp'] }),
+  setting('portMappingLeaseSeconds', int(10, 86_400)),
   setting('backupDir', { type: 'path' }),
   setting('backupKeep', int(1, 365)),
+  setting('webRoot', { type: 'path' }),
 ];
 
 /** Defaults; `publicUrl` is derived from host and port when not set. */
@@ -196,6 +208,8 @@ export const DEFAULTS = {
   backupKeep: 7,
   lanAnnounce: false,
   lanName: 'foyer',
+  portMapping: 'off',
+  portMappingLeaseSeconds: 3600,
   tls: 'off',
   acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',
   httpPort: 80,

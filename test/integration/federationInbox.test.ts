@@ -51,11 +51,14 @@ describe('federation inbox of a real server', () => {
     removeDir(server.dataDir);
   });
 
-  const batch = (msgId: string, text: string): Uint8Array =>
+  /** The group the good peer is the hub of (the first to deliver an item of it here). */
+  const GOOD_GROUP = new Uint8Array(16).fill(7);
+  const MALLORY_GROUP = new Uint8Array(16).fill(9);
+  const batch = (msgId: string, text: string, groupId = GOOD_GROUP): Uint8Array =>
     encodeBatch([
       {
         kind: 'message',
-        groupId: new Uint8Array(16).fill(7),
+        groupId,
         msgId,
         body: utf8(text),
         devices: [bob.id],
@@ -134,10 +137,10 @@ describe('federation inbox of a real server', () => {
     const body = batch(msg, 'first');
     const r = await post({ ...sign(good, body) }, body);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body, { accepted: 1, duplicates: 0 });
+    assert.deepEqual(r.body, { accepted: 1, duplicates: 0, refused: 0 });
     // The sender did not hear the answer and retries: a new signature, the same item.
     const again = await post({ ...sign(good, body) }, body);
-    assert.deepEqual(again.body, { accepted: 0, duplicates: 1 });
+    assert.deepEqual(again.body, { accepted: 0, duplicates: 1, refused: 0 });
     const items = (await bob.mailbox()).filter((i) => i.id === msg);
     assert.equal(items.length, 1);
     assert.equal(Buffer.from(items[0]!.payload, 'base64url').toString(), 'first');
@@ -155,8 +158,15 @@ describe('federation inbox of a real server', () => {
   test('forged, stale, oversized and malformed requests are refused; a good peer is served', async () => {
     const before = (await bob.mailbox()).length;
     // Pin mallory's key with one good request first.
-    const first = batch(id(), 'mallory first');
+    const first = batch(id(), 'mallory first', MALLORY_GROUP);
     assert.equal((await post({ ...sign(hostile, first) }, first)).status, 200);
+
+    // Mallory, validly signed, delivers an item of a group whose hub is the good peer: a
+    // spoof, dropped (only a group's hub fans its items out).
+    const spoof = batch(id(), 'spoofed', GOOD_GROUP);
+    const sp = await post({ ...sign(hostile, spoof) }, spoof);
+    assert.equal(sp.status, 200);
+    assert.deepEqual(sp.body, { accepted: 0, duplicates: 0, refused: 1 });
 
     const forged = batch(id(), 'forged');
     const stranger = keyPairFromSeed(randomBytes(32));

@@ -22,7 +22,14 @@ import { configFor } from './open.ts';
 import { unlockWith, type Unlock } from './passphrase.ts';
 import { dataLayout, type DataLayout } from '../../server/storage/layout.ts';
 import { lockDataFolder } from '../../server/storage/dataLock.ts';
-import { readRunState, removeRunInfo, writeRunInfo } from '../../server/home/runState.ts';
+import {
+  readRunState,
+  removeRunInfo,
+  writeRunInfo,
+  type RunInfo,
+} from '../../server/home/runState.ts';
+import type { PortMapper } from '../../server/home/portMapping/portMapper.ts';
+import type { PortMappingStatus } from '../../server/home/portMapping/status.ts';
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
@@ -111,6 +118,34 @@ function writeAdminInvite(dataDir: string, text: string): string {
 /** Once an account exists, a leftover invite file is useless: remove it. */
 function removeAdminInvite(dataDir: string): void {
   rmSync(adminInviteFile(dataDir), { force: true });
+}
+
+/**
+ * Starts the router port mapping in the background, or says why it cannot apply. Loaded only
+ * when on: the UPnP library is not worth its memory and start time to every other server.
+ */
+async function startMapping(
+  io: Io,
+  config: ReturnType<typeof configFor>,
+  listenPort: number,
+  onStatus: (status: PortMappingStatus) => void,
+): Promise<PortMapper | undefined> {
+  const { mappingPlan } = await import('../../server/home/portMapping/plan.ts');
+  const plan = mappingPlan(config, listenPort);
+  if ('skip' in plan) {
+    io.err(`Router port mapping not used: ${plan.skip}`);
+    onStatus({ state: 'failed', forwards: [], problem: plan.skip });
+    return undefined;
+  }
+  const { startPortMapper } = await import('../../server/home/portMapping/portMapper.ts');
+  return startPortMapper({
+    mode: config.portMapping === 'off' ? 'auto' : config.portMapping,
+    forwards: plan.forwards,
+    leaseSeconds: config.portMappingLeaseSeconds,
+    say: (text) => io.out(text),
+    warn: (text) => io.err(text),
+    onStatus,
+  });
 }
 
 export async function startCommand(io: Io, argv: readonly string[]): Promise<number> {
@@ -214,16 +249,26 @@ async function runLocked(
         })
       : undefined;
     if (lan !== undefined) io.out(`Announced on the home network as ${config.lanName}.local`);
-    writeRunInfo(layout, {
+    const runInfo: RunInfo = {
       pid: process.pid,
       url: server.url,
       publicUrl: config.publicUrl,
       startedAt: Date.now(),
       version: FOYER_VERSION,
-    });
+    };
+    writeRunInfo(layout, runInfo);
     io.out(`Foyer listening on ${server.url}`);
+    const mapping =
+      config.portMapping === 'off'
+        ? undefined
+        : await startMapping(io, config, Number(new URL(server.url).port), (status) => {
+            runInfo.portMapping = status;
+            writeRunInfo(layout, runInfo);
+          });
     try {
       await stop.requested;
+      // First, so that the router stops sending people to a port about to close.
+      await mapping?.stop();
       backups?.stop();
       await lan?.stop();
       await tls?.close();

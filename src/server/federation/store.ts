@@ -153,6 +153,20 @@ export class FederationStore {
       .all(msgId);
   }
 
+  /** The instance that is the hub of a group this instance follows, if known. */
+  hubOf(groupId: Uint8Array): string | undefined {
+    return this.db
+      .prepare<[Buffer], { hub: string }>('SELECT hub FROM federation_groups WHERE group_id = ?')
+      .get(Buffer.from(groupId))?.hub;
+  }
+
+  /** Records `hub` as the hub of `groupId` unless one is already recorded. */
+  setHub(_tx: WriteTx, groupId: Uint8Array, hub: string, now: number): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO federation_groups (group_id, hub, since) VALUES (?, ?, ?)')
+      .run(Buffer.from(groupId), hub, now);
+  }
+
   /** Records a received item's digest; false when it was already there. */
   markSeen(_tx: WriteTx, digest: Uint8Array, forgetDay: number): boolean {
     return (

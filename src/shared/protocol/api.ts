@@ -88,6 +88,12 @@ export interface UserInfo {
   devices: Array<Pick<DeviceInfo, 'id' | 'credential'>>;
 }
 
+/** GET /api/v1/instances/:domain — an instance's key as the device's own server pinned it. */
+export interface InstanceInfo {
+  domain: string;
+  instanceKey: B64;
+}
+
 /** POST /api/v1/devices: an existing device adds a new device of the same user. */
 export type AddDeviceRequest = DeviceRegistration;
 export interface AddDeviceResponse {

@@ -14,6 +14,7 @@ import {
   checkServer,
   type Check,
 } from './checks.ts';
+import { checkPortMapping } from './portMappingCheck.ts';
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 
@@ -43,7 +44,9 @@ export async function doctorCommand(io: Io, argv: readonly string[]): Promise<nu
   }
   if (checks[0]?.status !== 'fail') checks.push(checkDisk(layout));
   checks.push(...checkReach(config));
-  checks.push(...(await checkServer(config, readRunState(layout))));
+  const state = readRunState(layout);
+  checks.push(...(await checkServer(config, state)));
+  checks.push(await checkPortMapping(config, state));
   checks.push(checkBackups(config));
   const ok = checks.every((c) => c.status !== 'fail');
   if (values.json === true) {

@@ -9,6 +9,8 @@ export interface NextStepInput {
   publicUrl: string;
   host: string;
   passphraseEnv: string;
+  /** The router port mapping answer (`off`, `auto`, `upnp`, `natpmp`). */
+  portMapping?: string | undefined;
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -43,6 +45,10 @@ export function nextSteps(s: NextStepInput): string[] {
   if (s.newFolder)
     steps.push(
       'Open the one-time admin invite it prints (or writes to admin-invite.txt) on your phone to create the first account.',
+    );
+  if (s.portMapping !== undefined && s.portMapping !== 'off')
+    steps.push(
+      'Make sure UPnP (or NAT-PMP) is enabled on the router (its settings page): Foyer asks it to forward the public port while it runs.',
     );
   steps.push(`Check everything: foyer doctor ${data}`);
   steps.push(`Run it as a service that starts at boot: sudo foyer install-service ${data}`);

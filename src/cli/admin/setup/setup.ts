@@ -158,6 +158,7 @@ export async function setupCommand(
     publicUrl: String(answers.publicUrl),
     host: String(answers.host),
     passphraseEnv: DATA_PASSPHRASE_ENV,
+    portMapping: answers.portMapping === undefined ? undefined : String(answers.portMapping),
   }))
     io.out(line);
   return EXIT.ok;

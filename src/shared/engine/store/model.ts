@@ -32,6 +32,12 @@ export interface AccountRecord {
 
 export type ConversationKind = 'direct' | 'group';
 
+/**
+ * `removed`: another member removed this user; `left`: this user left (from this device or
+ * another of theirs). Either way the history stays readable and nothing can be sent.
+ */
+export type ConversationStatus = 'active' | 'removed' | 'left';
+
 export interface ConversationRecord {
   /** 2: members and peer are addresses (1 held bare local names; see upgrade.ts). */
   v: 2;
@@ -41,7 +47,7 @@ export interface ConversationRecord {
   title: string | null;
   /** For a direct conversation: the other person's address. */
   peer: string | null;
-  status: 'active' | 'removed';
+  status: ConversationStatus;
   /** Addresses of the people with at least one leaf in the group (this user included), sorted. */
   members: string[];
   createdAt: number;
@@ -95,7 +101,7 @@ export interface ConversationView {
   kind: ConversationKind;
   title: string | null;
   peer: string | null;
-  status: 'active' | 'removed';
+  status: ConversationStatus;
   members: string[];
   unread: number;
   lastActivityAt: number;

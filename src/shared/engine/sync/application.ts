@@ -10,7 +10,7 @@ import type { EngineContext } from '../core/context.ts';
 import { decodeContent, type Content } from '../conversations/content.ts';
 import {
   appendMessage,
-  deleteConversation,
+  markLeft,
   findMessage,
   putConversation,
   putMessage,
@@ -91,9 +91,14 @@ export async function handleApplication(
       return;
     case 'leave':
       if (fromMe) {
-        // Another device of ours left: this one leaves with it.
-        await dropConversationEntries(tx, conv.id);
-        await deleteConversation(tx, conv.id);
+        // Another device of ours left: this one leaves with it (keeping the history).
+        await failMessages(
+          tx,
+          conv.id,
+          await dropConversationEntries(tx, conv.id),
+          'left the conversation',
+        );
+        await markLeft(tx, conv);
         after.push(() =>
           ctx.events.emit({
             type: 'conversation_removed',

@@ -9,6 +9,7 @@ import type {
   ClaimedKeyPackages,
   DeviceInfo,
   GroupStatus,
+  InstanceInfo,
   KeyPackageCount,
   LinkPayload,
   MailboxItem,
@@ -104,6 +105,11 @@ export function parseUserInfo(v: unknown): UserInfo {
       credential: d.b64('credential', KEY_CHARS),
     })),
   };
+}
+
+export function parseInstanceInfo(v: unknown): InstanceInfo {
+  const f = ReplyFields.of(v, 'instance');
+  return { domain: f.string('domain', 260), instanceKey: f.b64('instanceKey', KEY_CHARS) };
 }
 
 export function parseClaimedKeyPackages(v: unknown): ClaimedKeyPackages {
