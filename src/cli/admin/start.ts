@@ -33,6 +33,7 @@ import type { PortMappingStatus } from '../../server/home/portMapping/status.ts'
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import { trustExtraCa } from '../../server/federation/extraCa.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
@@ -188,7 +189,11 @@ async function runLocked(
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
-      tls = await prepareTls(config, log);
+      if (config.federationCa !== undefined) {
+        const n = trustExtraCa(config.federationCa);
+        io.out(`Peer instances: ${n} extra certificate authorit${n === 1 ? 'y' : 'ies'} trusted`);
+      }
+      tls = await prepareTls(config, log, db);
       if (tls !== undefined) io.out(tls.describe);
       server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
       tls?.attach(server.app.server as unknown as TlsServer);
