@@ -25,7 +25,7 @@ function loadedAtStart(): string[] {
   return JSON.parse(r.stdout) as string[];
 }
 
-test('the server starts without MLS group operations, HPKE, ACME, mDNS or undici', () => {
+test('the server starts without MLS group operations, HPKE, ACME, mDNS, port mapping, the local CA, backups or undici', () => {
   const loaded = loadedAtStart();
   assert.ok(
     loaded.some((url) => url.includes('/ts-mls/dist/src/message.js')),
@@ -37,6 +37,12 @@ test('the server starts without MLS group operations, HPKE, ACME, mDNS or undici
     '/@hpke/',
     '/acme-client/',
     '/@homebridge/ciao/',
+    // Router port mapping (UPnP, NAT-PMP), loaded when on.
+    '/@achingbrain/',
+    // The local certificate authority's X.509 library, loaded in local HTTPS mode.
+    '/@peculiar/',
+    // Scheduled backups, loaded when a backup folder is set.
+    '/server/backup/',
     // Node's bundled fetch and WebSocket client, pulled in by an ES import of node:http.
     'internal/deps/undici/undici',
   ];

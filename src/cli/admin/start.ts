@@ -32,7 +32,6 @@ import type { PortMapper } from '../../server/home/portMapping/portMapper.ts';
 import type { PortMappingStatus } from '../../server/home/portMapping/status.ts';
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
-import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
 import { trustExtraCa } from '../../server/federation/extraCa.ts';
 import type { Server as TlsServer } from 'node:tls';
@@ -242,7 +241,14 @@ async function runLocked(
     const backups =
       config.backupDir === undefined
         ? undefined
-        : scheduleBackups({ db, layout, dir: config.backupDir, keep: config.backupKeep, log });
+        : // Loaded only when on: the snapshot and rotation code stays out of other servers.
+          (await import('../../server/backup/schedule.ts')).scheduleBackups({
+            db,
+            layout,
+            dir: config.backupDir,
+            keep: config.backupKeep,
+            log,
+          });
     const lan = config.lanAnnounce
       ? // Loaded only when on: the mDNS library costs start time every other server would pay.
         await (
