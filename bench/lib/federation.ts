@@ -24,6 +24,9 @@ import { setUpPopulation, type SetupResult } from './setup.ts';
 
 export const DOMAINS = ['maison.example', 'annexe.example'] as const;
 
+/** Longest wait for a phase's last deliveries (the household's --grace-ms if longer). */
+export const DRAIN_MS = 30_000;
+
 export interface FederationRun {
   users: number;
   devices: number;
@@ -122,10 +125,23 @@ export async function runFederation(
       hello: (device) => JSON.stringify({ op: 'auth', token: tokens[device] }),
       acks: true,
     };
-    const run = await runPhases('federation', adapter, servers, opts, pop, setup, log, undefined, {
-      home: homeOfDevice,
-      sendGroups,
-    });
+    // The queue to the other instance drains after the window: wait for it (a phase ends as
+    // soon as everything has arrived), so that late is not counted as lost.
+    const drainOpts = { ...opts, graceMs: Math.max(opts.graceMs, DRAIN_MS) };
+    const run = await runPhases(
+      'federation',
+      adapter,
+      servers,
+      drainOpts,
+      pop,
+      setup,
+      log,
+      undefined,
+      {
+        home: homeOfDevice,
+        sendGroups,
+      },
+    );
     return {
       users,
       devices: pop.devices.length,

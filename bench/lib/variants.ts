@@ -2,8 +2,8 @@
  * The JSON sections and the short tables of the end-to-end and two-instance workloads
  * (bench/lib/e2e.ts, bench/lib/federation.ts).
  */
-import type { E2eRun } from './e2e.ts';
-import { DOMAINS, type FederationRun } from './federation.ts';
+import { DRAIN_MS as E2E_DRAIN_MS, type E2eRun } from './e2e.ts';
+import { DOMAINS, DRAIN_MS as FEDERATION_DRAIN_MS, type FederationRun } from './federation.ts';
 import type { BenchOptions } from './options.ts';
 import type { LatencyFigures } from './report.ts';
 
@@ -35,6 +35,7 @@ export function e2eResult(r: E2eRun, opts: BenchOptions) {
         seconds: opts.e2eLatencySeconds,
       },
       saturation: { inFlightPerDevice: opts.e2eInFlight, seconds: opts.e2eSaturationSeconds },
+      graceMs: Math.max(opts.graceMs, E2E_DRAIN_MS),
       serverFlags: r.serverFlags,
       note: 'senders encrypt when they send, recipients decrypt every item (src/shared/mls) and check the message id inside the plaintext; latency is from the start of encryption to the end of decryption; all clients share one process',
     },
@@ -63,6 +64,7 @@ export function federationResult(r: FederationRun, opts: BenchOptions) {
         'a device sends to the groups hosted on its own instance (submitting to a remote hub is not built yet)',
       latency: { arrivals: 'poisson', offeredPerSecond: opts.rate, seconds: opts.latencySeconds },
       saturation: { inFlightPerDevice: opts.inFlight, seconds: opts.saturationSeconds },
+      graceMs: Math.max(opts.graceMs, FEDERATION_DRAIN_MS),
       serverFlags: r.serverFlags,
       transport:
         'each device on its own instance over WebSocket; instances over signed HTTP, 127.0.0.1',
