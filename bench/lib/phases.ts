@@ -29,6 +29,8 @@ export interface SystemRun {
   processes: Array<{ idleRssBytes: number; saturation: ProcessSample }>;
   /** Server counters (/metrics) accumulated during each phase, when the system has them. */
   counters?: { latency: Record<string, number>; saturation: Record<string, number> };
+  /** The server's own memory gauges (/metrics), idle and right after saturation, bytes. */
+  v8Memory?: { idle: Record<string, number>; afterSaturation: Record<string, number> };
   /** Seconds since the process was spawned (to cut a CPU profile to a phase). */
   timeline: {
     latencyFrom: number;
@@ -36,6 +38,27 @@ export interface SystemRun {
     saturationFrom: number;
     saturationTo: number;
   };
+}
+
+/** The memory gauges among a /metrics scrape (foyer_process_memory_bytes, foyer_heap_space_bytes). */
+function memoryGauges(metrics: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(metrics).filter(
+      ([k]) => k.startsWith('foyer_process_memory_bytes') || k.startsWith('foyer_heap_space_bytes'),
+    ),
+  );
+}
+
+/** "MiB: rss 131.2 · heap 40.1 (used 30.2; new 16.0, old 20.3, code 2.1, large 1.0) · external 3.0". */
+function memoryLine(metrics: Record<string, number>): string {
+  const mib = (key: string): string => ((metrics[key] ?? 0) / 2 ** 20).toFixed(1);
+  const space = (s: string): string => mib(`foyer_heap_space_bytes{space="${s}"}`);
+  const kind = (k: string): string => mib(`foyer_process_memory_bytes{kind="${k}"}`);
+  return (
+    `MiB: rss ${kind('resident')} · heap ${kind('heap_total')} (used ${kind('heap_used')}; ` +
+    `new ${space('new_space')}, old ${space('old_space')}, code ${space('code_space')}, ` +
+    `large ${space('large_object_space')}) · external ${kind('external')}`
+  );
 }
 
 /** Where devices live when a system spans several server processes. */
@@ -103,6 +126,7 @@ export async function runPhases(
 
   log(`${name}: phase 1, ${opts.rate} msg/s Poisson for ${opts.latencySeconds} s`);
   const c0 = await counters?.();
+  if (c0 !== undefined) log(`${name}:   idle memory ${memoryLine(c0)}`);
   const latencyFrom = since();
   const p1 = await latencyPhase(client, random, {
     rate: opts.rate,
@@ -150,12 +174,16 @@ export async function runPhases(
     );
   }
   const c2 = await counters?.();
+  if (c2 !== undefined) log(`${name}:   after saturation ${memoryLine(c2)}`);
   await client.close();
   return {
     latency,
     saturation,
     idleRssBytes,
     idleMemory,
+    ...(c0 !== undefined && c2 !== undefined
+      ? { v8Memory: { idle: memoryGauges(c0), afterSaturation: memoryGauges(c2) } }
+      : {}),
     processes: idle.map((m, i) => ({ idleRssBytes: m.rss, saturation: p2.windowEndResult[i]! })),
     ...(c0 !== undefined && c1 !== undefined && c2 !== undefined
       ? { counters: { latency: difference(c0, c1), saturation: difference(c1, c2) } }
