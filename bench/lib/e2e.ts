@@ -243,7 +243,7 @@ export class DecryptingClients implements Sender {
     const bits = new Uint32Array(words);
     for (const m of members) if (m !== device) bits[m >>> 5] = bits[m >>> 5]! | (1 << (m & 31));
     // Registered (and timed) before encryption: latency is what the sending user waits for.
-    const k = this.tracker.add(device, bits, members.length - 1, phase);
+    const k = this.tracker.add(device, g, bits, members.length - 1, phase);
     const id = this.tracker.idOf(k);
     const key = `${device}:${g}`;
     const dev = this.devices[device]!;

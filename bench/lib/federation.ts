@@ -3,12 +3,10 @@
  * on two loopback ports that federate (`--domain`, `--federation-peers`), each with its own
  * data folder. Users 0 … ceil(N/2)−1 live on the first instance, the rest on the second; a
  * group's hub is its creator's instance, so the household group and most circles and pairs
- * span both. Every delivery to a device of the other instance crosses the hub's outbound
- * queue, a signed request and the other instance's inbox before it is pushed.
- *
- * Senders: a device sends only to groups whose hub is its own instance. Submitting to a
- * remote hub through one's own server is not built yet (docs/federation.md); when it is, the
- * other members can send too.
+ * span both. Every device sends to all its groups, as in the one-instance workload: to a
+ * group hubbed on the other instance through its own server, which forwards the submission
+ * to the hub; every delivery to a device of the other instance crosses the hub's outbound
+ * queue, a signed request and that instance's inbox before it is pushed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,8 +33,6 @@ export interface FederationRun {
   usersPerInstance: number[];
   /** Groups whose members live on both instances. */
   spanningGroups: number;
-  /** Devices that send (members of at least one group hosted on their own instance). */
-  senders: number;
   setupMs: number;
   setupStepsMs: Record<string, number>;
   messageBytes: SetupResult['messageBytes'];
@@ -50,11 +46,18 @@ export function homeOfUser(users: number): (user: number) => number {
   return (u) => (u < first ? 0 : 1);
 }
 
-/** The groups each device sends to: those whose hub (the creator's instance) is its own. */
-export function sendGroupsOf(pop: Population, home: (user: number) => number): number[][] {
-  return pop.devices.map((d) =>
-    d.groups.filter((g) => home(pop.groups[g]!.users[0]!) === home(d.user)),
-  );
+/**
+ * Whether a message of `group` from `sender` to `recipient` crosses between instances: the
+ * sender's submission goes to a remote hub, or the hub's delivery to a remote device.
+ */
+export function crossesInstances(
+  pop: Population,
+  home: (user: number) => number,
+): (sender: number, recipient: number, group: number) => boolean {
+  const hubOf = pop.groups.map((g) => home(g.users[0]!));
+  const homeOf = pop.devices.map((d) => home(d.user));
+  return (sender, recipient, group) =>
+    homeOf[sender] !== hubOf[group] || homeOf[recipient] !== hubOf[group];
 }
 
 /**
@@ -116,7 +119,6 @@ export async function runFederation(
     const setupMs = performance.now() - t0;
     log(`federation: setup ${Math.round(setupMs)} ms`);
 
-    const sendGroups = sendGroupsOf(pop, home);
     const homeOfDevice = Uint8Array.from(pop.devices, (d) => home(d.user));
     const tokens = setup.devices.map((d) => d.token);
     const adapter: Adapter = {
@@ -138,8 +140,7 @@ export async function runFederation(
       log,
       undefined,
       {
-        home: homeOfDevice,
-        sendGroups,
+        crosses: crossesInstances(pop, home),
       },
     );
     return {
@@ -148,7 +149,6 @@ export async function runFederation(
       groups: pop.groups.length,
       usersPerInstance,
       spanningGroups: pop.groups.filter((g) => new Set(g.users.map(home)).size > 1).length,
-      senders: sendGroups.filter((g) => g.length > 0).length,
       setupMs: Math.round(setupMs),
       setupStepsMs: setup.stepsMs,
       messageBytes: setup.messageBytes,

@@ -1,14 +1,14 @@
 /**
  * The benchmark's arithmetic and its two-instance population, without running a server:
  * CPU per delivery, adding up the samples of several processes, and who lives where and
- * sends to what when the household is split between two instances.
+ * which deliveries cross over when the household is split between two instances.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { microsPerDelivery } from '../../bench/lib/report.ts';
 import { combineSamples } from '../../bench/lib/phases.ts';
 import type { ProcessSample } from '../../bench/lib/sampler.ts';
-import { homeOfUser, sendGroupsOf } from '../../bench/lib/federation.ts';
+import { crossesInstances, homeOfUser } from '../../bench/lib/federation.ts';
 import { buildPopulation } from '../../bench/lib/population.ts';
 
 test('CPU per delivery is CPU seconds ÷ deliveries, in µs', () => {
@@ -37,7 +37,7 @@ test('samples of two processes add up CPU and peaks', () => {
   assert.equal(both.loadgenCpuSeconds, 0.5, 'one load generator');
 });
 
-test('household-25 on two instances: 13 + 12 users, 4 groups span both, everyone sends', () => {
+test('household-25 on two instances: 13 + 12 users, 4 groups span both', () => {
   const pop = buildPopulation(25);
   const home = homeOfUser(25);
   assert.equal(pop.devices.filter((d) => home(d.user) === 0).length, 26);
@@ -46,14 +46,12 @@ test('household-25 on two instances: 13 + 12 users, 4 groups span both, everyone
     spanning.map((g) => g.users),
     [pop.groups[0]!.users, [10, 11, 12, 13, 14], [12, 13], [24, 0]],
   );
-  const send = sendGroupsOf(pop, home);
-  for (const d of pop.devices) {
-    assert.ok(send[d.index]!.length > 0, `device ${d.index} sends somewhere`);
-    for (const g of send[d.index]!) {
-      assert.ok(d.groups.includes(g));
-      assert.equal(home(pop.groups[g]!.users[0]!), home(d.user), 'only to groups hosted at home');
-    }
-  }
-  // The household group is hosted on the first instance: only its devices send there.
-  assert.ok(send[0]!.includes(0) && !send[26]!.includes(0));
+  const crosses = crossesInstances(pop, home);
+  // The household group is hubbed on the first instance (device 0's); device 30 is user 15's.
+  assert.equal(crosses(0, 2, 0), false, 'local sender, local recipient');
+  assert.equal(crosses(0, 30, 0), true, 'the hub delivers to the other instance');
+  assert.equal(crosses(30, 2, 0), true, 'the submission goes to the remote hub');
+  assert.equal(crosses(30, 32, 0), true, 'both ways: to the hub and back');
+  const circle = pop.groups.findIndex((g) => g.users[0] === 15);
+  assert.equal(crosses(30, 32, circle), false, 'a circle hubbed where all its members live');
 });
