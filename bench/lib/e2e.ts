@@ -41,6 +41,12 @@ import { PLAINTEXT_BYTES, setUpPopulation } from './setup.ts';
 import { Samples, seededRandom, type Percentiles } from './stats.ts';
 import { Tracker, type PhaseStats } from './tracker.ts';
 
+/**
+ * How long a phase may wait for its last deliveries: the clients' decryptions queue behind
+ * each other on one core. A phase ends as soon as everything has arrived.
+ */
+export const DRAIN_MS = 30_000;
+
 /** One device: its socket, its MLS states, and the queue its decryptions run in. */
 class Device {
   readonly index: number;
@@ -237,7 +243,7 @@ export class DecryptingClients implements Sender {
     const bits = new Uint32Array(words);
     for (const m of members) if (m !== device) bits[m >>> 5] = bits[m >>> 5]! | (1 << (m & 31));
     // Registered (and timed) before encryption: latency is what the sending user waits for.
-    const k = this.tracker.add(device, bits, members.length - 1, phase);
+    const k = this.tracker.add(device, g, bits, members.length - 1, phase);
     const id = this.tracker.idOf(k);
     const key = `${device}:${g}`;
     const dev = this.devices[device]!;
@@ -343,7 +349,7 @@ export async function runE2e(
     const p1 = await latencyPhase(clients, random, {
       rate: opts.rate,
       seconds: opts.e2eLatencySeconds,
-      graceMs: opts.graceMs,
+      graceMs: Math.max(opts.graceMs, DRAIN_MS),
     });
     const latency = phaseFigures(p1, opts.e2eLatencySeconds, opts.rate);
     log(
@@ -360,7 +366,7 @@ export async function runE2e(
     const p2 = await saturationPhase(clients, tracker, {
       inFlight: opts.e2eInFlight,
       seconds: opts.e2eSaturationSeconds,
-      graceMs: opts.graceMs,
+      graceMs: Math.max(opts.graceMs, DRAIN_MS),
       onWindowEnd: () => {
         const frames = tracker.itemFrames - frames0.frames;
         itemsPerFrame = frames === 0 ? 0 : (tracker.itemsReceived - frames0.items) / frames;

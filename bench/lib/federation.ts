@@ -3,12 +3,10 @@
  * on two loopback ports that federate (`--domain`, `--federation-peers`), each with its own
  * data folder. Users 0 … ceil(N/2)−1 live on the first instance, the rest on the second; a
  * group's hub is its creator's instance, so the household group and most circles and pairs
- * span both. Every delivery to a device of the other instance crosses the hub's outbound
- * queue, a signed request and the other instance's inbox before it is pushed.
- *
- * Senders: a device sends only to groups whose hub is its own instance. Submitting to a
- * remote hub through one's own server is not built yet (docs/federation.md); when it is, the
- * other members can send too.
+ * span both. Every device sends to all its groups, as in the one-instance workload: to a
+ * group hubbed on the other instance through its own server, which forwards the submission
+ * to the hub; every delivery to a device of the other instance crosses the hub's outbound
+ * queue, a signed request and that instance's inbox before it is pushed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +22,9 @@ import { setUpPopulation, type SetupResult } from './setup.ts';
 
 export const DOMAINS = ['maison.example', 'annexe.example'] as const;
 
+/** Longest wait for a phase's last deliveries (the household's --grace-ms if longer). */
+export const DRAIN_MS = 30_000;
+
 export interface FederationRun {
   users: number;
   devices: number;
@@ -32,8 +33,6 @@ export interface FederationRun {
   usersPerInstance: number[];
   /** Groups whose members live on both instances. */
   spanningGroups: number;
-  /** Devices that send (members of at least one group hosted on their own instance). */
-  senders: number;
   setupMs: number;
   setupStepsMs: Record<string, number>;
   messageBytes: SetupResult['messageBytes'];
@@ -47,11 +46,18 @@ export function homeOfUser(users: number): (user: number) => number {
   return (u) => (u < first ? 0 : 1);
 }
 
-/** The groups each device sends to: those whose hub (the creator's instance) is its own. */
-export function sendGroupsOf(pop: Population, home: (user: number) => number): number[][] {
-  return pop.devices.map((d) =>
-    d.groups.filter((g) => home(pop.groups[g]!.users[0]!) === home(d.user)),
-  );
+/**
+ * Whether a message of `group` from `sender` to `recipient` crosses between instances: the
+ * sender's submission goes to a remote hub, or the hub's delivery to a remote device.
+ */
+export function crossesInstances(
+  pop: Population,
+  home: (user: number) => number,
+): (sender: number, recipient: number, group: number) => boolean {
+  const hubOf = pop.groups.map((g) => home(g.users[0]!));
+  const homeOf = pop.devices.map((d) => home(d.user));
+  return (sender, recipient, group) =>
+    homeOf[sender] !== hubOf[group] || homeOf[recipient] !== hubOf[group];
 }
 
 /**
@@ -113,7 +119,6 @@ export async function runFederation(
     const setupMs = performance.now() - t0;
     log(`federation: setup ${Math.round(setupMs)} ms`);
 
-    const sendGroups = sendGroupsOf(pop, home);
     const homeOfDevice = Uint8Array.from(pop.devices, (d) => home(d.user));
     const tokens = setup.devices.map((d) => d.token);
     const adapter: Adapter = {
@@ -122,17 +127,28 @@ export async function runFederation(
       hello: (device) => JSON.stringify({ op: 'auth', token: tokens[device] }),
       acks: true,
     };
-    const run = await runPhases('federation', adapter, servers, opts, pop, setup, log, undefined, {
-      home: homeOfDevice,
-      sendGroups,
-    });
+    // The queue to the other instance drains after the window: wait for it (a phase ends as
+    // soon as everything has arrived), so that late is not counted as lost.
+    const drainOpts = { ...opts, graceMs: Math.max(opts.graceMs, DRAIN_MS) };
+    const run = await runPhases(
+      'federation',
+      adapter,
+      servers,
+      drainOpts,
+      pop,
+      setup,
+      log,
+      undefined,
+      {
+        crosses: crossesInstances(pop, home),
+      },
+    );
     return {
       users,
       devices: pop.devices.length,
       groups: pop.groups.length,
       usersPerInstance,
       spanningGroups: pop.groups.filter((g) => new Set(g.users.map(home)).size > 1).length,
-      senders: sendGroups.filter((g) => g.length > 0).length,
       setupMs: Math.round(setupMs),
       setupStepsMs: setup.stepsMs,
       messageBytes: setup.messageBytes,

@@ -46,8 +46,10 @@ class DeviceSocket {
         const f = JSON.parse(data.toString()) as Record<string, any>;
         switch (f['op']) {
           case 'items': // pushed deliveries (Foyer's and the relay's frames have one shape)
-            for (const item of f['items'] as Array<{ id: string; seq: number }>) {
-              tracker.delivered(device, item.id, now);
+            for (const item of f['items'] as Array<{ id: string; seq: number; kind: string }>) {
+              // A hub's notice that a message reached another instance (federation only).
+              if (item.kind === 'status') tracker.statusItems++;
+              else tracker.delivered(device, item.id, now);
               if (item.seq > this.maxSeq) this.maxSeq = item.seq;
             }
             this.unacked += (f['items'] as unknown[]).length;
@@ -101,9 +103,7 @@ export class LoadClient implements Sender {
   private readonly cursor: Uint32Array;
   /** recipients[group][device]: bit set of the group's devices minus that device. */
   private readonly recipients: Uint32Array[][];
-  /** sendGroups[device]: the groups that device sends to. */
-  private readonly sendGroups: number[][];
-  /** Devices that send at all (every device, unless some have no group to send to). */
+  /** Devices that send: every device. */
   readonly senders: number[];
   private ackTimer: NodeJS.Timeout | undefined;
 
@@ -113,14 +113,9 @@ export class LoadClient implements Sender {
     random: () => number;
     groupIds: string[];
     pools: string[][][];
-    /** The groups each device sends to; by default every group it is a member of. */
-    sendGroups?: number[][];
   }) {
     this.pop = opts.pop;
-    this.sendGroups = opts.sendGroups ?? opts.pop.devices.map((d) => d.groups);
-    this.senders = opts.pop.devices
-      .map((d) => d.index)
-      .filter((d) => this.sendGroups[d]!.length > 0);
+    this.senders = opts.pop.devices.map((d) => d.index);
     this.tracker = opts.tracker;
     this.random = opts.random;
     this.frames = opts.pools.map((byGroup) =>
@@ -157,7 +152,7 @@ export class LoadClient implements Sender {
 
   /** Sends one message from `device` to a uniformly chosen group of its own. */
   send(device: number, phase: PhaseStats): void {
-    const groups = this.sendGroups[device]!;
+    const groups = this.pop.devices[device]!.groups;
     const g = groups[Math.floor(this.random() * groups.length)]!;
     const pool = this.frames[device]![g]!;
     const c = device * this.pop.groups.length + g;
@@ -165,6 +160,7 @@ export class LoadClient implements Sender {
     this.cursor[c] = this.cursor[c]! + 1;
     const k = this.tracker.add(
       device,
+      g,
       this.recipients[g]![device]!,
       this.pop.groups[g]!.devices.length - 1,
       phase,

@@ -31,6 +31,10 @@ export interface SystemRun {
   counters?: { latency: Record<string, number>; saturation: Record<string, number> };
   /** The server's own memory gauges (/metrics), idle and right after saturation, bytes. */
   v8Memory?: { idle: Record<string, number>; afterSaturation: Record<string, number> };
+  /** `status` items received over both phases (a hub's relayed notices, federation only). */
+  statusItems: number;
+  /** Items whose id this run never sent (must stay 0). */
+  foreignItems: number;
   /** Seconds since the process was spawned (to cut a CPU profile to a phase). */
   timeline: {
     latencyFrom: number;
@@ -63,10 +67,8 @@ function memoryLine(metrics: Record<string, number>): string {
 
 /** Where devices live when a system spans several server processes. */
 export interface Topology {
-  /** Index of each device's instance (for cross-instance latency). */
-  home: Uint8Array;
-  /** The groups each device may send to. */
-  sendGroups: number[][];
+  /** Whether a delivery from `sender` to `recipient` in `group` crosses between instances. */
+  crosses(sender: number, recipient: number, group: number): boolean;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function runPhases(
   counters?: () => Promise<Record<string, number>>,
   topology?: Topology,
 ): Promise<SystemRun> {
-  const tracker = new Tracker(pop.devices.length, topology?.home);
+  const tracker = new Tracker(pop.devices.length, topology?.crosses);
   // The same seed for both systems: the same senders, groups and arrival gaps.
   const random = seededRandom(opts.seed);
   const client = new LoadClient({
@@ -111,7 +113,6 @@ export async function runPhases(
     random,
     groupIds: setup.groupIds,
     pools: setup.pools,
-    ...(topology === undefined ? {} : { sendGroups: topology.sendGroups }),
   });
   await client.connect(adapter);
   await sleep(IDLE_SETTLE_MS);
@@ -184,6 +185,8 @@ export async function runPhases(
     ...(c0 !== undefined && c2 !== undefined
       ? { v8Memory: { idle: memoryGauges(c0), afterSaturation: memoryGauges(c2) } }
       : {}),
+    statusItems: tracker.statusItems,
+    foreignItems: tracker.foreign,
     processes: idle.map((m, i) => ({ idleRssBytes: m.rss, saturation: p2.windowEndResult[i]! })),
     ...(c0 !== undefined && c1 !== undefined && c2 !== undefined
       ? { counters: { latency: difference(c0, c1), saturation: difference(c1, c2) } }

@@ -24,7 +24,7 @@ import type {
   WellKnown,
 } from '../../src/shared/protocol/api.ts';
 import type { TrustStore } from '../../src/shared/mls/trust.ts';
-import { deviceOf, type BenchGroup, type Population } from './population.ts';
+import { deviceOf, type Population } from './population.ts';
 
 export const PLAINTEXT_BYTES = 100;
 
@@ -39,6 +39,28 @@ export interface SetupResult {
   messageBytes: { min: number; avg: number; max: number };
   stepsMs: Record<string, number>;
 }
+
+/**
+ * Claims a user's key packages, waiting out the rate limit when a claim is refused for it:
+ * claims of another instance's users count against that instance's per-origin allowance
+ * (docs/federation.md, "Limits per origin instance"), which the setup's burst can exceed.
+ */
+async function claimWithRetry(
+  creator: ApiDevice,
+  address: string,
+): Promise<{ status: number; body: ClaimedKeyPackages }> {
+  for (let attempt = 0; ; attempt++) {
+    const c = await creator.call<ClaimedKeyPackages>(
+      'POST',
+      `/api/v1/users/${encodeURIComponent(address)}/keypackages`,
+    );
+    if (c.status !== 429 || attempt >= CLAIM_RETRIES) return c;
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
+  }
+}
+
+const CLAIM_RETRIES = 120;
+const CLAIM_RETRY_MS = 1000;
 
 /** Runs `fn` over `items`, at most `parallel` at a time, keeping the order of results. */
 async function mapLimit<T, R>(
@@ -110,9 +132,9 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /**
  * Builds the whole population on one server, or across several federated ones: user `u`
- * lives on `instances[homeOf(u)]`, and a group's hub is its creator's instance. A key
- * package of a user of another instance is claimed there by a device of another user of that
- * instance and handed to the creator (server-to-server claims are not built yet).
+ * lives on `instances[homeOf(u)]`, and a group's hub is its creator's instance. The creator
+ * claims a user of another instance as `name@domain` from its own server, which forwards the
+ * claim to that instance.
  * @throws Error on any refused request or failed MLS step (the benchmark cannot go on)
  */
 export async function setUpPopulation(opts: {
@@ -168,13 +190,10 @@ export async function setUpPopulation(opts: {
   });
   lap('keyPackages');
 
-  /** Who claims `user`'s packages for a group whose hub is `hub`. */
-  const claimerFor = (user: number, hub: number, group: BenchGroup): ApiDevice => {
-    if (homeOf(user) === hub) return devices[group.creator]!;
-    const others = userIndices.filter((v) => v !== user && homeOf(v) === homeOf(user));
-    if (others.length === 0) throw new Error(`user ${user} is alone on its instance`);
-    // Spread over several users: claims are rate-limited per (claimer, target) pair.
-    return devices[deviceOf(others[group.index % others.length]!, 0)]!;
+  /** The name the creator's server knows `user` by: bare if local, `name@domain` if not. */
+  const addressOf = (user: number, hub: number): string => {
+    const name = devices[deviceOf(user, 0)]!.name;
+    return homeOf(user) === hub ? name : `${name}@${known[homeOf(user)]!.domain}`;
   };
 
   // Groups: the creator claims every other member device's key package, adds them all in one
@@ -190,10 +209,7 @@ export async function setUpPopulation(opts: {
     const created = await createGroup(idBytes, creator.keys, { trust: creator.trust });
     const kps: Uint8Array[] = [];
     for (const u of g.users) {
-      const c = await claimerFor(u, homeOf(g.users[0]!), g).call<ClaimedKeyPackages>(
-        'POST',
-        `/api/v1/users/${devices[deviceOf(u, 0)]!.name}/keypackages`,
-      );
+      const c = await claimWithRetry(creator, addressOf(u, homeOf(g.users[0]!)));
       expectOk('key package claim', c);
       for (const k of c.body.keyPackages) kps.push(fromBase64Url(k.keyPackage)!);
     }

@@ -2,8 +2,8 @@
  * The JSON sections and the short tables of the end-to-end and two-instance workloads
  * (bench/lib/e2e.ts, bench/lib/federation.ts).
  */
-import type { E2eRun } from './e2e.ts';
-import { DOMAINS, type FederationRun } from './federation.ts';
+import { DRAIN_MS as E2E_DRAIN_MS, type E2eRun } from './e2e.ts';
+import { DOMAINS, DRAIN_MS as FEDERATION_DRAIN_MS, type FederationRun } from './federation.ts';
 import type { BenchOptions } from './options.ts';
 import type { LatencyFigures } from './report.ts';
 
@@ -35,6 +35,7 @@ export function e2eResult(r: E2eRun, opts: BenchOptions) {
         seconds: opts.e2eLatencySeconds,
       },
       saturation: { inFlightPerDevice: opts.e2eInFlight, seconds: opts.e2eSaturationSeconds },
+      graceMs: Math.max(opts.graceMs, E2E_DRAIN_MS),
       serverFlags: r.serverFlags,
       note: 'senders encrypt when they send, recipients decrypt every item (src/shared/mls) and check the message id inside the plaintext; latency is from the start of encryption to the end of decryption; all clients share one process',
     },
@@ -58,11 +59,11 @@ export function federationResult(r: FederationRun, opts: BenchOptions) {
       groups: r.groups,
       instances: DOMAINS.map((domain, i) => ({ domain, users: r.usersPerInstance[i] })),
       groupsSpanningBothInstances: r.spanningGroups,
-      sendingDevices: r.senders,
       senders:
-        'a device sends to the groups hosted on its own instance (submitting to a remote hub is not built yet)',
+        'every device sends to all its groups; to a group hubbed on the other instance through its own server, which forwards the submission',
       latency: { arrivals: 'poisson', offeredPerSecond: opts.rate, seconds: opts.latencySeconds },
       saturation: { inFlightPerDevice: opts.inFlight, seconds: opts.saturationSeconds },
+      graceMs: Math.max(opts.graceMs, FEDERATION_DRAIN_MS),
       serverFlags: r.serverFlags,
       transport:
         'each device on its own instance over WebSocket; instances over signed HTTP, 127.0.0.1',
@@ -70,6 +71,11 @@ export function federationResult(r: FederationRun, opts: BenchOptions) {
     setup: { totalMs: r.setupMs, stepsMs: r.setupStepsMs, messageBytes: r.messageBytes },
     latency: r.run.latency,
     saturation: r.run.saturation,
+    foreignItems: r.run.foreignItems,
+    relayedNotices: {
+      statusItems: r.run.statusItems,
+      note: '`status` items the hubs sent to senders of the other instance once a message was relayed (both phases); not counted as deliveries',
+    },
     processes: r.run.processes.map((p, i) => ({
       domain: DOMAINS[i],
       idleRssBytes: p.idleRssBytes,
@@ -111,20 +117,21 @@ export function federationTable(r: FederationRun): string {
     l.crossInstanceLatencyMs === undefined ? '-' : lat(l.crossInstanceLatencyMs);
   return table(
     `Two instances: ${r.users} users (${r.usersPerInstance.join(' + ')}) on ${DOMAINS.join(' and ')}, ` +
-      `${r.spanningGroups} of ${r.groups} groups span both, ${r.senders} sending devices (setup ${(r.setupMs / 1000).toFixed(1)} s)`,
+      `${r.spanningGroups} of ${r.groups} groups span both (setup ${(r.setupMs / 1000).toFixed(1)} s)`,
     [
       ['latency p50/p95/p99/max ms, all', lat(latency.latencyMs)],
-      ['  to the other instance', cross(latency)],
+      ['  crossing instances', cross(latency)],
       ['deliveries (lost) phase 1', `${latency.delivered} (${latency.lost})`],
       ['saturation messages/s', String(saturation.acceptedPerSecond)],
       ['saturation deliveries/s', String(saturation.deliveriesPerSecond)],
       [
-        '  latency to the other instance p50/p99',
+        '  latency crossing instances p50/p99',
         saturation.crossInstanceLatencyMs === undefined
           ? '-'
           : `${saturation.crossInstanceLatencyMs.p50} / ${saturation.crossInstanceLatencyMs.p99}`,
       ],
       ['deliveries lost phase 2', String(saturation.lost)],
+      ['relayed notices (status items)', String(r.run.statusItems)],
       ['server CPU µs per delivery (both)', String(saturation.serverCpuMicrosPerDelivery)],
       [
         'CPU % each server / loadgen',

@@ -137,6 +137,8 @@ test('the benchmark runs every workload end to end and loses no delivery', () =>
       assert.ok(phase.crossInstanceLatencyMs.count > 0, 'federation: deliveries crossed over');
       assert.ok(phase.crossInstanceLatencyMs.count < phase.latencyMs.count);
     }
+    assert.equal(f.foreignItems, 0, 'federation: nothing pushed that was not sent');
+    assert.ok(f.relayedNotices.statusItems > 0, 'federation: the hubs told senders of relays');
     assert.equal(f.processes.length, 2);
     assert.ok(
       Math.abs(
