@@ -10,7 +10,7 @@ import Fastify, {
 } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { listSetting, type Config } from './config.ts';
 import type { Db } from './storage/sqlite.ts';
 import type { Context } from './context.ts';
 import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
@@ -36,9 +36,11 @@ import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
+import { loadWebFiles } from './web/webFiles.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { federationRoutes } from './http/routes/federation.ts';
 import { createFederation } from './federation/federation.ts';
+import { Forwarder } from './federation/forward.ts';
 import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
@@ -111,6 +113,8 @@ export async function startServer(
     mailboxes,
     sign: (data) => deps.instanceKey.sign(data),
     isLiveDevice: (id) => !revocations.has(id) && stores.users.device(id)?.revokedAt === null,
+    // The hub is built just below; this runs only once requests arrive.
+    isHubHere: (groupId) => hub.isHubOf(groupId),
   });
   const router = new DeliveryRouter({
     domain: config.domain,
@@ -140,6 +144,7 @@ export async function startServer(
     sessionLimiter: new RateLimiter(config.rateLimitPerSession),
     metrics: new Metrics(),
     federation,
+    forwarder: new Forwarder({ client: federation.client, store: federation.store, hub }),
     auth(request) {
       const caller = sessions.authenticate(bearer(request.headers.authorization));
       this.sessionLimiter.take(`d:${caller.deviceId}`);
@@ -170,9 +175,9 @@ export async function startServer(
     // Request logs would carry URLs with user names and group ids: off by default.
     logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
-    // Behind a reverse proxy on this machine, the client address is in X-Forwarded-For (the
-    // per-address limits need it); nobody else may set it.
-    trustProxy: config.tls === 'proxy' ? ['127.0.0.1', '::1'] : false,
+    // Behind a reverse proxy, the client address is in X-Forwarded-For (the per-address limits
+    // need it); only the configured proxy addresses may set it.
+    trustProxy: config.tls === 'proxy' ? listSetting(config.trustedProxies) : false,
     // Slow clients must not hold connections forever (slow headers, slow bodies, idle
     // keep-alives). Node checks these every connectionsCheckingInterval; WebSockets are
     // exempt once upgraded (their own authentication timeout and pings apply).
@@ -239,7 +244,7 @@ export async function startServer(
   linkRoutes(app, ctx);
   adminRoutes(app, ctx);
   federationRoutes(app, ctx);
-  webAppRoutes(app);
+  webAppRoutes(app, () => loadWebFiles(config.webRoot));
 
   const sweep = setInterval(() => {
     const now = Date.now();

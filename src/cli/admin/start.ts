@@ -189,7 +189,7 @@ async function runLocked(
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
-      tls = await prepareTls(config, log);
+      tls = await prepareTls(config, log, db);
       if (tls !== undefined) io.out(tls.describe);
       server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
       tls?.attach(server.app.server as unknown as TlsServer);

@@ -108,8 +108,25 @@ export class Hub {
     return g.groupInfo;
   }
 
+  /** Whether this instance is the hub of `groupId` (the group was created here). */
+  isHubOf(groupId: Uint8Array): boolean {
+    return this.groups.get(groupId) !== undefined;
+  }
+
   /** Accepts one MLS message for a group; resolves once it is durable and fanned out. */
-  async submit(caller: Caller, groupId: Uint8Array, s: Submission): Promise<SubmitResponse> {
+  submit(caller: Caller, groupId: Uint8Array, s: Submission): Promise<SubmitResponse> {
+    return this.submitFrom(this.addressOf(caller), groupId, s);
+  }
+
+  /**
+   * Accepts one MLS message from a member device, of this instance or (forwarded, signed, by
+   * its own instance) of another: both are ordered and fanned out alike.
+   */
+  async submitFrom(
+    sender: DeviceAddress,
+    groupId: Uint8Array,
+    s: Submission,
+  ): Promise<SubmitResponse> {
     const inspected = inspectMessage(s.message);
     if (!equalBytes(inspected.groupId, groupId)) {
       throw new FoyerError('bad_request', 'message is for another group');
@@ -140,13 +157,12 @@ export class Hub {
 
     return this.writer.run((tx) => {
       // A socket opened before a revocation made elsewhere may still be open for a moment.
-      if (this.revoked.has(caller.deviceId)) {
+      if (this.router.isLocal(sender) && this.revoked.has(sender.deviceId)) {
         throw new FoyerError('device_revoked', 'this device has been revoked');
       }
       const now = Date.now();
-      const g = this.memberGroup(caller, groupId);
+      const g = this.memberGroupAt(sender, groupId);
       if (this.groups.wasSeen(groupId, s.id)) return { epoch: g.epoch, duplicate: true };
-      const sender = this.addressOf(caller);
       const senderLeaf = leafOf(g.leaves, sender)!;
       const others = [...g.leaves].filter(([leaf]) => leaf !== senderLeaf).map(([, m]) => m);
       const pushes: LocalPushes[] = [];
@@ -157,7 +173,7 @@ export class Hub {
         if (inspected.epoch > g.epoch) {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
-        pushes.push(this.router.deliver(tx, others, message, now));
+        pushes.push(this.router.deliver(tx, others, { ...message, sender }, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {
@@ -195,8 +211,12 @@ export class Hub {
   }
 
   private memberGroup(caller: Caller, groupId: Uint8Array): HubGroup {
+    return this.memberGroupAt(this.addressOf(caller), groupId);
+  }
+
+  private memberGroupAt(member: DeviceAddress, groupId: Uint8Array): HubGroup {
     const g = this.groups.get(groupId);
-    if (g === undefined || leafOf(g.leaves, this.addressOf(caller)) === undefined) {
+    if (g === undefined || leafOf(g.leaves, member) === undefined) {
       // Same answer for "no such group" and "not a member": ids are not an oracle.
       throw new FoyerError('not_member', 'this device is not a member of that group');
     }

@@ -24,9 +24,9 @@ import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
   allConversations,
-  deleteConversation,
   getActiveConversation,
   loadGroup,
+  markLeft,
   putConversation,
   putGroup,
 } from './conversationStore.ts';
@@ -37,6 +37,7 @@ import {
   type ConversationRecord,
 } from '../store/model.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { failMessages } from '../sync/application.ts';
 
 /** A claimed key package of one device of the person at `address`. */
 export interface Claimed {
@@ -290,11 +291,12 @@ export async function removePeople(
 
 /**
  * Leaves a conversation: tells the others (the first to process it commits the removal of
- * all this user's leaves), then forgets it here. Call with the engine lock held.
+ * all this user's leaves), then ends this device's part in it: the history stays readable,
+ * marked `left`, and texts still waiting to leave are failed. Call with the engine lock held.
  */
 export async function leaveConversation(ctx: EngineContext, conversationId: string): Promise<void> {
   await resolvePendingCommit(ctx, conversationId);
-  await getActiveConversation(ctx.store, conversationId);
+  const conv = await getActiveConversation(ctx.store, conversationId);
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
     group,
@@ -306,9 +308,18 @@ export async function leaveConversation(ctx: EngineContext, conversationId: stri
   putGroup(tx, conversationId, next);
   await tx.commit();
   await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
-  const forget = ctx.store.tx();
-  await dropConversationEntries(forget, conversationId);
-  await deleteConversation(forget, conversationId);
-  await forget.commit();
+  const end = ctx.store.tx();
+  const reason = 'left the conversation';
+  const failed = await failMessages(
+    end,
+    conversationId,
+    await dropConversationEntries(end, conversationId),
+    reason,
+  );
+  await markLeft(end, conv);
+  await end.commit();
+  for (const messageId of failed) {
+    ctx.events.emit({ type: 'message_state', conversationId, messageId, state: 'failed', reason });
+  }
   ctx.events.emit({ type: 'conversation_removed', conversationId, reason: 'left' });
 }
