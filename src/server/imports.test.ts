@@ -25,7 +25,7 @@ function loadedAtStart(): string[] {
   return JSON.parse(r.stdout) as string[];
 }
 
-test('the server starts without MLS group operations, HPKE, ACME, mDNS or undici', () => {
+test('the server starts without MLS group operations, HPKE, ACME, mDNS, UPnP or undici', () => {
   const loaded = loadedAtStart();
   assert.ok(
     loaded.some((url) => url.includes('/ts-mls/dist/src/message.js')),
@@ -37,6 +37,9 @@ test('the server starts without MLS group operations, HPKE, ACME, mDNS or undici
     '/@hpke/',
     '/acme-client/',
     '/@homebridge/ciao/',
+    // Router port mapping: only with portMapping on.
+    '/@achingbrain/nat-port-mapper/',
+    '/home/portMapping/portMapper.ts',
     // Node's bundled fetch and WebSocket client, pulled in by an ES import of node:http.
     'internal/deps/undici/undici',
   ];
