@@ -107,6 +107,11 @@ export interface Config {
   /** Most items waiting in one peer's outbound queue. Default 100000. */
   federationQueueMax: number;
   /**
+   * A PEM file of extra certificate authorities trusted, beside the system's, for HTTPS to
+   * peer instances (tests, LAN setups with a private authority). Default none.
+   */
+  federationCa?: string | undefined;
+  /**
    * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
    * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
    */
@@ -188,6 +193,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('federationQueueDays', int(1, 365)),
   setting('federationQueueSeconds', int(1, 31_536_000)),
   setting('federationQueueMax', int(100, 100_000_000)),
+  setting('federationCa', { type: 'path' }),
   setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'local', 'proxy'] }),
   setting('tlsNames', { type: 'names' }),
   setting('trustedProxies', { type: 'addresses' }),

@@ -34,6 +34,7 @@ import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import { trustExtraCa } from '../../server/federation/extraCa.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
@@ -189,6 +190,10 @@ async function runLocked(
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
+      if (config.federationCa !== undefined) {
+        const n = trustExtraCa(config.federationCa);
+        io.out(`Peer instances: ${n} extra certificate authorit${n === 1 ? 'y' : 'ies'} trusted`);
+      }
       tls = await prepareTls(config, log, db);
       if (tls !== undefined) io.out(tls.describe);
       server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
