@@ -43,6 +43,7 @@ test('the server starts without MLS group operations, HPKE, ACME, mDNS, port map
     '/@peculiar/',
     // Scheduled backups, loaded when a backup folder is set.
     '/server/backup/',
+    '/home/portMapping/portMapper.ts',
     // Node's bundled fetch and WebSocket client, pulled in by an ES import of node:http.
     'internal/deps/undici/undici',
   ];

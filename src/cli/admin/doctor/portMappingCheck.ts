@@ -43,7 +43,8 @@ export async function checkPortMapping(
   ask: AskRouter = askRouter,
   now = Date.now(),
 ): Promise<Check> {
-  if (config.portMapping === 'off')
+  // The running server's own report wins: it may have been started with other flags.
+  if (config.portMapping === 'off' && !(state.running && state.portMapping !== undefined))
     return {
       name: NAME,
       status: 'ok',

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mappingPlan } from './plan.ts';
 import { parseDefaultGateway } from './defaultGateway.ts';
 
-const base = {
+const base: Parameters<typeof mappingPlan>[0] = {
   host: '0.0.0.0',
   publicUrl: 'https://maison.example',
   tls: 'files',
   httpPort: 80,
-} as const;
+};
 
 test('the public URL port goes to the listening port; ACME adds port 80 to the challenge port', () => {
   assert.deepEqual(mappingPlan(base, 8443), {
@@ -26,16 +26,20 @@ test('the public URL port goes to the listening port; ACME adds port 80 to the c
   );
 });
 
-test('loopback, IPv6-only and reverse-proxy setups are skipped with the reason', () => {
-  assert.match(
-    String((mappingPlan({ ...base, host: '127.0.0.1' }, 1) as { skip: string }).skip),
-    /cannot reach/,
-  );
-  assert.match(String((mappingPlan({ ...base, host: '::' }, 1) as { skip: string }).skip), /IPv6/);
-  assert.match(
-    String((mappingPlan({ ...base, tls: 'proxy' }, 1) as { skip: string }).skip),
-    /proxy/,
-  );
+test('loopback and IPv6-only setups are skipped with the reason', () => {
+  const skip = (c: Partial<typeof base>): string =>
+    (mappingPlan({ ...base, ...c }, 1) as { skip: string }).skip;
+  assert.match(skip({ host: '127.0.0.1' }), /cannot reach/);
+  assert.match(skip({ host: '::' }), /IPv6/);
+});
+
+test('behind a reverse proxy here, the public ports go to the same ports (the proxy listens there)', () => {
+  assert.deepEqual(mappingPlan({ ...base, host: '127.0.0.1', tls: 'proxy' }, 8080), {
+    forwards: [
+      { external: 443, internal: 443, purpose: 'https' },
+      { external: 80, internal: 80, purpose: 'http' },
+    ],
+  });
 });
 
 test('the default gateway is read from a /proc/net/route table', () => {
