@@ -1,7 +1,7 @@
 /**
  * The server as it is deployed: `bin/foyer.js` runs the JavaScript that `npm run build`
  * compiles into dist/. Running the TypeScript sources instead makes Node load its type
- * stripper (about 18 MB resident and a few hundred milliseconds per start), which a real
+ * stripper (about 18 MiB resident and a few hundred milliseconds per start), which a real
  * installation does not pay. The benchmark therefore compiles the same sources with the
  * project's build configuration into a private folder under bench/results (git-ignored;
  * inside the repository so that `node_modules` resolves) and runs that copy's CLI. The bare

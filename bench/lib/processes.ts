@@ -113,6 +113,26 @@ export async function startRelay(entry: string): Promise<Child & { url: string }
 }
 
 /**
+ * The invite code in `foyer invite create --json`'s output.
+ * @throws Error quoting the output when it is not that JSON
+ */
+export function parseInvite(out: string): string {
+  let code: unknown;
+  try {
+    code = (JSON.parse(out) as { code?: unknown }).code;
+  } catch (err) {
+    throw new Error(
+      `foyer invite create printed no JSON (${String(err)}): ${JSON.stringify(out)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (typeof code !== 'string') throw new Error(`no invite code in ${JSON.stringify(out)}`);
+  return code;
+}
+
+/**
  * Creates `n` invites with `foyer invite create --json`, a few processes at a time.
  * @throws Error when a command fails
  */
@@ -131,9 +151,11 @@ export async function createInvites(
     let err = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const [code] = (await once(proc, 'exit')) as [number | null];
+    // 'close', not 'exit': 'exit' may come before the last of standard output has been read
+    // (under load it did, and the JSON was cut short); 'close' comes once every stream ended.
+    const [code] = (await once(proc, 'close')) as [number | null];
     if (code !== 0) throw new Error(`foyer invite create failed (${code}): ${err}${out}`);
-    codes.push((JSON.parse(out) as { code: string }).code);
+    codes.push(parseInvite(out));
   };
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -23,6 +23,8 @@ export interface ResultInput {
   /** foyer_mailbox_depth once the load is over (everything acknowledged: 0). */
   mailboxDepthAtEnd: number | null;
   ratio: number;
+  /** Foyer's server CPU per delivery ÷ the relay's. */
+  cpuRatio: number;
   budgets: Budget[];
 }
 
@@ -63,7 +65,7 @@ export function assembleResult(r: ResultInput) {
       acks: {
         everyMs: ACK_EVERY_MS,
         everyItems: ACK_EVERY_ITEMS,
-        note: 'Foyer recipients only; the relay stores nothing',
+        note: 'the same on both systems; the relay reads and drops them',
       },
       seed: opts.seed,
       quick: opts.quick,
@@ -94,6 +96,7 @@ export function assembleResult(r: ResultInput) {
         idleRssBytes: foyer.idleRssBytes,
         idleBreakdownBytes: foyer.idleMemory,
         peakRssBytes: foyer.saturation.process.peakRssBytes,
+        v8Bytes: foyer.v8Memory ?? null,
       },
       timelineSeconds: {
         ...foyer.timeline,
@@ -119,7 +122,11 @@ export function assembleResult(r: ResultInput) {
         peakRssBytes: relay.saturation.process.peakRssBytes,
       },
     },
-    ratio: { deliveriesPerSecond: Math.round(r.ratio * 1000) / 1000 },
+    ratio: {
+      deliveriesPerSecond: Math.round(r.ratio * 1000) / 1000,
+      serverCpuPerDelivery: Math.round(r.cpuRatio * 1000) / 1000,
+      note: 'Foyer ÷ bare relay',
+    },
     budgets: r.budgets,
   };
 }

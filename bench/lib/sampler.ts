@@ -8,8 +8,14 @@ export interface ProcessSample {
   /** Peak VmRSS seen, bytes. */
   peakRssBytes: number;
   samples: number;
+  /** Length of the sampled window, seconds. */
+  seconds: number;
+  /** CPU time (user + system) the server process used in the window, seconds. */
+  serverCpuSeconds: number;
   /** CPU used by the server process over the sampled time, percent of one core. */
   serverCpuPercent: number;
+  /** CPU time this load generator used in the window, seconds. */
+  loadgenCpuSeconds: number;
   /** CPU used by this load generator over the same time, percent of one core. */
   loadgenCpuPercent: number;
   /** The whole machine over the same time (/proc/stat), percent of all cores together. */
@@ -54,6 +60,8 @@ export class ProcessSampler {
     const d = machineTicks().map((v, i) => v - this.ticks0[i]!);
     const all = d.reduce((a, b) => a + b, 0) || 1;
     const pct = (v: number): number => Math.round((v / all) * 100);
+    const serverCpu = cpuSeconds(this.pid) - this.cpu0;
+    const loadgenCpu = (own.user + own.system) / 1e6;
     return {
       machine: {
         user: pct(d[0]! + d[1]!),
@@ -64,8 +72,11 @@ export class ProcessSampler {
       },
       peakRssBytes: this.peak,
       samples: this.count,
-      serverCpuPercent: Math.round(((cpuSeconds(this.pid) - this.cpu0) / seconds) * 100),
-      loadgenCpuPercent: Math.round(((own.user + own.system) / 1e6 / seconds) * 100),
+      seconds: Math.round(seconds * 1000) / 1000,
+      serverCpuSeconds: Math.round(serverCpu * 1000) / 1000,
+      serverCpuPercent: Math.round((serverCpu / seconds) * 100),
+      loadgenCpuSeconds: Math.round(loadgenCpu * 1000) / 1000,
+      loadgenCpuPercent: Math.round((loadgenCpu / seconds) * 100),
     };
   }
 

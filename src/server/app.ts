@@ -36,9 +36,11 @@ import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
+import { loadWebFiles } from './web/webFiles.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { federationRoutes } from './http/routes/federation.ts';
 import { createFederation } from './federation/federation.ts';
+import { Forwarder } from './federation/forward.ts';
 import { SECURITY_HEADERS } from './web/securityHeaders.ts';
 import { handleSocket, SocketRegistry } from './ws/session.ts';
 import { FoyerError } from '../shared/protocol/errors.ts';
@@ -121,6 +123,8 @@ export async function startServer(
     mailboxes,
     sign: (data) => deps.instanceKey.sign(data),
     isLiveDevice: (id) => !revocations.has(id) && stores.users.device(id)?.revokedAt === null,
+    // The hub is built just below; this runs only once requests arrive.
+    isHubHere: (groupId) => hub.isHubOf(groupId),
   });
   const router = new DeliveryRouter({
     domain: config.domain,
@@ -150,6 +154,7 @@ export async function startServer(
     sessionLimiter: new RateLimiter(config.rateLimitPerSession),
     metrics: new Metrics(),
     federation,
+    forwarder: new Forwarder({ client: federation.client, store: federation.store, hub }),
     auth(request) {
       const caller = sessions.authenticate(bearer(request.headers.authorization));
       this.sessionLimiter.take(`d:${caller.deviceId}`);
@@ -252,7 +257,7 @@ export async function startServer(
   linkRoutes(app, ctx);
   adminRoutes(app, ctx);
   federationRoutes(app, ctx);
-  webAppRoutes(app);
+  webAppRoutes(app, () => loadWebFiles(config.webRoot));
 
   const sweep = setInterval(() => {
     const now = Date.now();

@@ -77,10 +77,19 @@ export interface Config {
   lanName: string;
   /** Network interface to announce on (default: every suitable one). */
   lanInterface?: string | undefined;
+  /**
+   * Router port mapping: `off` (default), `auto` (UPnP IGD, then NAT-PMP), `upnp` or `natpmp`.
+   * Maps the public port(s) to this server while it runs (src/server/home/portMapping/).
+   */
+  portMapping: 'off' | 'auto' | 'upnp' | 'natpmp';
+  /** Lifetime asked of the router for each mapping, seconds; renewed at half. Default 3600. */
+  portMappingLeaseSeconds: number;
   /** Folder for the daily backups; unset = no scheduled backup. */
   backupDir?: string | undefined;
   /** How many daily backups to keep. Default 7. */
   backupKeep: number;
+  /** Folder of the built web app; unset = `dist/web` of this package. */
+  webRoot?: string | undefined;
   /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
@@ -90,8 +99,18 @@ export interface Config {
   federationPeers: Readonly<Record<string, string>>;
   /** Days an outbound federation item is retried before its sender sees it failed. Default 7. */
   federationQueueDays: number;
+  /**
+   * The queue's age in seconds instead of days, when set (tests, short-lived setups).
+   * Default unset.
+   */
+  federationQueueSeconds?: number | undefined;
   /** Most items waiting in one peer's outbound queue. Default 100000. */
   federationQueueMax: number;
+  /**
+   * A PEM file of extra certificate authorities trusted, beside the system's, for HTTPS to
+   * peer instances (tests, LAN setups with a private authority). Default none.
+   */
+  federationCa?: string | undefined;
   /**
    * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
    * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
@@ -172,7 +191,9 @@ export const SETTINGS: readonly Setting[] = [
   setting('durability', { type: 'enum', values: ['full', 'normal'] }),
   setting('federationPeers', { type: 'peers' }),
   setting('federationQueueDays', int(1, 365)),
+  setting('federationQueueSeconds', int(1, 31_536_000)),
   setting('federationQueueMax', int(100, 100_000_000)),
+  setting('federationCa', { type: 'path' }),
   setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'local', 'proxy'] }),
   setting('tlsNames', { type: 'names' }),
   setting('trustedProxies', { type: 'addresses' }),
@@ -183,8 +204,11 @@ export const SETTINGS: readonly Setting[] = [
   setting('lanAnnounce', { type: 'bool' }),
   setting('lanName', { type: 'host' }),
   setting('lanInterface', { type: 'host' }),
+  setting('portMapping', { type: 'enum', values: ['off', 'auto', 'upnp', 'natpmp'] }),
+  setting('portMappingLeaseSeconds', int(10, 86_400)),
   setting('backupDir', { type: 'path' }),
   setting('backupKeep', int(1, 365)),
+  setting('webRoot', { type: 'path' }),
 ];
 
 /** Defaults; `publicUrl` is derived from host and port when not set. */
@@ -211,6 +235,8 @@ export const DEFAULTS = {
   backupKeep: 7,
   lanAnnounce: false,
   lanName: 'foyer',
+  portMapping: 'off',
+  portMappingLeaseSeconds: 3600,
   tls: 'off',
   trustedProxies: '127.0.0.1,::1',
   acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',

@@ -14,6 +14,7 @@ import type { Writer } from './writer.ts';
 import type { RateLimiter } from './http/rateLimit.ts';
 import type { Metrics } from './metrics.ts';
 import type { Federation } from './federation/federation.ts';
+import type { Forwarder } from './federation/forward.ts';
 
 export interface Context {
   config: Config;
@@ -33,6 +34,8 @@ export interface Context {
   metrics: Metrics;
   /** Peer instances: discovery, the outbound queues, the inbox. */
   federation: Federation;
+  /** Lookups, claims and submissions a device makes about another instance, forwarded. */
+  forwarder: Forwarder;
   /** The authenticated caller of a request (Bearer token). @throws FoyerError unauthenticated */
   auth(request: FastifyRequest): Caller;
   /** Records a WebSocket ack, applied with the next write batch (within ACK_DELAY_MS). */

@@ -1,19 +1,18 @@
 /**
  * Two real Foyer instances on loopback, each its own process and data folder, naming each
  * other through `--federation-peers`: a group on `maison.example` (its hub) with a member
- * device on `chez-bob.example`. The Welcome and every message travel through the hub's
- * outbound queue and the follower's inbox; the follower is killed with SIGKILL while items
- * are queued, and after it restarts every acknowledged message arrives exactly once, in
- * order, and decrypts. Neither instance's files hold a message in clear.
- *
- * Not covered here (not built yet): looking up the remote key package through the
- * federation API — the test hands Bob's key package to Alice itself.
+ * device on `chez-bob.example`. Alice looks Bob up and claims his key package through her own
+ * server (which asks his, signed); the Welcome and every message travel through the hub's
+ * outbound queue and the follower's inbox; Bob's messages and commits go to his own server,
+ * which forwards them to the hub, and the hub's answers (a stale commit's `wrong_epoch`
+ * included) reach him unchanged. The follower is killed with SIGKILL while items are queued,
+ * and after it restarts every acknowledged message arrives exactly once, in order, and
+ * decrypts. Neither instance's files hold a message in clear.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiDevice } from '../helpers/apiDevice.ts';
 import {
-  createInvite,
   filesContaining,
   removeDir,
   startServerProcess,
@@ -25,6 +24,7 @@ import {
   addMembers,
   createGroup,
   encryptMessage,
+  selfUpdate,
   joinFromWelcome,
   processMessage,
   welcomeKeyPackageRefs,
@@ -37,7 +37,14 @@ import {
   toBase64Url,
   utf8,
 } from '../../src/shared/protocol/bytes.ts';
-import type { ClaimedKeyPackages, WellKnown } from '../../src/shared/protocol/api.ts';
+import type {
+  ClaimedKeyPackages,
+  SubmitResponse,
+  UserInfo,
+  WellKnown,
+} from '../../src/shared/protocol/api.ts';
+
+type ErrorBody = { error?: { code: string; details?: { epoch?: number } } };
 
 const A = 'maison.example';
 const B = 'chez-bob.example';
@@ -52,6 +59,7 @@ describe('federation between two real instances', () => {
   let bob: ApiDevice;
   let aliceGroup: Group;
   let bobGroup: Group;
+  let bobKeyPackage: Uint8Array;
   const groupId = randomBytes(16);
   const gid = toBase64Url(groupId);
   const followerDir = tempDir();
@@ -120,12 +128,34 @@ describe('federation between two real instances', () => {
     return texts;
   }
 
-  test('a group on one instance adds a device of the other: the Welcome crosses over', async () => {
+  test('Alice looks Bob up and claims his key package through her own server', async () => {
     assert.equal((await bob.uploadKeyPackages(1)).status, 200);
-    // Bob's package, claimed on his own instance by a second device there.
-    const carol = await ApiDevice.register(follower.url, createInvite(followerDir), 'carol');
-    const claimed = await carol.call<ClaimedKeyPackages>('POST', '/api/v1/users/bob/keypackages');
-    const kp = fromBase64Url(claimed.body.keyPackages[0]!.keyPackage)!;
+    const info = await alice.call<UserInfo>('GET', `/api/v1/users/bob@${B}`);
+    assert.equal(info.status, 200, JSON.stringify(info.body));
+    assert.equal(info.body.domain, B);
+    assert.deepEqual(
+      info.body.devices.map((d) => d.id),
+      [bob.id],
+    );
+    // The instance key her server pinned for Bob's instance is the one his serves.
+    const inst = await alice.call<{ instanceKey: string }>('GET', `/api/v1/instances/${B}`);
+    assert.deepEqual(fromBase64Url(inst.body.instanceKey), await alice.trust.instanceKey(B));
+    const unknown = await alice.call<ErrorBody>('GET', `/api/v1/users/nobody@${B}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error?.code, 'not_found');
+
+    const claimed = await alice.call<ClaimedKeyPackages>(
+      'POST',
+      `/api/v1/users/${encodeURIComponent(`bob@${B}`)}/keypackages`,
+    );
+    assert.equal(claimed.status, 200, JSON.stringify(claimed.body));
+    assert.equal(claimed.body.keyPackages.length, 1);
+    assert.equal(claimed.body.keyPackages[0]!.deviceId, bob.id);
+    bobKeyPackage = fromBase64Url(claimed.body.keyPackages[0]!.keyPackage)!;
+  });
+
+  test('a group on one instance adds a device of the other: the Welcome crosses over', async () => {
+    const kp = bobKeyPackage;
 
     assert.equal((await alice.call('POST', '/api/v1/groups', { groupId: gid })).status, 200);
     const g = await createGroup(groupId, alice.keys, { trust: alice.trust });
@@ -158,6 +188,65 @@ describe('federation between two real instances', () => {
   test('messages cross in order and decrypt', async () => {
     for (const t of ['one', 'two', 'three']) await send(`${t} ${MARKER}`);
     assert.deepEqual(await bobReads(3), [`one ${MARKER}`, `two ${MARKER}`, `three ${MARKER}`]);
+  });
+
+  test('Bob writes through his own server: the hub orders it and Alice reads it', async () => {
+    const out = await encryptMessage(bobGroup, utf8(`from bob ${MARKER}`), { trust: bob.trust });
+    bobGroup = out.group;
+    const r = await bob.call<SubmitResponse>('POST', `/api/v1/groups/${gid}/messages`, {
+      id: msgId(),
+      message: toBase64Url(out.message),
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.epoch, 1);
+    // Alice's mailbox first holds the hub's statuses for her three messages (Bob's instance
+    // accepted each), then Bob's message.
+    const socket = await alice.socket();
+    const items = await socket.untilItems(4);
+    socket.close();
+    const statuses = items.slice(0, 3).map((i) => {
+      assert.equal(i.kind, 'status');
+      const s = JSON.parse(fromUtf8(fromBase64Url(i.payload)!)!) as {
+        state: string;
+        domain: string;
+      };
+      return [s.state, s.domain];
+    });
+    assert.deepEqual(statuses, [
+      ['relayed', B],
+      ['relayed', B],
+      ['relayed', B],
+    ]);
+    const item = items[3];
+    assert.equal(item?.kind, 'message');
+    const p = await processMessage(aliceGroup, fromBase64Url(item!.payload)!, {
+      trust: alice.trust,
+    });
+    aliceGroup = p.group;
+    assert.equal(p.kind, 'application');
+    assert.equal(p.kind === 'application' ? fromUtf8(p.plaintext) : '', `from bob ${MARKER}`);
+    await alice.call('POST', '/api/v1/mailbox/ack', { upTo: item!.seq });
+  });
+
+  test("Bob's commit for a past epoch gets the hub's wrong_epoch through his server", async () => {
+    // Alice moves the group to epoch 2 first (an empty commit: a self-update).
+    const a = await selfUpdate(aliceGroup, { trust: alice.trust });
+    const ra = await alice.call('POST', `/api/v1/groups/${gid}/messages`, {
+      id: msgId(),
+      message: toBase64Url(a.commit),
+    });
+    assert.equal(ra.status, 200, JSON.stringify(ra.body));
+    aliceGroup = a.group;
+    const b = await selfUpdate(bobGroup, { trust: bob.trust });
+    const rb = await bob.call<ErrorBody>('POST', `/api/v1/groups/${gid}/messages`, {
+      id: msgId(),
+      message: toBase64Url(b.commit),
+    });
+    assert.equal(rb.status, 409);
+    assert.equal(rb.body.error?.code, 'wrong_epoch');
+    assert.equal(rb.body.error?.details?.epoch, 2);
+    // Bob catches up with Alice's commit (it reached him through the inbox).
+    assert.deepEqual(await bobReads(1), []);
   });
 
   test('the follower killed while items are queued: after restart each arrives once, in order', async () => {

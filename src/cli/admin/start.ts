@@ -22,11 +22,19 @@ import { configFor } from './open.ts';
 import { unlockWith, type Unlock } from './passphrase.ts';
 import { dataLayout, type DataLayout } from '../../server/storage/layout.ts';
 import { lockDataFolder } from '../../server/storage/dataLock.ts';
-import { readRunState, removeRunInfo, writeRunInfo } from '../../server/home/runState.ts';
+import {
+  readRunState,
+  removeRunInfo,
+  writeRunInfo,
+  type RunInfo,
+} from '../../server/home/runState.ts';
+import type { PortMapper } from '../../server/home/portMapping/portMapper.ts';
+import type { PortMappingStatus } from '../../server/home/portMapping/status.ts';
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
 import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import { trustExtraCa } from '../../server/federation/extraCa.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
@@ -113,6 +121,34 @@ function removeAdminInvite(dataDir: string): void {
   rmSync(adminInviteFile(dataDir), { force: true });
 }
 
+/**
+ * Starts the router port mapping in the background, or says why it cannot apply. Loaded only
+ * when on: the UPnP library is not worth its memory and start time to every other server.
+ */
+async function startMapping(
+  io: Io,
+  config: ReturnType<typeof configFor>,
+  listenPort: number,
+  onStatus: (status: PortMappingStatus) => void,
+): Promise<PortMapper | undefined> {
+  const { mappingPlan } = await import('../../server/home/portMapping/plan.ts');
+  const plan = mappingPlan(config, listenPort);
+  if ('skip' in plan) {
+    io.err(`Router port mapping not used: ${plan.skip}`);
+    onStatus({ state: 'failed', forwards: [], problem: plan.skip });
+    return undefined;
+  }
+  const { startPortMapper } = await import('../../server/home/portMapping/portMapper.ts');
+  return startPortMapper({
+    mode: config.portMapping === 'off' ? 'auto' : config.portMapping,
+    forwards: plan.forwards,
+    leaseSeconds: config.portMappingLeaseSeconds,
+    say: (text) => io.out(text),
+    warn: (text) => io.err(text),
+    onStatus,
+  });
+}
+
 export async function startCommand(io: Io, argv: readonly string[]): Promise<number> {
   const { values, configArgv } = parseCommand(argv, {});
   if (values.help === true) {
@@ -154,6 +190,10 @@ async function runLocked(
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
+      if (config.federationCa !== undefined) {
+        const n = trustExtraCa(config.federationCa);
+        io.out(`Peer instances: ${n} extra certificate authorit${n === 1 ? 'y' : 'ies'} trusted`);
+      }
       tls = await prepareTls(config, log, db);
       if (tls !== undefined) io.out(tls.describe);
       server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
@@ -214,16 +254,26 @@ async function runLocked(
         })
       : undefined;
     if (lan !== undefined) io.out(`Announced on the home network as ${config.lanName}.local`);
-    writeRunInfo(layout, {
+    const runInfo: RunInfo = {
       pid: process.pid,
       url: server.url,
       publicUrl: config.publicUrl,
       startedAt: Date.now(),
       version: FOYER_VERSION,
-    });
+    };
+    writeRunInfo(layout, runInfo);
     io.out(`Foyer listening on ${server.url}`);
+    const mapping =
+      config.portMapping === 'off'
+        ? undefined
+        : await startMapping(io, config, Number(new URL(server.url).port), (status) => {
+            runInfo.portMapping = status;
+            writeRunInfo(layout, runInfo);
+          });
     try {
       await stop.requested;
+      // First, so that the router stops sending people to a port about to close.
+      await mapping?.stop();
       backups?.stop();
       await lan?.stop();
       await tls?.close();

@@ -4,7 +4,7 @@ import type { DeviceView, SyncResult } from '../../shared/engine/index.ts';
 
 export function conversationLine(c: ConversationView): string {
   const name = c.kind === 'direct' ? `with ${c.peer ?? '?'}` : (c.title ?? '(untitled group)');
-  const flags = [c.status === 'removed' ? 'removed' : '', c.unread > 0 ? `${c.unread} unread` : '']
+  const flags = [c.status === 'active' ? '' : c.status, c.unread > 0 ? `${c.unread} unread` : '']
     .filter((f) => f !== '')
     .join(', ');
   return `${c.id}  ${c.kind.padEnd(6)}  ${name}  [${c.members.join(', ')}]${flags ? `  (${flags})` : ''}`;

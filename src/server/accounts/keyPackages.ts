@@ -96,14 +96,29 @@ export class KeyPackages {
    * One package per live device of the user `target`, skipping the caller's own device.
    * @throws FoyerError rate_limited when the caller claims this user's packages too often
    */
-  async claim(caller: Caller, target: string, deviceIds: string[]): Promise<ClaimedKeyPackages> {
-    this.claims.take(`${caller.userId}>${target}`);
+  claim(caller: Caller, target: string, deviceIds: string[]): Promise<ClaimedKeyPackages> {
+    return this.claimAs(String(caller.userId), caller.deviceId, target, deviceIds);
+  }
+
+  /**
+   * One package per live device of `target` for `claimer` (a local user's id, or
+   * `peer:<domain>` for another instance claiming on behalf of its users), skipping
+   * `skipDevice`. The same per-pair rate applies to both.
+   * @throws FoyerError rate_limited
+   */
+  async claimAs(
+    claimer: string,
+    skipDevice: string | undefined,
+    target: string,
+    deviceIds: string[],
+  ): Promise<ClaimedKeyPackages> {
+    this.claims.take(`${claimer}>${target}`);
     const store = this.stores.keyPackages;
     const low: Array<[string, number]> = [];
     const result = await this.writer.run((tx) => {
       const out: ClaimedKeyPackages['keyPackages'] = [];
       for (const deviceId of deviceIds) {
-        if (deviceId === caller.deviceId) continue;
+        if (deviceId === skipDevice) continue;
         // Over its one-time rate, a device's last-resort package is handed out instead.
         const kp = store.next(deviceId, !this.oneTime.tryTake(deviceId));
         if (kp === undefined) continue;

@@ -14,6 +14,7 @@ import { FederationRoute } from './route.ts';
 import { Sender } from './sender.ts';
 import { Inbox } from './inbox.ts';
 import { ReplayCache } from './replay.ts';
+import { PeerClient } from './peerClient.ts';
 import { REPLAY_WINDOW_SECONDS } from './signature.ts';
 
 export interface Federation {
@@ -25,7 +26,14 @@ export interface Federation {
   replays: ReplayCache;
   /** Requests per minute per peer instance. */
   limiter: RateLimiter;
+  /** User lookups and key-package claims per minute per peer instance. */
+  lookups: RateLimiter;
+  /** Signed calls to peers (lookups, claims, forwarded submissions). */
+  client: PeerClient;
 }
+
+/** User lookups and key-package claims a peer instance may make per minute (burst 15). */
+export const LOOKUPS_PER_MINUTE_PER_PEER = 60;
 
 export function createFederation(opts: {
   db: Db;
@@ -35,6 +43,7 @@ export function createFederation(opts: {
   mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
   sign: (data: Uint8Array) => Uint8Array;
   isLiveDevice: (deviceId: string) => boolean;
+  isHubHere: (groupId: Uint8Array) => boolean;
 }): Federation {
   const { db, writer, config } = opts;
   const store = new FederationStore(db);
@@ -46,7 +55,8 @@ export function createFederation(opts: {
     log: opts.log,
     self: config.domain,
     sign: opts.sign,
-    maxAgeMs: config.federationQueueDays * 24 * 3600 * 1000,
+    maxAgeMs: (config.federationQueueSeconds ?? config.federationQueueDays * 24 * 3600) * 1000,
+    mailboxes: opts.mailboxes,
   });
   const route = new FederationRoute({
     store,
@@ -60,6 +70,7 @@ export function createFederation(opts: {
     writer,
     mailboxes: opts.mailboxes,
     isLiveDevice: opts.isLiveDevice,
+    isHubHere: opts.isHubHere,
   });
   return {
     store,
@@ -69,5 +80,7 @@ export function createFederation(opts: {
     inbox,
     replays: new ReplayCache(REPLAY_WINDOW_SECONDS),
     limiter: new RateLimiter(config.rateLimitPerAddress),
+    lookups: new RateLimiter(LOOKUPS_PER_MINUTE_PER_PEER),
+    client: new PeerClient({ peers, self: config.domain, sign: opts.sign }),
   };
 }

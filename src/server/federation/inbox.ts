@@ -17,6 +17,8 @@ const SEEN_DAYS = 8;
 export interface InboxResult {
   accepted: number;
   duplicates: number;
+  /** Items for a group whose hub is another instance (or this one): dropped, see below. */
+  refused: number;
 }
 
 export class Inbox {
@@ -24,6 +26,7 @@ export class Inbox {
   private readonly writer: Writer;
   private readonly mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
   private readonly isLiveDevice: (deviceId: string) => boolean;
+  private readonly isHubHere: (groupId: Uint8Array) => boolean;
 
   constructor(opts: {
     store: FederationStore;
@@ -31,11 +34,14 @@ export class Inbox {
     mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
     /** A device of this instance that exists and is not revoked. */
     isLiveDevice: (deviceId: string) => boolean;
+    /** Whether this instance is the group's hub. */
+    isHubHere: (groupId: Uint8Array) => boolean;
   }) {
     this.store = opts.store;
     this.writer = opts.writer;
     this.mailboxes = opts.mailboxes;
     this.isLiveDevice = opts.isLiveDevice;
+    this.isHubHere = opts.isHubHere;
   }
 
   /**
@@ -47,7 +53,17 @@ export class Inbox {
     return this.writer.run((tx) => {
       const pushes: Array<Map<string, PushItem>> = [];
       let duplicates = 0;
+      let refused = 0;
       for (const item of items) {
+        // Only a group's hub fans its items out. The first instance that delivers an item of
+        // a group here is recorded as its hub (it is the one that sent the Welcome); items
+        // of that group from any other instance, or of a group hubbed here, are spoofs.
+        const hub = this.store.hubOf(item.groupId);
+        if ((hub !== undefined && hub !== origin) || this.isHubHere(item.groupId)) {
+          refused++;
+          continue;
+        }
+        if (hub === undefined) this.store.setHub(tx, item.groupId, origin, now);
         if (!this.store.markSeen(tx, digest(origin, item), Math.floor(now / DAY_MS) + SEEN_DAYS)) {
           duplicates++;
           continue;
@@ -61,7 +77,7 @@ export class Inbox {
       this.writer.onCommit(() => {
         for (const p of pushes) this.mailboxes.publish(p);
       });
-      return { accepted: items.length - duplicates, duplicates };
+      return { accepted: items.length - duplicates - refused, duplicates, refused };
     });
   }
 }

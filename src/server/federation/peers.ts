@@ -55,14 +55,19 @@ export class Peers {
    * @throws FoyerError peer_unreachable, peer_key_changed
    */
   async keyFor(domain: string): Promise<KeyObject> {
+    return publicKeyObject(await this.rawKeyFor(domain));
+  }
+
+  /** The peer's key as its 32 raw bytes (pinned now if it was not). */
+  async rawKeyFor(domain: string): Promise<Uint8Array> {
     const pinned = this.store.peer(domain)?.public_key;
-    if (pinned !== null && pinned !== undefined) return publicKeyObject(pinned);
+    if (pinned !== null && pinned !== undefined) return new Uint8Array(pinned);
     let p = this.pending.get(domain);
     if (p === undefined) {
       p = this.discoverAndPin(domain).finally(() => this.pending.delete(domain));
       this.pending.set(domain, p);
     }
-    return publicKeyObject(await p);
+    return p;
   }
 
   /**

@@ -23,6 +23,9 @@ export interface OutboundRow {
   /** JSON array of the recipients' device ids at that domain. */
   devices: string;
   created_at: number;
+  /** The submitting device, for application messages (null for others). */
+  sender_domain: string | null;
+  sender_device: string | null;
 }
 
 export interface RetryRow {
@@ -71,8 +74,9 @@ export class FederationStore {
   enqueue(_tx: WriteTx, item: Omit<OutboundRow, 'seq'>): void {
     this.db
       .prepare(
-        `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at,
+           sender_domain, sender_device)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         item.domain,
@@ -82,6 +86,8 @@ export class FederationStore {
         Buffer.from(item.body),
         item.devices,
         item.created_at,
+        item.sender_domain,
+        item.sender_device,
       );
   }
 
@@ -151,6 +157,20 @@ export class FederationStore {
         'SELECT domain, reason FROM federation_failed WHERE msg_id = ?',
       )
       .all(msgId);
+  }
+
+  /** The instance that is the hub of a group this instance follows, if known. */
+  hubOf(groupId: Uint8Array): string | undefined {
+    return this.db
+      .prepare<[Buffer], { hub: string }>('SELECT hub FROM federation_groups WHERE group_id = ?')
+      .get(Buffer.from(groupId))?.hub;
+  }
+
+  /** Records `hub` as the hub of `groupId` unless one is already recorded. */
+  setHub(_tx: WriteTx, groupId: Uint8Array, hub: string, now: number): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO federation_groups (group_id, hub, since) VALUES (?, ?, ?)')
+      .run(Buffer.from(groupId), hub, now);
   }
 
   /** Records a received item's digest; false when it was already there. */

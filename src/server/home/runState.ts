@@ -7,6 +7,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { DataLayout } from '../storage/layout.ts';
 import { dataFolderInUse } from '../storage/dataLock.ts';
+import { parsePortMappingStatus, type PortMappingStatus } from './portMapping/status.ts';
 
 export interface RunInfo {
   pid: number;
@@ -17,6 +18,8 @@ export interface RunInfo {
   /** Milliseconds since the epoch. */
   startedAt: number;
   version: string;
+  /** The router port mapping, when on (updated while running). */
+  portMapping?: PortMappingStatus | undefined;
 }
 
 export type RunState =
@@ -61,6 +64,8 @@ function readRunInfo(layout: DataLayout): Partial<RunInfo> | undefined {
   if (typeof p.publicUrl === 'string' && URL.canParse(p.publicUrl)) out.publicUrl = p.publicUrl;
   if (Number.isSafeInteger(p.startedAt)) out.startedAt = p.startedAt as number;
   if (typeof p.version === 'string' && p.version.length < 64) out.version = p.version;
+  const mapping = parsePortMappingStatus(p.portMapping);
+  if (mapping !== undefined) out.portMapping = mapping;
   return out;
 }
 

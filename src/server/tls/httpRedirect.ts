@@ -5,10 +5,17 @@
  * public https:// URL. The target comes from the configuration, never from the request's Host
  * header (no open redirect).
  */
-import { createServer, type Server } from 'node:http';
+import type * as Http from 'node:http';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import type { ChallengeTokens } from './acme.ts';
 import { CA_PATHS, CA_TYPES, caPageHtml } from './caPage.ts';
+
+// Not `import { createServer } from 'node:http'`: building the ES module namespace of
+// node:http runs its lazy `WebSocket` getters, which load Node's bundled undici (about 13 MiB
+// resident, for a client this server never uses here). The CommonJS object has no such cost.
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof Http;
+type Server = Http.Server;
 
 const CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 const TOKEN_RE = /^[A-Za-z0-9_-]{1,256}$/;

@@ -110,7 +110,7 @@ export function handleSocket(socket: WebSocket, ctx: Context, registry: SocketRe
         const ref = integer(frame, 'ref', { min: 0, max: Number.MAX_SAFE_INTEGER });
         try {
           const groupId = groupIdParam({ groupId: frame['groupId'] });
-          const result = await ctx.hub.submit(caller, groupId, parseSubmission(frame));
+          const result = await ctx.forwarder.submit(caller, groupId, parseSubmission(frame));
           send({ op: 'submitted', ref, ...result });
         } catch (err) {
           if (!(err instanceof FoyerError)) throw err;

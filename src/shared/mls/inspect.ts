@@ -5,16 +5,20 @@
  * only parses, strictly and with bounds. Every refusal is FoyerError bad_request (or
  * payload_too_large above MAX_MLS_MESSAGE_BYTES).
  */
-import type { Credential, KeyPackage, Sender } from 'ts-mls';
+import type { Credential, KeyPackage, Sender, Signature } from 'ts-mls';
+// Submodules, not ts-mls's root: the server (the only user of the verified inspection)
+// checks signatures but never runs MLS, so it need not load group operations and HPKE.
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { verifyLeafNodeSignatureKeyPackage } from 'ts-mls/leafNode.js';
+import { verify } from '../crypto/ed25519.ts';
 import { equalBytes, toBase64Url } from '../protocol/bytes.ts';
 import type { DeviceCredential } from '../protocol/credential.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { decodeMls, decodeMlsAs } from './codec.ts';
-import { isLastResort } from './keyPackages.ts';
+import { isLastResort } from './lastResort.ts';
 import { keyPackageRef } from './refs.ts';
-import { CIPHERSUITE_NAME, getSuite } from './suite.ts';
+import { CIPHERSUITE_NAME } from './suiteName.ts';
+import { POLICY_EXTENSION_TYPE } from '../governance/policy.ts';
 import { deviceCredentialOf } from './trust.ts';
 
 export type InspectedSender =
@@ -36,10 +40,25 @@ export type Inspected =
       adds: DeviceCredential[];
       /** Proposals included by reference (the hub refuses any). */
       byReference: number;
+      /**
+       * The group policy the commit sets (its group-context-extensions proposal), if any; a
+       * proposal whose list lacks the policy reads as one malformed byte, refused as such.
+       */
+      policy: Uint8Array | undefined;
     }
   | { type: 'proposal'; groupId: Uint8Array; epoch: number; sender: InspectedSender };
 
 const WHAT = 'MLS message';
+
+function verifyOnly(): never {
+  throw new Error('the key package inspector only verifies signatures');
+}
+
+/**
+ * Ed25519 verification for ts-mls's signature checks, the same function the full suite
+ * uses (crypto/ed25519.ts), without building the ciphersuite (HPKE, AEAD, KDF).
+ */
+const VERIFY_ONLY: Signature = { verify, sign: verifyOnly, keygen: verifyOnly };
 
 function credentialOf(credential: Credential, what: string): DeviceCredential {
   try {
@@ -109,16 +128,22 @@ export function inspectMessage(bytes: Uint8Array): Inspected {
   const removes: number[] = [];
   const adds: DeviceCredential[] = [];
   let byReference = 0;
+  let policy: Uint8Array | undefined;
   for (const p of commit.proposals) {
     if (p.proposalOrRefType === 'reference') {
       byReference++;
+    } else if (p.proposal.proposalType === 'group_context_extensions') {
+      const ext = p.proposal.groupContextExtensions.extensions.find(
+        (e) => e.extensionType === POLICY_EXTENSION_TYPE,
+      );
+      policy = ext?.extensionData.slice() ?? new Uint8Array([0]);
     } else if (p.proposal.proposalType === 'remove') {
       removes.push(p.proposal.remove.removed);
     } else if (p.proposal.proposalType === 'add') {
       adds.push(credentialOf(p.proposal.add.keyPackage.leafNode.credential, 'added key package'));
     }
   }
-  return { type: 'commit', groupId, epoch, sender, removes, adds, byReference };
+  return { type: 'commit', groupId, epoch, sender, removes, adds, byReference, policy };
 }
 
 function memberSender(sender: Sender): InspectedSender {
@@ -129,14 +154,23 @@ function memberSender(sender: Sender): InspectedSender {
 }
 
 /**
- * Group and epoch of a GroupInfo (encoded MLSMessage).
+ * Group, epoch and policy (the group-context extension's data, if any) of a GroupInfo
+ * (encoded MLSMessage).
  * @throws FoyerError bad_request
  */
-export function inspectGroupInfo(bytes: Uint8Array): { groupId: Uint8Array; epoch: number } {
+export function inspectGroupInfo(bytes: Uint8Array): {
+  groupId: Uint8Array;
+  epoch: number;
+  policy: Uint8Array | undefined;
+} {
   const { groupInfo } = decodeMlsAs(bytes, 'mls_group_info', 'group info', 'bad_request');
+  const policy = groupInfo.groupContext.extensions.find(
+    (e) => e.extensionType === POLICY_EXTENSION_TYPE,
+  );
   return {
     groupId: groupInfo.groupContext.groupId.slice(),
     epoch: epochNumber(groupInfo.groupContext.epoch),
+    policy: policy?.extensionData.slice(),
   };
 }
 
@@ -178,10 +212,9 @@ export function inspectKeyPackage(bytes: Uint8Array): InspectedKeyPackage {
 export async function inspectKeyPackageVerified(bytes: Uint8Array): Promise<InspectedKeyPackage> {
   const keyPackage = decodeKeyPackage(bytes);
   const described = describeKeyPackage(keyPackage);
-  const suite = await getSuite();
   if (
-    !(await verifyLeafNodeSignatureKeyPackage(keyPackage.leafNode, suite.signature)) ||
-    !(await verifyKeyPackage(keyPackage, suite.signature))
+    !(await verifyLeafNodeSignatureKeyPackage(keyPackage.leafNode, VERIFY_ONLY)) ||
+    !(await verifyKeyPackage(keyPackage, VERIFY_ONLY))
   ) {
     throw new FoyerError('bad_signature', 'key package signature does not verify');
   }

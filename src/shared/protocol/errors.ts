@@ -16,6 +16,8 @@ export const errorCodes = {
   device_revoked: 403,
   /** The account is disabled by the household's admin (`foyer user disable`); its data is kept. */
   account_disabled: 403,
+  /** A group commit the group's governance policy does not allow (details.rule says which). */
+  forbidden_by_policy: 403,
   /** A member of another instance, which this one does not (yet) deliver to. */
   federation_unavailable: 403,
   /** A peer instance refused by this one's administrator (`foyer federation deny`). */

@@ -46,6 +46,8 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
     }
   };
   const others = (everyone ?? []).filter((m) => !names.includes(m.name));
+  // Left or removed: the members as last known, nothing to change any more.
+  const active = conv.status === 'active';
   return (
     <Panel title={conv.title ?? t('group.title')} back={{ name: 'chat', id }}>
       <h2>{tn('list.members', names.length)}</h2>
@@ -59,7 +61,7 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
                 {devices[name] === undefined ? '' : tn('group.devices', devices[name])}
               </span>
             </span>
-            {name !== l.me.user && (
+            {name !== l.me.user && active && (
               <span class="row-actions">
                 <button
                   type="button"
@@ -82,7 +84,7 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
           </li>
         ))}
       </ul>
-      {others.length > 0 && (
+      {active && others.length > 0 && (
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -113,6 +115,24 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
           {failure}
         </p>
       )}
+      {active && <LeaveSection busy={busy} act={act} live={l} id={id} />}
+    </Panel>
+  );
+}
+
+function LeaveSection({
+  live: l,
+  id,
+  busy,
+  act,
+}: {
+  live: Live;
+  id: string;
+  busy: boolean;
+  act: (fn: () => Promise<unknown>) => Promise<void>;
+}) {
+  return (
+    <>
       <h2>{t('group.leaveTitle')}</h2>
       <p class="hint">{t('group.leaveHint')}</p>
       <button
@@ -123,12 +143,13 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
           if (!confirm(t('group.leaveConfirm'))) return;
           void act(async () => {
             await l.engine.leave(id);
-            go({ name: 'home' });
+            // The conversation stays, readable and marked as left.
+            go({ name: 'chat', id });
           });
         }}
       >
         {t('group.leave')}
       </button>
-    </Panel>
+    </>
   );
 }

@@ -8,7 +8,8 @@ import { go, view } from './nav.ts';
 import { conversationTitle } from './names.ts';
 
 export function Sidebar({ live: l }: { live: Live }) {
-  const convs = l.conversations.value.filter((c) => c.status === 'active');
+  // Conversations left or removed from stay listed (their history is readable), marked so.
+  const convs = l.conversations.value;
   const v = view.value;
   const current = v.name === 'chat' ? v.id : null;
   return (
@@ -79,7 +80,7 @@ export function Sidebar({ live: l }: { live: Live }) {
               <li key={c.id}>
                 <button
                   type="button"
-                  class={`conv${current === c.id ? ' current' : ''}`}
+                  class={`conv${current === c.id ? ' current' : ''}${c.status === 'active' ? '' : ' ended'}`}
                   aria-current={current === c.id ? 'page' : undefined}
                   onClick={() => {
                     go({ name: 'chat', id: c.id });
@@ -94,9 +95,11 @@ export function Sidebar({ live: l }: { live: Live }) {
                     <span class="conv-sub">
                       {typing !== undefined
                         ? t('chat.typing', { name: typing.user })
-                        : c.kind === 'group'
-                          ? tn('list.members', c.members.length)
-                          : t('list.direct')}
+                        : c.status !== 'active'
+                          ? t(c.status === 'left' ? 'list.left' : 'list.removed')
+                          : c.kind === 'group'
+                            ? tn('list.members', c.members.length)
+                            : t('list.direct')}
                     </span>
                   </span>
                   <span class="conv-side">

@@ -18,6 +18,7 @@ import { IdbStorage } from '../store/idbStorage.ts';
 import { notifyIncoming } from './notify.ts';
 import { ServerApi } from './api.ts';
 import { shortName } from '../lib/addresses.ts';
+import { holdStore } from '../state/tabLock.ts';
 
 /** How long a typing notice stays on screen without a new one. */
 const TYPING_MS = 6000;
@@ -44,17 +45,24 @@ export class Live {
   readonly selected = signal<string | null>(null);
   private readonly offs: Array<() => void> = [];
   private nextToast = 1;
+  /** Lets another tab open the store, once this engine is closed. */
+  private readonly releaseStore: () => void;
 
-  private constructor(engine: Engine, transport: HttpTransport) {
+  private constructor(engine: Engine, transport: HttpTransport, releaseStore: () => void) {
     this.engine = engine;
     this.transport = transport;
+    this.releaseStore = releaseStore;
     this.me = engine.whoami();
     this.api = new ServerApi(transport);
   }
 
   /** Starts the background delivery and loads what the first screen shows. */
-  static async start(engine: Engine, transport: HttpTransport): Promise<Live> {
-    const live = new Live(engine, transport);
+  static async start(
+    engine: Engine,
+    transport: HttpTransport,
+    releaseStore: () => void,
+  ): Promise<Live> {
+    const live = new Live(engine, transport, releaseStore);
     live.offs.push(engine.on((e) => live.onEvent(e)));
     const onOnline = (): void => void live.reconnect();
     // The browser knows it lost the network before the push socket notices.
@@ -122,6 +130,19 @@ export class Live {
     } catch (err) {
       if (!(err instanceof FoyerError && err.code === 'network')) this.report(err);
     }
+    await this.sendWaitingNow();
+  }
+
+  /**
+   * The way to the server is back: what the outbox holds leaves now, even entries whose retry
+   * backed off during the outage (they keep their ids, so nothing is delivered twice).
+   */
+  async sendWaitingNow(): Promise<void> {
+    try {
+      await this.engine.flush(true);
+    } catch (err) {
+      if (!(err instanceof FoyerError && err.code === 'network')) this.report(err);
+    }
     await this.refreshOutbox();
   }
 
@@ -139,7 +160,11 @@ export class Live {
   /** Stops delivery and closes the store (lock, sign-out, another tab took over). */
   async close(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
-    await this.engine.close();
+    try {
+      await this.engine.close();
+    } finally {
+      this.releaseStore();
+    }
   }
 
   private upsertMessage(m: MessageView): void {
@@ -222,7 +247,7 @@ export class Live {
         return;
       case 'connection':
         this.online.value = e.state === 'online';
-        if (e.state === 'online') void this.refreshOutbox();
+        if (e.state === 'online') void this.sendWaitingNow();
         return;
       case 'error':
         // Network trouble shows as the offline banner, not as an error.
@@ -251,33 +276,46 @@ function transportFactory(): { transport: () => HttpTransport; get: () => HttpTr
 
 /** Opens the account stored in this browser. @throws FoyerError locked on a wrong passphrase */
 export async function unlock(passphrase: string): Promise<Live> {
-  const storage = await IdbStorage.open();
-  const t = transportFactory();
-  try {
+  return withStore(async (storage, t, releaseStore) => {
     const engine = await Engine.open(storage, passphrase, { transport: t.transport });
-    return await Live.start(engine, t.get());
+    return Live.start(engine, t.get(), releaseStore);
+  });
+}
+
+/**
+ * Opens the store once no other tab's engine has it open, and runs `fn` with it; on failure
+ * closes the store and lets other tabs have it.
+ */
+async function withStore(
+  fn: (
+    storage: IdbStorage,
+    t: ReturnType<typeof transportFactory>,
+    releaseStore: () => void,
+  ) => Promise<Live>,
+): Promise<Live> {
+  const releaseStore = await holdStore();
+  let storage: IdbStorage | undefined;
+  try {
+    storage = await IdbStorage.open();
+    return await fn(storage, transportFactory(), releaseStore);
   } catch (err) {
-    await storage.close();
+    await storage?.close();
+    releaseStore();
     throw err;
   }
 }
 
 /** Creates the account from an invite. */
 export async function register(invite: string, name: string, passphrase: string): Promise<Live> {
-  const storage = await IdbStorage.open();
-  const t = transportFactory();
-  try {
+  return withStore(async (storage, t, releaseStore) => {
     const engine = await Engine.register(
       storage,
       passphrase,
       { server: serverUrl(), invite, name },
       { transport: t.transport },
     );
-    return await Live.start(engine, t.get());
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
+    return Live.start(engine, t.get(), releaseStore);
+  });
 }
 
 /**
@@ -289,16 +327,11 @@ export async function link(
   show: (code: string, qr: string) => void,
   signal: AbortSignal,
 ): Promise<Live> {
-  const storage = await IdbStorage.open();
-  const t = transportFactory();
-  try {
+  return withStore(async (storage, t, releaseStore) => {
     const engine = await Engine.link(storage, passphrase, serverUrl(), show, {
       transport: t.transport,
       signal,
     });
-    return await Live.start(engine, t.get());
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
+    return Live.start(engine, t.get(), releaseStore);
+  });
 }

@@ -69,6 +69,8 @@ export const en = {
 
   'list.empty': 'No conversation yet. Start one with “New chat”.',
   'list.direct': 'One-to-one',
+  'list.left': 'You left',
+  'list.removed': 'No longer a member',
   'list.members_one': '{count} member',
   'list.members_other': '{count} members',
   'list.unread_one': '{count} unread message',
@@ -89,6 +91,8 @@ export const en = {
   'chat.empty': 'No message yet. Say hello!',
   'chat.typing': '{name} is typing…',
   'chat.removed': 'You are no longer a member of this conversation.',
+  'chat.left':
+    'You left this conversation. Its history stays here; nothing more can be sent or received.',
   'chat.message': 'Message',
   'chat.placeholder': 'Write a message',
   'chat.send': 'Send',
@@ -96,6 +100,7 @@ export const en = {
 
   'state.pending': 'Waiting to be sent',
   'state.sent': 'Sent',
+  'state.relayed': 'Reached their server',
   'state.delivered': 'Delivered',
   'state.read': 'Read',
   'state.failed': 'Not sent',
@@ -215,17 +220,57 @@ export const en = {
 
   'notify.body': 'New message in {name}',
 
-  'error.locked': 'Wrong passphrase. Nothing was changed; try again.',
-  'error.network': 'The server cannot be reached. Check the connection.',
+  'error.bad_request':
+    'The server refused this request as malformed. Update the app (reload the page) and try again.',
+  'error.payload_too_large': 'This is too large to send.',
+  'error.invalid_name': 'This name is not valid.',
+  'error.unauthenticated':
+    'The server did not recognise this device. Reload the page to sign in again.',
+  'error.bad_signature':
+    'The server could not check this device’s signature. Reload the page and try again.',
+  'error.forbidden': 'This is not allowed for your account.',
+  'error.not_member': 'You are not a member of this conversation any more.',
+  'error.account_disabled':
+    'Your account is paused by the household administrator. Your conversations are kept; ask them to enable it again.',
+  'error.device_revoked':
+    'This browser was removed from your account on another device. Sign out of this browser, then link it again.',
+  'error.forbidden_by_policy':
+    'The group’s rules do not allow you to do that (ask one of its admins).',
+  'error.federation_unavailable': 'This Foyer cannot reach people of another Foyer yet.',
+  'error.federation_denied': 'The administrator of this Foyer does not allow that other Foyer.',
+  'error.replayed': 'This request was already received once; nothing was done twice.',
+  'error.peer_key_changed':
+    'The other Foyer’s key changed since it was first contacted. Ask your administrator to check it.',
+  'error.peer_unreachable': 'The other Foyer cannot be reached at the moment.',
+  'error.not_found': 'Not found.',
   'error.invite_invalid':
     'This invite is not valid any more (used, expired or revoked). Ask for a new one.',
   'error.name_taken': 'This name is already taken. Choose another.',
-  'error.invalid_name': 'This name is not valid.',
+  'error.device_exists': 'This device is already registered.',
   'error.instance_full': 'This Foyer has reached its number of accounts.',
+  'error.limit_reached': 'A limit of this Foyer was reached (devices, invites or members).',
+  'error.group_exists': 'This conversation already exists on the server.',
+  'error.wrong_epoch': 'The conversation changed meanwhile. Try again.',
+  'error.duplicate': 'This was already sent; it is not sent twice.',
+  'error.no_key_package':
+    'This person cannot be added yet: none of their devices is ready. Ask them to open Foyer once, then try again.',
+  'error.mailbox_full':
+    'The recipient’s mailbox on the server is full. The message will leave once they catch up.',
+  'error.storage_full':
+    'The server is out of space. Tell your administrator; the message will leave once there is room.',
+  'error.in_use': 'The server’s data is in use by another server process.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
-  'error.forbidden': 'This is not allowed for your account.',
-  'error.not_found': 'Not found.',
+  'error.usage': 'This action is not possible here.',
+  'error.locked': 'Wrong passphrase. Nothing was changed; try again.',
   'error.identity_changed': 'A safety number changed: review it before writing.',
+  'error.crypto_failed':
+    'A message could not be decrypted or encrypted. Foyer will repair the conversation; if it persists, compare safety numbers.',
+  'error.network': 'The server cannot be reached. Check the connection.',
+  'error.bad_reply':
+    'The server sent an answer this app does not understand. Reload the page; if it persists, the server may need an update.',
+  'error.corrupt_store':
+    'The data kept in this browser is damaged and cannot be read. Sign out of this browser and link it again from another device.',
+  'error.internal': 'Something unexpected went wrong: {detail}',
   'error.other': 'Something went wrong: {detail}',
 } as const;
 

@@ -1,25 +1,16 @@
 /** Turns an error into words for the person, by its stable code. */
-import { t, type MessageKey } from './index.ts';
+import { isErrorCode } from '../../shared/protocol/errors.ts';
+import { t } from './index.ts';
+import { ERROR_KEYS } from './errorKeys.ts';
 
-const KNOWN: Readonly<Record<string, MessageKey>> = {
-  locked: 'error.locked',
-  network: 'error.network',
-  invite_invalid: 'error.invite_invalid',
-  name_taken: 'error.name_taken',
-  invalid_name: 'error.invalid_name',
-  instance_full: 'error.instance_full',
-  rate_limited: 'error.rate_limited',
-  forbidden: 'error.forbidden',
-  not_found: 'error.not_found',
-  identity_changed: 'error.identity_changed',
-};
-
+/**
+ * The person's words for `err`: every stable code has its own text; anything else (a bug, a
+ * browser failure) says so with its detail, which helps a report and carries no secret.
+ */
 export function errorText(err: unknown): string {
-  const code =
-    typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'internal';
-  const key = KNOWN[code];
-  if (key !== undefined) return t(key);
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   const detail =
     typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
+  if (isErrorCode(code)) return t(ERROR_KEYS[code], { detail });
   return t('error.other', { detail });
 }

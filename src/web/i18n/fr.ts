@@ -75,6 +75,8 @@ export const fr: Messages = {
   'list.empty':
     'Aucune conversation pour l’instant. Commencez-en une avec « Nouvelle discussion ».',
   'list.direct': 'En tête-à-tête',
+  'list.left': 'Vous l’avez quittée',
+  'list.removed': 'Vous n’en faites plus partie',
   'list.members_one': '{count} membre',
   'list.members_other': '{count} membres',
   'list.unread_one': '{count} message non lu',
@@ -96,6 +98,8 @@ export const fr: Messages = {
   'chat.empty': 'Aucun message pour l’instant. Dites bonjour !',
   'chat.typing': '{name} écrit…',
   'chat.removed': 'Vous ne faites plus partie de cette conversation.',
+  'chat.left':
+    'Vous avez quitté cette conversation. Son historique reste ici ; plus rien ne peut y être envoyé ni reçu.',
   'chat.message': 'Message',
   'chat.placeholder': 'Écrire un message',
   'chat.send': 'Envoyer',
@@ -103,6 +107,7 @@ export const fr: Messages = {
 
   'state.pending': 'En attente d’envoi',
   'state.sent': 'Envoyé',
+  'state.relayed': 'Arrivé sur leur serveur',
   'state.delivered': 'Distribué',
   'state.read': 'Lu',
   'state.failed': 'Non envoyé',
@@ -226,16 +231,57 @@ export const fr: Messages = {
 
   'notify.body': 'Nouveau message dans {name}',
 
-  'error.locked': 'Phrase de passe incorrecte. Rien n’a été modifié ; réessayez.',
-  'error.network': 'Le serveur est injoignable. Vérifiez la connexion.',
+  'error.bad_request':
+    'Le serveur a refusé cette demande comme mal formée. Mettez l’app à jour (rechargez la page) et réessayez.',
+  'error.payload_too_large': 'C’est trop volumineux pour être envoyé.',
+  'error.invalid_name': 'Ce nom n’est pas valable.',
+  'error.unauthenticated':
+    'Le serveur n’a pas reconnu cet appareil. Rechargez la page pour vous reconnecter.',
+  'error.bad_signature':
+    'Le serveur n’a pas pu vérifier la signature de cet appareil. Rechargez la page et réessayez.',
+  'error.forbidden': 'Ce n’est pas permis pour votre compte.',
+  'error.not_member': 'Vous n’êtes plus membre de cette conversation.',
+  'error.account_disabled':
+    'Votre compte est suspendu par l’administrateur du foyer. Vos conversations sont conservées ; demandez-lui de le réactiver.',
+  'error.device_revoked':
+    'Ce navigateur a été retiré de votre compte depuis un autre appareil. Déconnectez ce navigateur, puis associez-le de nouveau.',
+  'error.forbidden_by_policy':
+    'Les règles du groupe ne vous le permettent pas (demandez à l’un de ses administrateurs).',
+  'error.federation_unavailable':
+    'Ce Foyer ne peut pas encore joindre les personnes d’un autre Foyer.',
+  'error.federation_denied': 'L’administrateur de ce Foyer n’autorise pas cet autre Foyer.',
+  'error.replayed': 'Cette demande a déjà été reçue une fois ; rien n’a été fait deux fois.',
+  'error.peer_key_changed':
+    'La clé de l’autre Foyer a changé depuis le premier contact. Demandez à votre administrateur de la vérifier.',
+  'error.peer_unreachable': 'L’autre Foyer est injoignable pour le moment.',
+  'error.not_found': 'Introuvable.',
   'error.invite_invalid':
     'Cette invitation n’est plus valable (utilisée, expirée ou révoquée). Demandez-en une nouvelle.',
   'error.name_taken': 'Ce nom est déjà pris. Choisissez-en un autre.',
-  'error.invalid_name': 'Ce nom n’est pas valable.',
+  'error.device_exists': 'Cet appareil est déjà enregistré.',
   'error.instance_full': 'Ce Foyer a atteint son nombre de comptes.',
+  'error.limit_reached': 'Une limite de ce Foyer est atteinte (appareils, invitations ou membres).',
+  'error.group_exists': 'Cette conversation existe déjà sur le serveur.',
+  'error.wrong_epoch': 'La conversation a changé entre-temps. Réessayez.',
+  'error.duplicate': 'C’était déjà envoyé ; ce n’est pas envoyé deux fois.',
+  'error.no_key_package':
+    'Cette personne ne peut pas encore être ajoutée : aucun de ses appareils n’est prêt. Demandez-lui d’ouvrir Foyer une fois, puis réessayez.',
+  'error.mailbox_full':
+    'La boîte du destinataire sur le serveur est pleine. Le message partira dès qu’il aura rattrapé son retard.',
+  'error.storage_full':
+    'Le serveur manque de place. Prévenez votre administrateur ; le message partira dès qu’il y aura de la place.',
+  'error.in_use': 'Les données du serveur sont utilisées par un autre processus serveur.',
   'error.rate_limited': 'Trop de tentatives. Patientez un instant et réessayez.',
-  'error.forbidden': 'Ce n’est pas permis pour votre compte.',
-  'error.not_found': 'Introuvable.',
+  'error.usage': 'Cette action n’est pas possible ici.',
+  'error.locked': 'Phrase de passe incorrecte. Rien n’a été modifié ; réessayez.',
   'error.identity_changed': 'Un numéro de sécurité a changé : examinez-le avant d’écrire.',
+  'error.crypto_failed':
+    'Un message n’a pas pu être chiffré ou déchiffré. Foyer va réparer la conversation ; si cela persiste, comparez les numéros de sécurité.',
+  'error.network': 'Le serveur est injoignable. Vérifiez la connexion.',
+  'error.bad_reply':
+    'Le serveur a envoyé une réponse que cette app ne comprend pas. Rechargez la page ; si cela persiste, le serveur doit peut-être être mis à jour.',
+  'error.corrupt_store':
+    'Les données conservées dans ce navigateur sont abîmées et illisibles. Déconnectez ce navigateur et associez-le de nouveau depuis un autre appareil.',
+  'error.internal': 'Un problème inattendu est survenu : {detail}',
   'error.other': 'Un problème est survenu : {detail}',
 };

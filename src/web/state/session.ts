@@ -6,7 +6,7 @@ import { signal } from '@preact/signals';
 import type * as LiveModule from '../engine/live.ts';
 import type { Live } from '../engine/live.ts';
 import { lockHooks, phase } from './boot.ts';
-import { releaseEngineLock } from './tabLock.ts';
+import { holdsEngineLock, releaseEngineLock } from './tabLock.ts';
 
 export const live = signal<Live | null>(null);
 
@@ -17,6 +17,12 @@ export function loadLive(): Promise<typeof LiveModule> {
 
 /** Enters the app with a started account. */
 export function enter(l: Live): void {
+  if (!holdsEngineLock()) {
+    // Another tab took the account over while this one was unlocking: let it have the store.
+    void l.close();
+    phase.value = { name: 'elsewhere' };
+    return;
+  }
   live.value = l;
   phase.value = { name: 'ready' };
 }

@@ -3,8 +3,13 @@
  * the same store would fork them. A Web Lock names the holder; other tabs say that Foyer is
  * open elsewhere and offer to move it here (stealing the lock, which tells the old holder to
  * let go).
+ *
+ * Stealing is immediate, but the old holder needs a moment to close its engine (a write may be
+ * under way). A second lock, held from opening the store until the engine is closed, makes the
+ * new holder wait for that instead of opening the store beside a running engine.
  */
 const LOCK_NAME = 'foyer-engine';
+const STORE_LOCK_NAME = 'foyer-store';
 
 let release: (() => void) | undefined;
 let onLost: (() => void) | undefined;
@@ -53,4 +58,21 @@ export function stealEngineLock(lost: () => void): Promise<boolean> {
 export function releaseEngineLock(): void {
   release?.();
   release = undefined;
+}
+
+/** Whether this tab holds the account (false once another tab took it over). */
+export function holdsEngineLock(): boolean {
+  return release !== undefined;
+}
+
+/**
+ * Waits until no engine of another tab has the store open, then holds the store until the
+ * returned function is called (after this tab's engine closed).
+ */
+export function holdStore(): Promise<() => void> {
+  return new Promise((resolveHeld, reject) => {
+    navigator.locks
+      .request(STORE_LOCK_NAME, () => new Promise<void>((done) => resolveHeld(done)))
+      .catch(reject);
+  });
 }

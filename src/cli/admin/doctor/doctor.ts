@@ -15,6 +15,7 @@ import {
   checkServer,
   type Check,
 } from './checks.ts';
+import { checkPortMapping } from './portMappingCheck.ts';
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 
@@ -55,6 +56,7 @@ export async function doctorCommand(io: Io, argv: readonly string[]): Promise<nu
   checks.push(...checkReach(config));
   checks.push(...(await checkServer(config, state)));
   checks.push(...(certificates ?? (await checkCertificates(config, undefined, state, certDays))));
+  checks.push(await checkPortMapping(config, state));
   checks.push(checkBackups(config));
   const ok = checks.every((c) => c.status !== 'fail');
   if (values.json === true) {

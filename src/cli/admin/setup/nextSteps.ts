@@ -11,6 +11,8 @@ export interface NextStepInput {
   /** The HTTPS mode chosen. */
   tls?: string;
   passphraseEnv: string;
+  /** The router port mapping answer (`off`, `auto`, `upnp`, `natpmp`). */
+  portMapping?: string | undefined;
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -45,6 +47,10 @@ export function nextSteps(s: NextStepInput): string[] {
   if (s.newFolder)
     steps.push(
       'Open the one-time admin invite it prints (or writes to admin-invite.txt) on your phone to create the first account.',
+    );
+  if (s.portMapping !== undefined && s.portMapping !== 'off')
+    steps.push(
+      'Make sure UPnP (or NAT-PMP) is enabled on the router (its settings page): Foyer asks it to forward the public port while it runs.',
     );
   if (s.tls === 'local') {
     const page = new URL(s.publicUrl);

@@ -160,6 +160,26 @@ export const QUESTIONS: readonly Question[] = [
     stored: true,
   },
   {
+    key: 'portMapping',
+    flag: 'port-mapping',
+    explain:
+      'Whether Foyer asks the home router (UPnP or NAT-PMP) to forward its public port to this machine while it runs, so phones reach it from outside the home; "no" if you forward ports by hand or only use it at home.',
+    suggest: (e) =>
+      e.portMapping === 'upnp' || e.portMapping === 'natpmp'
+        ? e.portMapping
+        : e.portMapping === 'auto'
+          ? 'yes'
+          : 'no',
+    // yes/no, or the setting's own values (upnp, natpmp) to pick one protocol.
+    check: (text, cwd) => {
+      const answer = yesNo(text);
+      if ('value' in answer) return { value: answer.value === true ? 'auto' : 'off' };
+      const exact = checkSetting('portMapping', text, cwd);
+      return 'value' in exact ? exact : { error: 'answer yes or no (or upnp, natpmp)' };
+    },
+    stored: true,
+  },
+  {
     key: 'keyProtection',
     flag: 'key-protection',
     explain:

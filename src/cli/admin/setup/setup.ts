@@ -159,6 +159,7 @@ export async function setupCommand(
     host: String(answers.host),
     tls: String(answers.tls),
     passphraseEnv: DATA_PASSPHRASE_ENV,
+    portMapping: answers.portMapping === undefined ? undefined : String(answers.portMapping),
   }))
     io.out(line);
   return EXIT.ok;

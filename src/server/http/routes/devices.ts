@@ -3,19 +3,26 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { array, bytesValue, object, optionalBytes } from '../parse.ts';
 import { parseNewDevice } from './accounts.ts';
-import { DEVICE_ID_RE, USER_NAME_RE } from '../../../shared/protocol/names.ts';
+import { DEVICE_ID_RE, isDomain } from '../../../shared/protocol/names.ts';
+import { formatAddress, parseAddress, type Address } from '../../../shared/protocol/address.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 
 const MAX_KEY_PACKAGE = 4096;
 const MAX_UPLOAD = 50;
 
-function userName(params: unknown): string {
+/** A bare name (a user of this instance) or a full address `user@domain`. */
+function person(params: unknown, self: string): Address {
   const name = (params as { name?: unknown }).name;
-  if (typeof name !== 'string' || !USER_NAME_RE.test(name)) {
+  if (typeof name !== 'string' || name.length > 300) {
     throw new FoyerError('invalid_name', 'user name is not valid');
   }
-  return name;
+  const a = parseAddress(name, self);
+  // parseAddress folds case and spaces for what people type; the wire takes exact names.
+  if (name !== a.user && name !== formatAddress(a)) {
+    throw new FoyerError('invalid_name', 'user name is not valid');
+  }
+  return a;
 }
 
 export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
@@ -46,13 +53,29 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.get('/api/v1/users/:name', async (req) => {
     ctx.auth(req);
-    return ctx.accounts.userInfo(userName(req.params));
+    const a = person(req.params, ctx.config.domain);
+    if (a.domain !== ctx.config.domain) return ctx.forwarder.user(a);
+    return ctx.accounts.userInfo(a.user);
   });
 
   app.post('/api/v1/users/:name/keypackages', async (req) => {
     const caller = ctx.auth(req);
-    const name = userName(req.params);
-    return ctx.keyPackages.claim(caller, name, ctx.accounts.liveDevices(name));
+    const a = person(req.params, ctx.config.domain);
+    if (a.domain !== ctx.config.domain) return ctx.forwarder.claim(a);
+    return ctx.keyPackages.claim(caller, a.user, ctx.accounts.liveDevices(a.user));
+  });
+
+  // The key of an instance, as this server pinned it: what the device checks the
+  // credentials of that instance's users against (its own instance's key it knows already).
+  app.get('/api/v1/instances/:domain', async (req) => {
+    ctx.auth(req);
+    const domain = (req.params as { domain?: unknown }).domain;
+    if (!isDomain(domain)) throw new FoyerError('bad_request', 'domain is not valid');
+    if (domain === ctx.config.domain) {
+      return { domain, instanceKey: toBase64Url(ctx.instance.publicKey) };
+    }
+    ctx.federation.peers.assertAllowed(domain);
+    return { domain, instanceKey: toBase64Url(await ctx.federation.peers.rawKeyFor(domain)) };
   });
 
   app.get('/api/v1/keypackages', async (req) => {

@@ -2,44 +2,122 @@
  * The server-to-server API (docs/federation.md). Every request is signed by the sending
  * instance (RFC 9421); the body is read raw, because its digest is part of what is signed.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
-import { isDomain } from '../../../shared/protocol/names.ts';
+import { isDomain, USER_NAME_RE } from '../../../shared/protocol/names.ts';
 import { verifyRequest } from '../../federation/signature.ts';
 import { INBOX_PATH, MAX_BATCH_BYTES, parseBatch } from '../../federation/wire.ts';
+import { object, string, type Json } from '../parse.ts';
+import { groupIdParam, parseSubmission, SUBMIT_BODY_LIMIT } from './groups.ts';
+
+/** A forwarded submission: the submission itself and the device that made it. */
+const FORWARD_BODY_LIMIT = SUBMIT_BODY_LIMIT + 1024;
 
 export function federationRoutes(app: FastifyInstance, ctx: Context): void {
   const fed = ctx.federation;
+
+  /**
+   * Checks a signed request and returns the proven origin.
+   * @throws FoyerError bad_signature, federation_denied, rate_limited, replayed,
+   * peer_unreachable, peer_key_changed
+   */
+  async function verified(req: FastifyRequest): Promise<{ origin: string; body: Uint8Array }> {
+    const origin = req.headers['foyer-origin'];
+    if (typeof origin !== 'string' || !isDomain(origin) || origin === ctx.config.domain) {
+      throw new FoyerError('bad_signature', 'missing or malformed Foyer-Origin header');
+    }
+    // Cheap refusal first: a denied instance costs no key lookup. (The client address's
+    // own limit applies before this, in app.ts.)
+    fed.peers.assertAllowed(origin);
+    const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const v = await verifyRequest({
+      method: req.method,
+      self: ctx.config.domain,
+      // The path exactly as sent: it is part of what the peer signed.
+      path: req.url,
+      headers: req.headers,
+      body,
+      keyFor: (o) => fed.peers.keyFor(o),
+      nowSeconds,
+    });
+    // Counted once the origin is proven: a forger cannot spend a real peer's allowance.
+    fed.limiter.take(`peer:${v.origin}`);
+    fed.replays.check(v.origin, v.nonce, nowSeconds);
+    return { origin: v.origin, body };
+  }
+
   void app.register(async (scope) => {
     // Raw bytes: the Content-Digest is checked against exactly what was sent.
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
       done(null, body),
     );
+
     scope.post(INBOX_PATH, { bodyLimit: MAX_BATCH_BYTES }, async (req) => {
-      const origin = req.headers['foyer-origin'];
-      if (typeof origin !== 'string' || !isDomain(origin) || origin === ctx.config.domain) {
-        throw new FoyerError('bad_signature', 'missing or malformed Foyer-Origin header');
-      }
-      // Cheap refusal first: a denied instance costs no key lookup. (The client address's
-      // own limit applies before this, in app.ts.)
-      fed.peers.assertAllowed(origin);
-      const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
-      const nowSeconds = Math.floor(Date.now() / 1000);
-      const verified = await verifyRequest({
-        method: req.method,
-        self: ctx.config.domain,
-        path: INBOX_PATH,
-        headers: req.headers,
-        body,
-        keyFor: (o) => fed.peers.keyFor(o),
-        nowSeconds,
-      });
-      // Counted once the origin is proven: a forger cannot spend a real peer's allowance.
-      fed.limiter.take(`peer:${verified.origin}`);
-      fed.replays.check(verified.origin, verified.nonce, nowSeconds);
-      const items = parseBatch(body);
-      return fed.inbox.accept(verified.origin, items, Date.now());
+      const { origin, body } = await verified(req);
+      return fed.inbox.accept(origin, parseBatch(body), Date.now());
     });
+
+    // A user of this instance, as a peer's user sees it (identity key, device credentials).
+    scope.get('/federation/v1/users/:name', async (req) => {
+      const { origin } = await verified(req);
+      fed.lookups.take(`lookup:${origin}`);
+      return ctx.accounts.userInfo(userName(req.params));
+    });
+
+    // One key package per live device of a user, claimed for a peer's user: the peer is
+    // limited per target user like a local user is (the device and its address stay there).
+    scope.post('/federation/v1/users/:name/keypackages', { bodyLimit: 1024 }, async (req) => {
+      const { origin } = await verified(req);
+      fed.lookups.take(`lookup:${origin}`);
+      const name = userName(req.params);
+      ctx.accounts.userInfo(name); // not_found for an unknown user, as locally
+      return ctx.keyPackages.claimAs(
+        `peer:${origin}`,
+        undefined,
+        name,
+        ctx.accounts.liveDevices(name),
+      );
+    });
+
+    // A submission of a device of the origin instance to a group hubbed here: ordered and
+    // fanned out exactly as a local one. The origin can speak only for its own devices.
+    scope.post(
+      '/federation/v1/groups/:groupId/messages',
+      { bodyLimit: FORWARD_BODY_LIMIT },
+      async (req) => {
+        const { origin, body } = await verified(req);
+        const groupId = groupIdParam(req.params);
+        const o = parseJson(body);
+        const sender = object(o['sender'], 'sender');
+        return ctx.hub.submitFrom(
+          {
+            user: string(sender, 'user', { max: 32, re: USER_NAME_RE }),
+            domain: origin,
+            deviceId: string(sender, 'deviceId', { max: 64, re: /^[A-Za-z0-9_-]{1,64}$/ }),
+          },
+          groupId,
+          parseSubmission(o),
+        );
+      },
+    );
   });
+}
+
+function userName(params: unknown): string {
+  const name = (params as { name?: unknown }).name;
+  if (typeof name !== 'string' || !USER_NAME_RE.test(name)) {
+    throw new FoyerError('invalid_name', 'user name is not valid');
+  }
+  return name;
+}
+
+function parseJson(raw: Uint8Array): Json {
+  try {
+    return object(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)));
+  } catch (err) {
+    if (err instanceof FoyerError) throw err;
+    throw new FoyerError('bad_request', 'the body is not valid JSON');
+  }
 }

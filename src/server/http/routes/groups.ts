@@ -60,6 +60,10 @@ export function groupRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.post('/api/v1/groups/:groupId/messages', { bodyLimit: SUBMIT_BODY_LIMIT }, async (req) => {
     const caller = ctx.auth(req);
-    return ctx.hub.submit(caller, groupIdParam(req.params), parseSubmission(object(req.body)));
+    return ctx.forwarder.submit(
+      caller,
+      groupIdParam(req.params),
+      parseSubmission(object(req.body)),
+    );
   });
 }

@@ -83,6 +83,17 @@ export async function putConversation(tx: StoreTx, c: ConversationRecord): Promi
   tx.putRecord(rec.conversation(c.id), c);
 }
 
+/**
+ * Ends this device's part in a conversation it left, keeping the record and the history
+ * readable: the MLS state, a pending commit and held messages go (nothing can be read or sent
+ * there any more), the record stays, marked `left`. The caller commits.
+ */
+export async function markLeft(tx: StoreTx, c: ConversationRecord): Promise<void> {
+  c.status = 'left';
+  tx.delete(rec.group(c.id)).delete(rec.pendingCommit(c.id)).delete(rec.held(c.id));
+  await putConversation(tx, c);
+}
+
 /** Forgets a conversation entirely: record, MLS state, pending commit, history. */
 export async function deleteConversation(tx: StoreTx, id: string): Promise<void> {
   const ids = await conversationIds(tx);

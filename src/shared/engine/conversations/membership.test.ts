@@ -11,8 +11,21 @@ test('a member who leaves is removed by the first other member to see it', async
   await bob.engine.sync();
   await carol.engine.sync();
 
+  await alice.engine.send(group.id, 'before carol leaves');
+  await carol.engine.sync();
   await carol.engine.leave(group.id);
-  assert.deepEqual(await carol.engine.conversations(), [], 'the leaver forgets it');
+  const left = await carol.engine.conversations();
+  assert.deepEqual(
+    left.map((c) => [c.id, c.status]),
+    [[group.id, 'left']],
+    'the leaver keeps it, marked left',
+  );
+  assert.deepEqual(
+    (await carol.engine.messages(group.id)).map((m) => m.text),
+    ['before carol leaves'],
+    'its history stays readable',
+  );
+  await assert.rejects(carol.engine.send(group.id, 'too late'), { code: 'not_member' });
   assert.ok(carol.events.some((e) => e.type === 'conversation_removed' && e.reason === 'left'));
 
   const before = await alice.engine.epoch(group.id);
@@ -26,11 +39,12 @@ test('a member who leaves is removed by the first other member to see it', async
     'alice@maison.example',
     'bob@maison.example',
   ]);
-  assert.equal(await alice.engine.epoch(group.id), before + 1);
-  assert.equal(await bob.engine.epoch(group.id), before + 1);
+  // The leaver's own commit records the leave in the group policy, then one removal.
+  assert.equal(await alice.engine.epoch(group.id), before + 2);
+  assert.equal(await bob.engine.epoch(group.id), before + 2);
   assert.equal(
     server.submissions.filter((s) => s.kind === 'commit').length,
-    2, // the creation's add, then one removal
+    3, // the creation's add, the leave, then one removal
   );
 });
 

@@ -6,7 +6,9 @@
  */
 import {
   addMembers,
+  commitPolicy,
   createGroup,
+  policyOf,
   groupInfoOf,
   membersOf,
   removeMembers,
@@ -21,12 +23,13 @@ import { formatAddress, sameAddress, type Address } from '../../protocol/address
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
 import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
+import { queueProfile } from './profile.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
   allConversations,
-  deleteConversation,
   getActiveConversation,
   loadGroup,
+  markLeft,
   putConversation,
   putGroup,
 } from './conversationStore.ts';
@@ -37,6 +40,7 @@ import {
   type ConversationRecord,
 } from '../store/model.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { failMessages } from '../sync/application.ts';
 
 /** A claimed key package of one device of the person at `address`. */
 export interface Claimed {
@@ -180,6 +184,7 @@ async function queueMeta(ctx: EngineContext, conv: ConversationRecord): Promise<
     kind: conv.kind,
     title: conv.title,
   });
+  await queueProfile(ctx, tx, conv);
   await tx.commit();
 }
 
@@ -290,11 +295,20 @@ export async function removePeople(
 
 /**
  * Leaves a conversation: tells the others (the first to process it commits the removal of
- * all this user's leaves), then forgets it here. Call with the engine lock held.
+ * all this user's leaves), then ends this device's part in it: the history stays readable,
+ * marked `left`, and texts still waiting to leave are failed. Call with the engine lock held.
  */
 export async function leaveConversation(ctx: EngineContext, conversationId: string): Promise<void> {
   await resolvePendingCommit(ctx, conversationId);
-  await getActiveConversation(ctx.store, conversationId);
+  const conv = await getActiveConversation(ctx.store, conversationId);
+  // In a governed group only a leaver recorded in the policy may be removed by any member:
+  // record it first (the last admin is refused here and must promote someone).
+  const policy = policyOf(await loadGroup(ctx, ctx.store, conversationId));
+  if (policy !== undefined && !policy.leaving.includes(formatAddress(myAddress(ctx)))) {
+    await runCommit(ctx, conversationId, async (g) => ({
+      output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
+    }));
+  }
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
     group,
@@ -306,9 +320,18 @@ export async function leaveConversation(ctx: EngineContext, conversationId: stri
   putGroup(tx, conversationId, next);
   await tx.commit();
   await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
-  const forget = ctx.store.tx();
-  await dropConversationEntries(forget, conversationId);
-  await deleteConversation(forget, conversationId);
-  await forget.commit();
+  const end = ctx.store.tx();
+  const reason = 'left the conversation';
+  const failed = await failMessages(
+    end,
+    conversationId,
+    await dropConversationEntries(end, conversationId),
+    reason,
+  );
+  await markLeft(end, conv);
+  await end.commit();
+  for (const messageId of failed) {
+    ctx.events.emit({ type: 'message_state', conversationId, messageId, state: 'failed', reason });
+  }
   ctx.events.emit({ type: 'conversation_removed', conversationId, reason: 'left' });
 }

@@ -24,7 +24,12 @@ export interface Pin {
 interface TrustRecord {
   v: 1;
   pins: Record<string, Pin>;
+  /** Keys of other instances, pinned on first use (absent in records written before). */
+  instances?: Record<string, Uint8Array>;
 }
+
+/** Fetches another instance's key through this account's server (`/api/v1/instances/:d`). */
+export type InstanceKeyFetcher = (domain: string) => Promise<Uint8Array>;
 
 export interface TrustOwner {
   user: string;
@@ -39,19 +44,41 @@ export class EngineTrustStore implements TrustStore {
   private readonly owner: TrustOwner;
   private readonly now: () => number;
   private pins: Record<string, Pin> | undefined;
+  private instances: Record<string, Uint8Array> = {};
+  private readonly fetchInstanceKey: InstanceKeyFetcher | undefined;
   /** How many identities were refused since opening (lets incoming.ts tell why MLS failed). */
   refusals = 0;
 
-  constructor(store: EncryptedStore, events: Emitter, owner: TrustOwner, now: () => number) {
+  constructor(
+    store: EncryptedStore,
+    events: Emitter,
+    owner: TrustOwner,
+    now: () => number,
+    fetchInstanceKey?: InstanceKeyFetcher,
+  ) {
     this.store = store;
     this.events = events;
     this.owner = owner;
     this.now = now;
+    this.fetchInstanceKey = fetchInstanceKey;
   }
 
-  /** Only this instance is known until federation pins peers' keys. */
+  /**
+   * This account's instance key (pinned at registration), or another instance's key: pinned
+   * here the first time it is needed, as this account's server pinned it on its first contact
+   * with that instance, and never replaced afterwards (a credential signed by another key is
+   * then refused). A fetch failure propagates, so it is not mistaken for a forged credential.
+   */
   async instanceKey(domain: string): Promise<Uint8Array | undefined> {
-    return domain === this.owner.domain ? this.owner.instanceKey : undefined;
+    if (domain === this.owner.domain) return this.owner.instanceKey;
+    await this.load();
+    const pinned = this.instances[domain];
+    if (pinned !== undefined || this.fetchInstanceKey === undefined) return pinned;
+    const key = await this.fetchInstanceKey(domain);
+    if (key.length !== 32) return undefined;
+    this.instances[domain] ??= key.slice();
+    await this.save();
+    return this.instances[domain];
   }
 
   async acceptIdentity(user: string, domain: string, identityKey: Uint8Array): Promise<boolean> {
@@ -147,12 +174,13 @@ export class EngineTrustStore implements TrustStore {
     if (this.pins === undefined) {
       const r = await this.store.getRecord<TrustRecord>(rec.trust, 'trust', 1);
       this.pins = r?.pins ?? {};
+      this.instances = r?.instances ?? {};
     }
     return this.pins;
   }
 
   private async save(): Promise<void> {
-    const record: TrustRecord = { v: 1, pins: await this.load() };
+    const record: TrustRecord = { v: 1, pins: await this.load(), instances: this.instances };
     await this.store.tx().putRecord(rec.trust, record).commit();
   }
 }

@@ -6,7 +6,13 @@
 import { formatAddress } from '../../protocol/address.ts';
 
 /** Outgoing: pending → sent → delivered → read, or failed. Incoming: received → read. */
-export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+/**
+ * Where a message is. Ours: pending (in the outbox) → sent (the hub accepted it) → relayed
+ * (another instance's server accepted it for its members) → delivered (a device confirmed)
+ * → read; or failed, with the reason. Others': received, read.
+ */
+export type DeliveryState =
+  'pending' | 'sent' | 'relayed' | 'delivered' | 'read' | 'failed' | 'received';
 
 export interface StoredKeyPair {
   publicKey: Uint8Array;
@@ -32,6 +38,12 @@ export interface AccountRecord {
 
 export type ConversationKind = 'direct' | 'group';
 
+/**
+ * `removed`: another member removed this user; `left`: this user left (from this device or
+ * another of theirs). Either way the history stays readable and nothing can be sent.
+ */
+export type ConversationStatus = 'active' | 'removed' | 'left';
+
 export interface ConversationRecord {
   /** 2: members and peer are addresses (1 held bare local names; see upgrade.ts). */
   v: 2;
@@ -41,7 +53,7 @@ export interface ConversationRecord {
   title: string | null;
   /** For a direct conversation: the other person's address. */
   peer: string | null;
-  status: 'active' | 'removed';
+  status: ConversationStatus;
   /** Addresses of the people with at least one leaf in the group (this user included), sorted. */
   members: string[];
   createdAt: number;
@@ -50,6 +62,22 @@ export interface ConversationRecord {
   /** Self-update policy bookkeeping (see selfUpdate.ts). */
   lastOwnCommitAt: number;
   sentSinceOwnCommit: number;
+  /**
+   * Set when a commit the group policy forbids arrived (only a misbehaving hub lets one
+   * through): this device stays at the epoch before it instead of diverging silently.
+   */
+  conflict?: string;
+  /** The group profile whose commitment the group policy holds (re-sent to joiners). */
+  profile?: StoredProfile;
+}
+
+/** A group profile as received (conversations/content.ts ProfileContent). */
+export interface StoredProfile {
+  t: 'profile';
+  salt: string;
+  title: string;
+  description: string;
+  picture: string | null;
 }
 
 export interface ConversationIndex {
@@ -95,10 +123,14 @@ export interface ConversationView {
   kind: ConversationKind;
   title: string | null;
   peer: string | null;
-  status: 'active' | 'removed';
+  status: ConversationStatus;
   members: string[];
   unread: number;
   lastActivityAt: number;
+  /** Why the conversation is in conflict (a forbidden commit was refused), if it is. */
+  conflict?: string;
+  /** The group profile (title, description, picture as base64url), once one was set. */
+  profile?: { title: string; description: string; picture: string | null };
 }
 
 export interface MessageView {
@@ -144,6 +176,16 @@ export function conversationView(c: ConversationRecord): ConversationView {
     members: [...c.members],
     unread: c.unread,
     lastActivityAt: c.lastActivityAt,
+    ...(c.conflict === undefined ? {} : { conflict: c.conflict }),
+    ...(c.profile === undefined
+      ? {}
+      : {
+          profile: {
+            title: c.profile.title,
+            description: c.profile.description,
+            picture: c.profile.picture,
+          },
+        }),
   };
 }
 

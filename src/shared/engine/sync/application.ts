@@ -10,7 +10,7 @@ import type { EngineContext } from '../core/context.ts';
 import { decodeContent, type Content } from '../conversations/content.ts';
 import {
   appendMessage,
-  deleteConversation,
+  markLeft,
   findMessage,
   putConversation,
   putMessage,
@@ -25,19 +25,22 @@ import {
   type MessageRecord,
 } from '../store/model.ts';
 import { dropConversationEntries } from '../outbox/outbox.ts';
+import { acceptProfile } from '../conversations/profile.ts';
 
 /** Delivery receipts to send once a batch is processed: conversation id → message ids. */
 export type ReceiptBatch = Map<string, string[]>;
 
 type Application = Extract<Processed, { kind: 'application' }>;
 
-const RANK: Record<DeliveryState, number> = {
+/** How far along a message is: a state never moves back. */
+export const RANK: Record<DeliveryState, number> = {
   failed: -1,
   pending: 0,
   received: 0,
   sent: 1,
-  delivered: 2,
-  read: 3,
+  relayed: 2,
+  delivered: 3,
+  read: 4,
 };
 
 export async function handleApplication(
@@ -77,9 +80,18 @@ export async function handleApplication(
         );
       }
       return;
+    case 'profile':
+      if (await acceptProfile(p.group, conv, content, p.plaintext)) {
+        await putConversation(tx, conv);
+        after.push(() =>
+          ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
+        );
+      }
+      return;
     case 'meta':
       conv.kind = content.kind;
-      conv.title = content.title;
+      // A profile, once set, names the group; metadata only fills in before one exists.
+      if (conv.profile === undefined) conv.title = content.title;
       conv.peer =
         content.kind === 'direct'
           ? (conv.members.find((m) => m !== formatAddress(myAddress(ctx))) ?? null)
@@ -91,9 +103,14 @@ export async function handleApplication(
       return;
     case 'leave':
       if (fromMe) {
-        // Another device of ours left: this one leaves with it.
-        await dropConversationEntries(tx, conv.id);
-        await deleteConversation(tx, conv.id);
+        // Another device of ours left: this one leaves with it (keeping the history).
+        await failMessages(
+          tx,
+          conv.id,
+          await dropConversationEntries(tx, conv.id),
+          'left the conversation',
+        );
+        await markLeft(tx, conv);
         after.push(() =>
           ctx.events.emit({
             type: 'conversation_removed',

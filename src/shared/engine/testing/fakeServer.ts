@@ -20,6 +20,7 @@ import type {
   SubmitRequest,
   SubmitResponse,
   UploadKeyPackagesRequest,
+  InstanceInfo,
   UserInfo,
   WellKnown,
 } from '../../protocol/api.ts';
@@ -252,6 +253,14 @@ class FakeTransport implements Transport {
     d.revoked = true;
     d.mailbox = [];
     d.keyPackages = [];
+  }
+  /** As a server that does not federate: only its own instance is known. */
+  async instance(domain: string): Promise<InstanceInfo> {
+    this.me();
+    if (domain !== this.server.domain) {
+      throw new FoyerError('federation_unavailable', `${domain} is not reached`, { domain });
+    }
+    return { domain, instanceKey: toBase64Url(this.server.instanceKey.publicKey) };
   }
   async user(name: string): Promise<UserInfo> {
     this.me();

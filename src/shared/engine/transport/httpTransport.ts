@@ -13,6 +13,7 @@ import {
   type CreateGroupRequest,
   type DeviceInfo,
   type GroupStatus,
+  type InstanceInfo,
   type KeyPackageCount,
   type LinkPayload,
   type MailboxPage,
@@ -35,6 +36,7 @@ import {
   parseClaimedKeyPackages,
   parseDevices,
   parseGroupStatus,
+  parseInstanceInfo,
   parseKeyPackageCount,
   parseLinkPayload,
   parseRegisterResponse,
@@ -168,6 +170,14 @@ export class HttpTransport implements Transport {
       `/api/v1/users/${encodeURIComponent(name)}`,
       undefined,
       parseUserInfo,
+    );
+  }
+  instance(domain: string): Promise<InstanceInfo> {
+    return this.authed(
+      'GET',
+      `/api/v1/instances/${encodeURIComponent(domain)}`,
+      undefined,
+      parseInstanceInfo,
     );
   }
   claimKeyPackages(name: string): Promise<ClaimedKeyPackages> {

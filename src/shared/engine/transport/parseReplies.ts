@@ -9,6 +9,7 @@ import type {
   ClaimedKeyPackages,
   DeviceInfo,
   GroupStatus,
+  InstanceInfo,
   KeyPackageCount,
   LinkPayload,
   MailboxItem,
@@ -34,7 +35,7 @@ const MAX_DEVICES = 1000;
 const MAX_MEMBERS = 20_000;
 const MAX_ITEMS = 500;
 
-const ITEM_KINDS = ['message', 'welcome', 'link'] as const;
+const ITEM_KINDS = ['message', 'welcome', 'link', 'status'] as const;
 
 /** A reply whose content the client does not use (acks, deletions): any JSON is fine. */
 export function ignoreReply(): void {
@@ -104,6 +105,11 @@ export function parseUserInfo(v: unknown): UserInfo {
       credential: d.b64('credential', KEY_CHARS),
     })),
   };
+}
+
+export function parseInstanceInfo(v: unknown): InstanceInfo {
+  const f = ReplyFields.of(v, 'instance');
+  return { domain: f.string('domain', 260), instanceKey: f.b64('instanceKey', KEY_CHARS) };
 }
 
 export function parseClaimedKeyPackages(v: unknown): ClaimedKeyPackages {

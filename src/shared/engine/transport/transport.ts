@@ -11,6 +11,7 @@ import type {
   CreateGroupRequest,
   DeviceInfo,
   GroupStatus,
+  InstanceInfo,
   KeyPackageCount,
   LinkPayload,
   MailboxPage,
@@ -65,6 +66,8 @@ export interface Transport {
   revokeDevice(deviceId: string): Promise<void>;
 
   user(name: string): Promise<UserInfo>;
+  /** Another instance's key, as this server pinned it. */
+  instance(domain: string): Promise<InstanceInfo>;
   claimKeyPackages(name: string): Promise<ClaimedKeyPackages>;
   uploadKeyPackages(req: UploadKeyPackagesRequest): Promise<KeyPackageCount>;
   keyPackageCount(): Promise<KeyPackageCount>;

@@ -117,7 +117,9 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
       {conv.status === 'active' ? (
         <Composer live={l} conversationId={id} />
       ) : (
-        <p class="empty-hint">{t('chat.removed')}</p>
+        <p class="ended-note" role="note">
+          {t(conv.status === 'left' ? 'chat.left' : 'chat.removed')}
+        </p>
       )}
     </section>
   );
