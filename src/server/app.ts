@@ -80,19 +80,29 @@ export async function startServer(
   });
   // Revocations committed by another process (`foyer user remove`) are picked up at each
   // write batch and each authentication; their in-memory consequences follow here.
-  const revocations = new Revocations(db, (deviceIds) => {
-    for (const id of deviceIds) {
-      sessions.forgetDevice(id);
-      sockets.close(id, 4003, 'device_revoked');
-    }
-    // The other process emptied these mailboxes; this resets the counts (and removes any
-    // item a batch that raced with it may have queued).
-    writer
-      .run((tx) => {
-        for (const id of deviceIds) mailboxes.drop(tx, id);
-      })
-      .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
-  });
+  const revocations = new Revocations(
+    db,
+    (deviceIds) => {
+      for (const id of deviceIds) {
+        sessions.forgetDevice(id);
+        sockets.close(id, 4003, 'device_revoked');
+      }
+      // The other process emptied these mailboxes; this resets the counts (and removes any
+      // item a batch that raced with it may have queued).
+      writer
+        .run((tx) => {
+          for (const id of deviceIds) mailboxes.drop(tx, id);
+        })
+        .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
+    },
+    (deviceIds) => {
+      // A user disabled (here or by `foyer user disable`): its sessions are gone; cut its sockets.
+      for (const id of deviceIds) {
+        sessions.forgetDevice(id);
+        sockets.close(id, 4004, 'account_disabled');
+      }
+    },
+  );
   const writer = new Writer(db, {
     beforeJobs: () => revocations.refresh(),
     beforeCommit: (tx) => mailboxes.applyDeferredAcks(tx),
@@ -165,6 +175,9 @@ export async function startServer(
     },
     closeDeviceSockets(deviceId) {
       sockets.close(deviceId, 4003, 'device_revoked');
+    },
+    disabledUsersChanged() {
+      revocations.reloadDisabled();
     },
   };
 

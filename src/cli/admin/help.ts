@@ -22,6 +22,7 @@ Commands:
   storage               disk used by the database, waiting messages and backups
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
+  user disable|enable   stop (and allow again) one user's logins, keeping their data
   federation list|deny|allow  peer instances; deny or allow one
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   backup --out FILE     an encrypted snapshot, taken while the server runs
@@ -67,6 +68,8 @@ ${CONFIG_FLAGS}`,
 `,
   user: `Usage: foyer user list [--json] [configuration flags]
        foyer user remove NAME [--yes] [--json] [configuration flags]
+       foyer user disable NAME [--json] [configuration flags]
+       foyer user enable NAME [--json] [configuration flags]
 
   list                  every account: name, admin or not, live devices, creation date
                         (--json: {"users":[{"name","admin","devices","createdAt"}]})
@@ -78,6 +81,11 @@ ${CONFIG_FLAGS}`,
                         Asks for confirmation on a terminal; elsewhere needs --yes.
                         (--json: {"name","devices","queuedMessages"})
   --yes                 remove without asking
+  disable NAME          ends every session of NAME and refuses their logins (a running
+                        server cuts their connections within a second); their account,
+                        devices, groups and queued messages are kept, and others still see
+                        them as members. Listed as "NAME (disabled)".
+  enable NAME           lets NAME log in again
 
 ${CONFIG_FLAGS}`,
   key: `Usage: foyer key wrap|unwrap [configuration flags]
