@@ -23,6 +23,8 @@ import { trustExtraCa } from '../../src/server/federation/extraCa.ts';
 export { netnsUnavailable } from './netns.ts';
 
 const PORT = 8443;
+/** The CLI clients' store passphrase. */
+const CLIENT_PASSPHRASE = 'correct horse battery staple';
 const FORWARDER = resolve(import.meta.dirname, 'nsForward.ts');
 
 function ip(args: string[]): void {
@@ -67,6 +69,14 @@ export interface FedInstance {
   queued(peer: string): number;
   /** Runs `foyer ARGS --data DIR` (an admin command beside the running server). */
   admin(args: string[]): string;
+  /**
+   * Runs `foyer client ARGS --store STORE --json` inside this instance's namespace (a device
+   * on the instance's network, trusting the test authority); resolves with its last JSON line.
+   * @throws when the client exits with an error
+   */
+  client(store: string, ...args: string[]): Promise<any>;
+  /** The server's own URL on the namespace network. */
+  innerUrl: string;
   /** Starts the server (again, on the same data folder). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -186,6 +196,8 @@ export async function createFedNet(
         output: () => out,
         invite: () => createInvite(dataDir),
         admin: (a) => admin(dataDir, a),
+        innerUrl: `https://${node.address}:${PORT}`,
+        client: (store, ...a) => runClient(node.ns, ca.caFile, store, a),
         queued(peer) {
           const { peers } = JSON.parse(admin(dataDir, ['federation', 'list', '--json'])) as {
             peers: Array<{ domain: string; queued: number }>;
@@ -236,6 +248,25 @@ export async function createFedNet(
     await close();
     throw err;
   }
+}
+
+async function runClient(ns: string, caFile: string, store: string, args: string[]): Promise<any> {
+  const p = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, CLI, 'client', ...args, '--store', store, '--json'],
+    {
+      env: childEnv({ FOYER_PASSPHRASE: CLIENT_PASSPHRASE, NODE_EXTRA_CA_CERTS: caFile }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(p, 'close')) as [number | null];
+  if (code !== 0)
+    throw new Error(`foyer client ${args.join(' ')} failed (${code}): ${stdout}${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
 function admin(dataDir: string, args: string[]): string {

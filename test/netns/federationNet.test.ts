@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { createFedNet, netnsUnavailable, type FedNet } from '../helpers/fedNet.ts';
 import { Member } from '../helpers/fedMember.ts';
 import { trustInstances } from '../helpers/federation.ts';
-import { findMarkers } from '../helpers/server.ts';
+import { findMarkers, removeDir, tempDir } from '../helpers/server.ts';
+import { join } from 'node:path';
 import { fromBase64Url } from '../../src/shared/protocol/bytes.ts';
 import type { WellKnown } from '../../src/shared/protocol/api.ts';
 
@@ -28,6 +29,7 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
   let alice: Member;
   let bob: Member;
   let carol: Member;
+  const scratch = tempDir('foyer-fednet-stores-');
 
   before(async () => {
     net = await createFedNet([HUB, BOB, THIRD]);
@@ -50,6 +52,7 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
 
   after(async () => {
     await net?.close();
+    removeDir(scratch);
   });
 
   test('a group spanning three instances: Welcomes cross, messages arrive once, in order', async () => {
@@ -63,6 +66,56 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     assert.deepEqual(c, sent);
   });
 
+  test("one to one across two instances with the CLI client, each device on its instance's network", async () => {
+    const hub = net.get(HUB);
+    const home = net.get(BOB);
+    const stores = { dora: join(scratch, 'dora'), eve: join(scratch, 'eve') };
+    await hub.client(
+      stores.dora,
+      'register',
+      '--server',
+      hub.innerUrl,
+      '--invite',
+      hub.invite(),
+      '--name',
+      'dora',
+    );
+    await home.client(
+      stores.eve,
+      'register',
+      '--server',
+      home.innerUrl,
+      '--invite',
+      home.invite(),
+      '--name',
+      'eve',
+    );
+    const { conversation } = await hub.client(stores.dora, 'open', `eve@${BOB}`);
+    const hello = `hello ${MARKER}`;
+    assert.equal(
+      (await hub.client(stores.dora, 'send', '--conversation', conversation.id, '--text', hello))
+        .message.state,
+      'sent',
+    );
+    await home.client(stores.eve, 'sync');
+    const got = await home.client(stores.eve, 'messages', '--conversation', conversation.id);
+    assert.deepEqual(
+      got.messages.map((m: { sender: string; text: string }) => [m.sender, m.text]),
+      [[`dora@${HUB}`, hello]],
+    );
+    const reply = `reply ${MARKER}`;
+    await home.client(stores.eve, 'send', '--conversation', conversation.id, '--text', reply);
+    await hub.client(stores.dora, 'sync');
+    const history = await hub.client(stores.dora, 'messages', '--conversation', conversation.id);
+    assert.deepEqual(
+      history.messages.map((m: { sender: string; text: string }) => [m.sender, m.text]),
+      [
+        [`dora@${HUB}`, hello],
+        [`eve@${BOB}`, reply],
+      ],
+    );
+  });
+
   test('a link cut: the connected side keeps chatting; after the heal each message arrives once, in order', async () => {
     net.cut(BOB);
     const during = [0, 1, 2, 3].map((i) => `during cut ${i} ${MARKER}`);
@@ -72,8 +125,20 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     // Cut off, the other follower has none of them, and the hub keeps all four queued for it.
     await bob.assertNothingMore();
     assert.equal(net.get(HUB).queued(BOB), 4);
+    // A member cut off from the hub is told so (its client keeps the message and retries).
+    const refused = await bob.device.call<{ error: { code: string } }>(
+      'POST',
+      `/api/v1/groups/${bob.gid}/messages`,
+      { id: 'x'.repeat(22), message: 'AAAA' },
+    );
+    assert.equal(refused.body.error.code, 'peer_unreachable');
     net.heal(BOB);
     assert.deepEqual(await bob.read(4, WAIT_MS), during);
+    // Healed, the follower's member writes again through the hub, to everyone.
+    const back = `back ${MARKER}`;
+    await bob.send(back);
+    const [a, c] = await Promise.all([alice.read(1, WAIT_MS), carol.read(1, WAIT_MS)]);
+    assert.deepEqual([a, c], [[back], [back]]);
     await bob.assertNothingMore();
     await carol.assertNothingMore();
   });
@@ -105,12 +170,6 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
 
   test('no instance keeps a message in clear', async () => {
     for (const i of net.instances) await i.stop();
-    assert.deepEqual(
-      findMarkers(
-        net.instances.map((i) => i.dataDir),
-        [MARKER],
-      ),
-      [],
-    );
+    assert.deepEqual(findMarkers([...net.instances.map((i) => i.dataDir), scratch], [MARKER]), []);
   });
 });
