@@ -144,6 +144,13 @@ export class Member {
     return texts;
   }
 
+  /** The next `n` items' raw payloads, not processed (items a test planted). */
+  async takeRaw(n: number, timeoutMs: number): Promise<string[]> {
+    return (await this.items(n, timeoutMs)).map((i) =>
+      Buffer.from(i.payload, 'base64url').toString(),
+    );
+  }
+
   /** Nothing more in the mailbox (after what was read). */
   async assertNothingMore(): Promise<void> {
     assert.deepEqual(await this.device.mailbox(this.after), []);

@@ -26,6 +26,8 @@ const PORT = 8443;
 /** The CLI clients' store passphrase. */
 const CLIENT_PASSPHRASE = 'correct horse battery staple';
 const FORWARDER = resolve(import.meta.dirname, 'nsForward.ts');
+const STAND_IN = resolve(import.meta.dirname, 'nsStandIn.ts');
+const STAND_IN_PORT = 80;
 
 function ip(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -85,6 +87,7 @@ export interface FedInstance {
 
 export interface FedNet {
   instances: FedInstance[];
+  standIns: StandIn[];
   get(domain: string): FedInstance;
   /** Cuts the instance off the network (its link down), or heals it. */
   cut(domain: string): void;
@@ -92,14 +95,24 @@ export interface FedNet {
   close(): Promise<void>;
 }
 
+/** A peer instance played by the test in its own namespace: it serves discovery only. */
+export interface StandIn {
+  domain: string;
+  /** Shows `publicKey` in its discovery document from now on. */
+  showKey(publicKey: Uint8Array): Promise<void>;
+}
+
 /**
  * Creates the network and starts one instance per domain.
- * @param extraArgs more `foyer start` flags per domain (e.g. a short queue age)
+ * @param opts.extraArgs more `foyer start` flags per domain (e.g. a short queue age)
+ * @param opts.standIns domains played by the test (hostile instances), known to every instance
  */
 export async function createFedNet(
   domains: string[],
-  extraArgs: Record<string, string[]> = {},
+  opts: { extraArgs?: Record<string, string[]>; standIns?: string[] } = {},
 ): Promise<FedNet> {
+  const extraArgs = opts.extraArgs ?? {};
+  const standInDomains = opts.standIns ?? [];
   const tag = randomBytes(3).toString('hex');
   const dir = tempDir('foyer-fednet-');
   const octet = 100 + (randomBytes(1)[0]! % 100);
@@ -118,7 +131,7 @@ export async function createFedNet(
     const ca = createTestCa(dir);
     // The test's own devices verify the instances' certificates too.
     trustExtraCa(ca.caFile);
-    const nodes = domains.map((domain, i) => {
+    const nodes = [...domains, ...standInDomains].map((domain, i) => {
       const ns = `fy-f${i}-${tag}`;
       const address = `10.${octet}.88.${i + 1}`;
       const inner = `fyi${tag}${i}`;
@@ -145,12 +158,20 @@ export async function createFedNet(
       ip(['-n', ns, 'link', 'set', inner, 'up']);
       return { domain, ns, address, outer };
     });
+    const urlOf = (n: { domain: string; address: string }): string =>
+      standInDomains.includes(n.domain)
+        ? `http://${n.address}:${STAND_IN_PORT}`
+        : `https://${n.address}:${PORT}`;
+    const standIns: StandIn[] = [];
+    for (const node of nodes.filter((n) => standInDomains.includes(n.domain))) {
+      standIns.push(await startStandIn(node, cleanups));
+    }
     const instances: FedInstance[] = [];
-    for (const node of nodes) {
+    for (const node of nodes.filter((n) => domains.includes(n.domain))) {
       const pair = ca.issue(node.domain, [node.address, '127.0.0.1']);
       const peers = nodes
         .filter((n) => n !== node)
-        .map((n) => `${n.domain}=https://${n.address}:${PORT}`)
+        .map((n) => `${n.domain}=${urlOf(n)}`)
         .join(',');
       const dataDir = join(dir, node.domain);
       const args = [
@@ -239,6 +260,7 @@ export async function createFedNet(
     const outerOf = (domain: string): string => nodes.find((n) => n.domain === domain)!.outer;
     return {
       instances,
+      standIns,
       get,
       cut: (domain) => ip(['-n', bridgeNs, 'link', 'set', outerOf(domain), 'down']),
       heal: (domain) => ip(['-n', bridgeNs, 'link', 'set', outerOf(domain), 'up']),
@@ -248,6 +270,41 @@ export async function createFedNet(
     await close();
     throw err;
   }
+}
+
+async function startStandIn(
+  node: { domain: string; ns: string; address: string },
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<StandIn> {
+  const p = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      node.ns,
+      process.execPath,
+      STAND_IN,
+      node.domain,
+      node.address,
+      String(STAND_IN_PORT),
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  cleanups.push(() => signal(p, 'SIGTERM'));
+  await waitFor(p, () => out, /ready/);
+  let acks = 0;
+  return {
+    domain: node.domain,
+    async showKey(publicKey) {
+      acks++;
+      const want = acks;
+      p.stdin!.write(`key ${Buffer.from(publicKey).toString('base64url')}\n`);
+      await waitFor(p, () => out, new RegExp(`(?:ok\\n[^]*){${want}}`));
+    },
+  };
 }
 
 async function runClient(ns: string, caFile: string, store: string, args: string[]): Promise<any> {

@@ -14,12 +14,22 @@ import { Member } from '../helpers/fedMember.ts';
 import { trustInstances } from '../helpers/federation.ts';
 import { findMarkers, removeDir, tempDir } from '../helpers/server.ts';
 import { join } from 'node:path';
-import { fromBase64Url } from '../../src/shared/protocol/bytes.ts';
+import { randomBytes } from 'node:crypto';
+import { fromBase64Url, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
+import { keyPairFromSeed, signerOf, signRequest } from '../../src/server/federation/signature.ts';
+import { encodeBatch, INBOX_PATH } from '../../src/server/federation/wire.ts';
 import type { WellKnown } from '../../src/shared/protocol/api.ts';
 
 const HUB = 'maison.example';
 const BOB = 'chez-bob.example';
 const THIRD = 'third.example';
+const MALLORY = 'mallory.example';
+type InboxAnswer = {
+  accepted?: number;
+  duplicates?: number;
+  refused?: number;
+  error?: { code: string };
+};
 const MARKER = `fednetmarker${Date.now().toString(36)}`;
 /** Generous: two cores shared with other suites. */
 const WAIT_MS = 90_000;
@@ -32,7 +42,7 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
   const scratch = tempDir('foyer-fednet-stores-');
 
   before(async () => {
-    net = await createFedNet([HUB, BOB, THIRD]);
+    net = await createFedNet([HUB, BOB, THIRD], { standIns: [MALLORY] });
     const keys = new Map<string, Uint8Array>();
     for (const i of net.instances) {
       const wk = (await (await fetch(`${i.url}/.well-known/foyer`)).json()) as WellKnown;
@@ -165,6 +175,84 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     assert.deepEqual(await carol.read(11, WAIT_MS), sent.slice(1));
     assert.deepEqual(await bob.read(12, WAIT_MS), sent);
     await carol.assertNothingMore();
+    await bob.assertNothingMore();
+  });
+
+  test('a hostile instance is refused with its codes, a denied one too; the others are unaffected', async () => {
+    const home = net.get(BOB);
+    const mallory = net.standIns[0]!;
+    const key = keyPairFromSeed(randomBytes(32));
+    await mallory.showKey(key.publicKey);
+    const batch = (groupId: Uint8Array, text: string): Uint8Array =>
+      encodeBatch([
+        {
+          kind: 'message',
+          groupId,
+          msgId: toBase64Url(randomBytes(16)),
+          body: utf8(text),
+          devices: [bob.device.id],
+        },
+      ]);
+    const sign = (origin: string, body: Uint8Array, k = key): Record<string, string> => ({
+      ...signRequest({
+        method: 'POST',
+        origin,
+        target: BOB,
+        path: INBOX_PATH,
+        body,
+        signer: signerOf(k.privateKey),
+        nowSeconds: Math.floor(Date.now() / 1000),
+      }),
+    });
+    const post = async (headers: Record<string, string>, body: Uint8Array) => {
+      const res = await fetch(home.url + INBOX_PATH, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as InboxAnswer };
+    };
+    const code = async (headers: Record<string, string>, body: Uint8Array) =>
+      (await post(headers, body)).body.error?.code;
+
+    // First contact: chez-bob discovers mallory's key over the network and pins it.
+    const first = batch(randomBytes(16), 'mallory first');
+    const firstHeaders = sign(MALLORY, first);
+    assert.deepEqual((await post(firstHeaders, first)).body, {
+      accepted: 1,
+      duplicates: 0,
+      refused: 0,
+    });
+    assert.equal(await code(firstHeaders, first), 'replayed');
+    // Items of a group whose hub is maison, sent by mallory: dropped.
+    const spoof = batch(fromBase64Url(alice.gid)!, 'spoof');
+    assert.deepEqual((await post(sign(MALLORY, spoof), spoof)).body, {
+      accepted: 0,
+      duplicates: 0,
+      refused: 1,
+    });
+    // Posing as maison; signing with a key its discovery does not show; then showing that
+    // new key (the pin holds); a malformed batch; no signature at all.
+    const stranger = keyPairFromSeed(randomBytes(32));
+    const other = batch(randomBytes(16), 'forged');
+    assert.equal(await code(sign(HUB, other), other), 'bad_signature');
+    assert.equal(await code(sign(MALLORY, other, stranger), other), 'bad_signature');
+    await mallory.showKey(stranger.publicKey);
+    assert.equal(await code(sign(MALLORY, other, stranger), other), 'bad_signature');
+    const malformed = utf8('{"items":[{"kind":"message"}]}');
+    assert.equal(await code(sign(MALLORY, malformed), malformed), 'bad_request');
+    assert.equal(await code({}, other), 'bad_signature');
+    // Denied by chez-bob's administrator: refused before any key is looked at.
+    home.admin(['federation', 'deny', MALLORY]);
+    const denied = batch(randomBytes(16), 'denied');
+    assert.equal(await code(sign(MALLORY, denied), denied), 'federation_denied');
+
+    // Only mallory's first item reached bob; the group goes on as before.
+    assert.deepEqual(await bob.takeRaw(1, WAIT_MS), ['mallory first']);
+    const after = `after mallory ${MARKER}`;
+    await alice.send(after);
+    const [b, c] = await Promise.all([bob.read(1, WAIT_MS), carol.read(1, WAIT_MS)]);
+    assert.deepEqual([b, c], [[after], [after]]);
     await bob.assertNothingMore();
   });
 
