@@ -12,8 +12,8 @@ import { PhaseStats, type Tracker } from './tracker.ts';
 /** What differs between the systems under test, seen from a client. */
 export interface Adapter {
   name: 'foyer' | 'relay';
-  /** ws:// URL of the socket endpoint. */
-  url: string;
+  /** ws:// URL of the socket endpoint a device connects to (its own server's). */
+  url(device: number): string;
   /** The first frame a device sends (authentication, or the relay's membership hello). */
   hello(device: number): string;
   /**
@@ -36,7 +36,7 @@ class DeviceSocket {
   readonly closed: Promise<void>;
 
   constructor(adapter: Adapter, device: number, tracker: Tracker) {
-    this.ws = new WebSocket(adapter.url, { perMessageDeflate: false });
+    this.ws = new WebSocket(adapter.url(device), { perMessageDeflate: false });
     this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       this.ws.once('open', () => this.ws.send(adapter.hello(device)));
@@ -80,8 +80,18 @@ class DeviceSocket {
   }
 }
 
+/** What the phases drive: something that can send as any device. */
+export interface Sender {
+  /** Devices that send. */
+  readonly senders: number[];
+  /** Sends one message from `device` to one of its groups, counted in `phase`. */
+  send(device: number, phase: PhaseStats): void;
+  /** Sends from a uniformly chosen sending device. */
+  sendAny(phase: PhaseStats): void;
+}
+
 /** Every device connected to one system under test, and the means to send as any of them. */
-export class LoadClient {
+export class LoadClient implements Sender {
   private readonly sockets: DeviceSocket[] = [];
   private readonly pop: Population;
   private readonly tracker: Tracker;
@@ -91,6 +101,10 @@ export class LoadClient {
   private readonly cursor: Uint32Array;
   /** recipients[group][device]: bit set of the group's devices minus that device. */
   private readonly recipients: Uint32Array[][];
+  /** sendGroups[device]: the groups that device sends to. */
+  private readonly sendGroups: number[][];
+  /** Devices that send at all (every device, unless some have no group to send to). */
+  readonly senders: number[];
   private ackTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: {
@@ -99,8 +113,14 @@ export class LoadClient {
     random: () => number;
     groupIds: string[];
     pools: string[][][];
+    /** The groups each device sends to; by default every group it is a member of. */
+    sendGroups?: number[][];
   }) {
     this.pop = opts.pop;
+    this.sendGroups = opts.sendGroups ?? opts.pop.devices.map((d) => d.groups);
+    this.senders = opts.pop.devices
+      .map((d) => d.index)
+      .filter((d) => this.sendGroups[d]!.length > 0);
     this.tracker = opts.tracker;
     this.random = opts.random;
     this.frames = opts.pools.map((byGroup) =>
@@ -137,7 +157,7 @@ export class LoadClient {
 
   /** Sends one message from `device` to a uniformly chosen group of its own. */
   send(device: number, phase: PhaseStats): void {
-    const groups = this.pop.devices[device]!.groups;
+    const groups = this.sendGroups[device]!;
     const g = groups[Math.floor(this.random() * groups.length)]!;
     const pool = this.frames[device]![g]!;
     const c = device * this.pop.groups.length + g;
@@ -152,9 +172,9 @@ export class LoadClient {
     this.sockets[device]!.ws.send(`${prefix}${k},"id":"${this.tracker.idOf(k)}"}`);
   }
 
-  /** Sends from a uniformly chosen device. */
+  /** Sends from a uniformly chosen sending device. */
   sendAny(phase: PhaseStats): void {
-    this.send(Math.floor(this.random() * this.sockets.length), phase);
+    this.send(this.senders[Math.floor(this.random() * this.senders.length)]!, phase);
   }
 
   /** Closes every socket. */
@@ -171,7 +191,7 @@ export class LoadClient {
  * last deliveries. Every delivery's send → receive latency is kept.
  */
 export async function latencyPhase(
-  client: LoadClient,
+  client: Sender,
   random: () => number,
   opts: { rate: number; seconds: number; graceMs: number },
 ): Promise<PhaseStats> {
@@ -203,9 +223,8 @@ export async function latencyPhase(
  * (e.g. to stop a sampler); then up to `graceMs` to drain.
  */
 export async function saturationPhase<T>(
-  client: LoadClient,
+  client: Sender,
   tracker: Tracker,
-  devices: number,
   opts: { inFlight: number; seconds: number; graceMs: number; onWindowEnd: () => T },
 ): Promise<{ phase: PhaseStats; windowEndResult: T }> {
   const phase = new PhaseStats('saturation');
@@ -215,7 +234,7 @@ export async function saturationPhase<T>(
   };
   phase.windowStart = performance.now();
   phase.windowEnd = phase.windowStart + opts.seconds * 1000;
-  for (let i = 0; i < opts.inFlight; i++) for (let d = 0; d < devices; d++) client.send(d, phase);
+  for (let i = 0; i < opts.inFlight; i++) for (const d of client.senders) client.send(d, phase);
   await new Promise((r) => setTimeout(r, opts.seconds * 1000));
   running = false;
   tracker.onAnswer = undefined;

@@ -22,6 +22,8 @@ export interface LatencyFigures {
   duplicates: number;
   misdirected: number;
   latencyMs: Percentiles;
+  /** Deliveries to a device of another instance than the sender's (federated runs only). */
+  crossInstanceLatencyMs?: Percentiles;
   submitAckMs: Percentiles;
 }
 
@@ -56,6 +58,7 @@ export function phaseFigures(p: PhaseStats, seconds: number, offered: number): L
     duplicates: p.duplicates,
     misdirected: p.unexpected,
     latencyMs: p.latency.summary(),
+    ...(p.crossLatency.length > 0 ? { crossInstanceLatencyMs: p.crossLatency.summary() } : {}),
     submitAckMs: p.ackLatency.summary(),
   };
 }

@@ -30,6 +30,8 @@ export class PhaseStats {
   unexpected = 0;
   /** send → receive, milliseconds, one sample per delivery. */
   readonly latency = new Samples();
+  /** The same, for deliveries to a device of another instance than the sender's. */
+  readonly crossLatency = new Samples();
   /** send → `submitted` acknowledgement, milliseconds, one sample per message. */
   readonly ackLatency = new Samples();
   private settled: (() => void) | undefined;
@@ -79,7 +81,11 @@ export class Tracker {
   /** Called with (k, sender device) when the server answers message k (`submitted` or `error`). */
   onAnswer: ((k: number, sender: number) => void) | undefined;
 
-  constructor(devices: number) {
+  /** Instance index of each device, when the population spans several instances. */
+  private readonly home: Uint8Array | undefined;
+
+  constructor(devices: number, home?: Uint8Array) {
+    this.home = home;
     this.words = Math.ceil(devices / 32);
     this.expectedBits = new Uint32Array(this.capacity * this.words);
     this.gotBits = new Uint32Array(this.capacity * this.words);
@@ -157,6 +163,8 @@ export class Tracker {
       p.delivered++;
       if (now <= p.windowEnd) p.deliveredInWindow++;
       p.latency.push(now - this.sentAt[k]!);
+      if (this.home !== undefined && this.home[device] !== this.home[this.sender[k]!])
+        p.crossLatency.push(now - this.sentAt[k]!);
       p.check();
     }
   }

@@ -89,17 +89,21 @@ Stop the server first; start it again with the passphrase afterwards.
 
 ${CONFIG_FLAGS}`,
   setup: `Usage: foyer setup [--yes] [--data DIR] [--domain NAME] [--host ADDR] [--port N]
-                   [--tls off|acme|files|proxy] [--public-url URL] [--key-protection key-file|passphrase]
-                   [--lan-announce yes|no] [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
+                   [--tls off|acme|local|files|proxy] [--public-url URL] [--tls-names LIST|none]
+                   [--key-protection key-file|passphrase] [--lan-announce yes|no]
+                   [--port-mapping yes|no|upnp|natpmp] [--max-users N]
+                   [--backup-dir DIR|none] [--backup-keep N]
 
 Asks each question in turn (Enter takes the suggestion), checks each answer, writes
 DIR/foyer.json and prints the next steps. Run it again to edit the file: the current values
 are the suggestions. A flag answers its question; --yes takes the suggestions for the rest,
 so "foyer setup --yes --domain maison.example" runs unattended.`,
-  doctor: `Usage: foyer doctor [--json] [configuration flags]
+  doctor: `Usage: foyer doctor [--json] [--cert-days N] [configuration flags]
 
 Checks the data folder, the database, the running server, its public address, the clock, the
-free disk and the backups, and says in plain words what to do about each problem.
+free disk, the backups, the router port mapping and the HTTPS certificates (expired, ending
+within N days, default 14, or not for the public URL's name; the local authority's
+fingerprint), and says in plain words what to do about each problem.
 Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
 
 ${CONFIG_FLAGS}`,

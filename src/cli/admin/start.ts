@@ -194,7 +194,7 @@ async function runLocked(
         const n = trustExtraCa(config.federationCa);
         io.out(`Peer instances: ${n} extra certificate authorit${n === 1 ? 'y' : 'ies'} trusted`);
       }
-      tls = await prepareTls(config, log);
+      tls = await prepareTls(config, log, db);
       if (tls !== undefined) io.out(tls.describe);
       server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
       tls?.attach(server.app.server as unknown as TlsServer);

@@ -173,7 +173,7 @@ export class Hub {
         if (inspected.epoch > g.epoch) {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
-        pushes.push(this.router.deliver(tx, others, message, now));
+        pushes.push(this.router.deliver(tx, others, { ...message, sender }, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {

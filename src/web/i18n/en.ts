@@ -100,6 +100,7 @@ export const en = {
 
   'state.pending': 'Waiting to be sent',
   'state.sent': 'Sent',
+  'state.relayed': 'Reached their server',
   'state.delivered': 'Delivered',
   'state.read': 'Read',
   'state.failed': 'Not sent',

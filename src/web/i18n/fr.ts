@@ -107,6 +107,7 @@ export const fr: Messages = {
 
   'state.pending': 'En attente d’envoi',
   'state.sent': 'Envoyé',
+  'state.relayed': 'Arrivé sur leur serveur',
   'state.delivered': 'Distribué',
   'state.read': 'Lu',
   'state.failed': 'Non envoyé',
