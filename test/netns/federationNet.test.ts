@@ -135,16 +135,21 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     // Cut off, the other follower has none of them, and the hub keeps all four queued for it.
     await bob.assertNothingMore();
     assert.equal(net.get(HUB).queued(BOB), 4);
-    // A member cut off from the hub is told so (its client keeps the message and retries).
-    const refused = await bob.device.call<{ error: { code: string } }>(
-      'POST',
-      `/api/v1/groups/${bob.gid}/messages`,
-      { id: 'x'.repeat(22), message: 'AAAA' },
-    );
-    assert.equal(refused.body.error.code, 'peer_unreachable');
+    // A member cut off from the hub writes: his server cannot reach it and says so; his
+    // client keeps the message to send again. Meanwhile the hub's side moves to a new epoch.
+    const late = `written during the cut ${MARKER}`;
+    const kept = await bob.prepare(late);
+    assert.equal((await bob.submit(kept)).body.error?.code, 'peer_unreachable');
+    await alice.selfUpdate();
+    assert.deepEqual(await carol.read(1, WAIT_MS), []);
     net.heal(BOB);
-    assert.deepEqual(await bob.read(4, WAIT_MS), during);
-    // Healed, the follower's member writes again through the hub, to everyone.
+    assert.deepEqual(await bob.read(5, WAIT_MS), during);
+    // Sent again after the heal, the message of the epoch before still decrypts everywhere
+    // (past epochs' keys are kept, shared/mls/config.ts).
+    assert.equal((await bob.submit(kept)).status, 200);
+    const [a1, c1] = await Promise.all([alice.read(1, WAIT_MS), carol.read(1, WAIT_MS)]);
+    assert.deepEqual([a1, c1], [[late], [late]]);
+    // And the follower's member writes in the new epoch, to everyone.
     const back = `back ${MARKER}`;
     await bob.send(back);
     const [a, c] = await Promise.all([alice.read(1, WAIT_MS), carol.read(1, WAIT_MS)]);
