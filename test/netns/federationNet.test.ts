@@ -4,7 +4,11 @@
  * HTTPS with certificates from a test authority they trust. A group created on maison (its
  * hub) spans all three. Every message arrives once, in order, and decrypts; a link cut and
  * healed, and a follower killed with SIGKILL during fan-out, lose and duplicate nothing that
- * the hub acknowledged. No instance's files hold a message in clear.
+ * the hub acknowledged; a message written on the cut-off side before a commit, sent again after
+ * the heal, still decrypts. One to one across two instances with the CLI client. A hostile
+ * instance on the network (its discovery in its own namespace; the test signs its requests)
+ * is refused with each code, and once denied; the others are unaffected. No instance's files
+ * hold a message in clear. See docs/testing.md for the network.
  * Needs root (network namespaces); skipped elsewhere with the reason.
  */
 import { after, before, describe, test } from 'node:test';
