@@ -84,7 +84,7 @@ test(
     // Alice (on the hub's instance): relayed once a peer's inbox has it, then delivered, read.
     const m1 = await alice.engine.send(group.id, marker('one'));
     // The status may already be in when send() returns (it comes by push).
-  assert.ok(['sent', 'relayed'].includes(m1.state), m1.state);
+    assert.ok(['sent', 'relayed'].includes(m1.state), m1.state);
     await waitFor(alice, stateOf(m1.id, 'relayed'));
     await waitFor(alice, stateOf(m1.id, 'delivered'));
     await waitFor(bob, (e) => e.type === 'message' && e.message.id === m1.id);

@@ -26,6 +26,11 @@ import { encodeCredential, type DeviceCredential } from '../../shared/protocol/c
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { HubStore, type HubGroup } from './store.ts';
 import { applyCommit, leafOf, type Member } from './leaves.ts';
+import { formatAddress } from '../../shared/protocol/address.ts';
+import { initialPolicy, type Policy } from '../../shared/governance/policy.ts';
+import { encodePolicy } from '../../shared/governance/policyCodec.ts';
+import { isBanned, isRefusal } from '../../shared/governance/rules.ts';
+import { checkCommit, policyError, type LeafDevice } from '../../shared/governance/commitCheck.ts';
 
 /** Groups one user may be in here; bounds what one account can make the hub keep. */
 export const MAX_GROUPS_PER_USER = 1000;
@@ -81,8 +86,11 @@ export class Hub {
     groupId: Uint8Array,
     groupInfo: Uint8Array | undefined,
   ): Promise<GroupStatus> {
-    if (groupInfo !== undefined) this.checkGroupInfo(groupId, groupInfo, 0);
     const member = this.addressOf(caller);
+    const policy =
+      groupInfo === undefined
+        ? undefined
+        : initialPolicyOf(this.checkGroupInfo(groupId, groupInfo, 0).policy, member);
     return this.writer.run((tx) => {
       // An existing id reads as any group the caller is not in (ids are not an oracle); for
       // one of its members, creating again is a retry that changes nothing.
@@ -93,7 +101,7 @@ export class Hub {
           `a user may be in at most ${MAX_GROUPS_PER_USER} groups of this instance`,
         );
       }
-      const g = this.groups.create(tx, groupId, member, groupInfo, Date.now());
+      const g = this.groups.create(tx, groupId, member, groupInfo, policy, Date.now());
       return status(g);
     });
   }
@@ -173,7 +181,12 @@ export class Hub {
         if (inspected.epoch > g.epoch) {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
-        pushes.push(this.router.deliver(tx, others, { ...message, sender }, now));
+        // Banned devices wait only for the commit that removes them: no more messages.
+        const readers =
+          g.policy === undefined
+            ? others
+            : others.filter((m) => !isBanned(g.policy!, formatAddress(m), m.deviceId));
+        pushes.push(this.router.deliver(tx, readers, { ...message, sender }, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {
@@ -187,6 +200,18 @@ export class Hub {
           throw new FoyerError('bad_request', 'a commit cannot remove its own sender');
         }
         const change = applyCommit(g.leaves, inspected.removes, adds);
+        const verdict = checkCommit(g.policy, {
+          committer: leafDevice(sender),
+          before: [...g.leaves.values()].map(leafDevice),
+          removed: change.removed.map((r) => leafDevice(r.member)),
+          added: change.added.map((a) => leafDevice(a.member)),
+          newPolicy: inspected.policy,
+        });
+        if (isRefusal(verdict)) throw policyError(verdict);
+        const newPolicy =
+          inspected.policy !== undefined && verdict.policy !== undefined
+            ? { decoded: verdict.policy, bytes: inspected.policy }
+            : undefined;
         epoch = g.epoch + 1;
         pushes.push(this.router.deliver(tx, others, message, now));
         if (change.added.length > 0) {
@@ -194,7 +219,7 @@ export class Hub {
           const welcome = { kind: 'welcome', groupId, msgId: s.id, body: s.welcome! } as const;
           pushes.push(this.router.deliver(tx, welcomed, welcome, now));
         }
-        this.groups.advance(tx, g, epoch, change, s.groupInfo);
+        this.groups.advance(tx, g, epoch, change, s.groupInfo, newPolicy);
       }
       this.groups.markSeen(tx, groupId, s.id, now);
       this.accepted++;
@@ -228,11 +253,16 @@ export class Hub {
     return { user: caller.userName, domain: this.router.domain, deviceId: caller.deviceId };
   }
 
-  private checkGroupInfo(groupId: Uint8Array, groupInfo: Uint8Array, epoch: number): void {
+  private checkGroupInfo(
+    groupId: Uint8Array,
+    groupInfo: Uint8Array,
+    epoch: number,
+  ): { policy: Uint8Array | undefined } {
     const gi = inspectGroupInfo(groupInfo);
     if (!equalBytes(gi.groupId, groupId) || gi.epoch !== epoch) {
       throw new FoyerError('bad_request', `groupInfo must be for this group at epoch ${epoch}`);
     }
+    return gi;
   }
 
   /**
@@ -269,6 +299,28 @@ export class Hub {
     }
     return address;
   }
+}
+
+function leafDevice(m: Member): LeafDevice {
+  return { identity: formatAddress(m), deviceId: m.deviceId };
+}
+
+/**
+ * A new group's policy, read from its first GroupInfo: absent (an ungoverned group), or
+ * exactly the initial policy with the creator as only admin.
+ * @throws FoyerError forbidden_by_policy for any other policy
+ */
+function initialPolicyOf(bytes: Uint8Array | undefined, creator: Member): Policy | undefined {
+  if (bytes === undefined) return undefined;
+  const expected = initialPolicy(formatAddress(creator));
+  if (!equalBytes(bytes, encodePolicy(expected))) {
+    throw new FoyerError(
+      'forbidden_by_policy',
+      'a new group starts with its creator as its only admin',
+      { rule: 'initial_policy' },
+    );
+  }
+  return expected;
 }
 
 function status(g: HubGroup): GroupStatus {

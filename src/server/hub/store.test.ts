@@ -15,7 +15,7 @@ test('the group cache keeps at most GROUP_CACHE_MAX groups, the most recently us
     const id = new Uint8Array(16);
     new DataView(id.buffer).setUint32(0, i);
     ids.push(id);
-    store.create(autocommitTx(), id, member, undefined, 0);
+    store.create(autocommitTx(), id, member, undefined, undefined, 0);
     if (i % 10 === 0) store.get(ids[0]!); // keep the first one in use
   }
   assert.equal(store.cached(), GROUP_CACHE_MAX);

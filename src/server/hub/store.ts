@@ -8,6 +8,8 @@ import { statementCache, type Db, type Statement } from '../storage/sqlite.ts';
 import type { WriteTx } from '../storage/tx.ts';
 import { toHex } from '../../shared/protocol/bytes.ts';
 import type { LeafChange, Member } from './leaves.ts';
+import type { Policy } from '../../shared/governance/policy.ts';
+import { decodePolicy, encodePolicy } from '../../shared/governance/policyCodec.ts';
 import { DAY_MS, dayOf, forgetDay, seenDigest } from './seen.ts';
 
 export interface HubGroup {
@@ -15,6 +17,8 @@ export interface HubGroup {
   epoch: number;
   leaves: ReadonlyMap<number, Member>;
   groupInfo: Uint8Array | undefined;
+  /** The group's governance policy (undefined: created without one, ungoverned). */
+  policy: Policy | undefined;
 }
 
 /**
@@ -39,8 +43,8 @@ export class HubStore {
       this.remember(key, cached);
       return cached;
     }
-    const row = this.q('SELECT epoch, group_info FROM groups WHERE id = ?').get(id) as
-      { epoch: number; group_info: Uint8Array | null } | undefined;
+    const row = this.q('SELECT epoch, group_info, policy FROM groups WHERE id = ?').get(id) as
+      { epoch: number; group_info: Uint8Array | null; policy: Uint8Array | null } | undefined;
     if (row === undefined) return undefined;
     const members = this.q(
       'SELECT leaf, device_id, user_name, domain FROM group_members WHERE group_id = ?',
@@ -49,6 +53,7 @@ export class HubStore {
       id,
       epoch: row.epoch,
       groupInfo: row.group_info ?? undefined,
+      policy: row.policy === null ? undefined : decodePolicy(row.policy),
       leaves: new Map(
         members.map((m) => [
           m.leaf,
@@ -66,15 +71,14 @@ export class HubStore {
     id: Uint8Array,
     creator: Member,
     groupInfo: Uint8Array | undefined,
+    policy: Policy | undefined,
     now: number,
   ): HubGroup {
-    this.q('INSERT INTO groups (id, epoch, group_info, created_at) VALUES (?, 0, ?, ?)').run(
-      id,
-      groupInfo ?? null,
-      dayOf(now) * DAY_MS,
-    );
+    this.q(
+      'INSERT INTO groups (id, epoch, group_info, created_at, policy) VALUES (?, 0, ?, ?, ?)',
+    ).run(id, groupInfo ?? null, dayOf(now) * DAY_MS, policy ? encodePolicy(policy) : null);
     this.insertMember(tx, id, 0, creator);
-    const g: HubGroup = { id, epoch: 0, groupInfo, leaves: new Map([[0, creator]]) };
+    const g: HubGroup = { id, epoch: 0, groupInfo, policy, leaves: new Map([[0, creator]]) };
     this.remember(toHex(id), g);
     return g;
   }
@@ -86,6 +90,7 @@ export class HubStore {
     epoch: number,
     change: LeafChange,
     groupInfo: Uint8Array | undefined,
+    policy: { decoded: Policy; bytes: Uint8Array } | undefined,
   ): void {
     for (const { leaf } of change.removed) {
       this.q('DELETE FROM group_members WHERE group_id = ? AND leaf = ?').run(g.id, leaf);
@@ -93,7 +98,16 @@ export class HubStore {
     for (const { leaf, member } of change.added) this.insertMember(tx, g.id, leaf, member);
     const info = groupInfo ?? null;
     this.q('UPDATE groups SET epoch = ?, group_info = ? WHERE id = ?').run(epoch, info, g.id);
-    this.remember(toHex(g.id), { id: g.id, epoch, leaves: change.leaves, groupInfo: groupInfo });
+    if (policy !== undefined) {
+      this.q('UPDATE groups SET policy = ? WHERE id = ?').run(policy.bytes, g.id);
+    }
+    this.remember(toHex(g.id), {
+      id: g.id,
+      epoch,
+      leaves: change.leaves,
+      groupInfo: groupInfo,
+      policy: policy?.decoded ?? g.policy,
+    });
   }
 
   /** Groups in which any device of a local user (of instance `domain`) holds a leaf. */

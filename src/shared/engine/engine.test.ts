@@ -74,6 +74,7 @@ test('messages behind a changed identity key are held until the user accepts it'
   const bob = await registerClient(server, 'bob');
   const carol = await registerClient(server, 'carol');
   const group = await alice.engine.createGroup('family', ['bob', 'carol']);
+  await alice.engine.govern(group.id, { op: 'promote', person: 'carol' });
   await carol.engine.sync();
 
   // The server gives the name "bob" to a new account with a new identity key.

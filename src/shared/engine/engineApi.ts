@@ -55,6 +55,37 @@ import { flushOutbox, pendingEntries, type FlushResult } from './outbox/outbox.t
 import type { SocketFactory } from './transport/push.ts';
 import { runDueSelfUpdates } from './conversations/selfUpdate.ts';
 import { collectFailures, type SyncFailure } from './sync/failures.ts';
+import {
+  changePolicy,
+  governanceView,
+  identityFor,
+  targetFor,
+  type GovernanceView,
+} from './conversations/governance.ts';
+import type { Allowed, PolicyAction } from '../governance/policy.ts';
+import { setProfile, type ProfileInput } from './conversations/profile.ts';
+
+/** A governance request as a shell states it. */
+export type GovernRequest =
+  | { op: 'promote' | 'demote'; person: string }
+  | { op: 'vote-ban' | 'unvote' | 'unban'; person: string; deviceId?: string }
+  | { op: 'permissions'; addMembers: Allowed; editProfile: Allowed };
+
+function actionFor(ctx: EngineContext, r: GovernRequest): PolicyAction {
+  switch (r.op) {
+    case 'promote':
+    case 'demote':
+      return { t: r.op, identity: identityFor(ctx, r.person) };
+    case 'vote-ban':
+      return { t: 'vote', kind: 'ban', target: targetFor(ctx, r.person, r.deviceId) };
+    case 'unban':
+      return { t: 'vote', kind: 'unban', target: targetFor(ctx, r.person, r.deviceId) };
+    case 'unvote':
+      return { t: 'unvote', target: targetFor(ctx, r.person, r.deviceId) };
+    case 'permissions':
+      return { t: 'permissions', addMembers: r.addMembers, editProfile: r.editProfile };
+  }
+}
 
 export type { SafetyView, SyncFailure };
 
@@ -150,6 +181,35 @@ export class EngineApi {
 
   async removeMembers(conversationId: string, names: string[]): Promise<ConversationView> {
     await this.run((ctx) => removePeople(ctx, conversationId, names));
+    return this.conversation(conversationId);
+  }
+
+  /** The members with their roles, the bans and pending votes of a conversation. */
+  async governance(conversationId: string): Promise<GovernanceView> {
+    return this.run((ctx) => governanceView(ctx, conversationId));
+  }
+
+  /**
+   * Takes a governance action in a conversation: promote, demote, vote-ban, unvote, unban
+   * (a vote to lift a ban), or who may add members and edit the profile.
+   * @throws FoyerError forbidden_by_policy (details.rule), usage, invalid_name
+   */
+  async govern(conversationId: string, request: GovernRequest): Promise<GovernanceView> {
+    await this.run(async (ctx) => {
+      const action = actionFor(ctx, request);
+      await changePolicy(ctx, conversationId, action);
+    });
+    return this.governance(conversationId);
+  }
+
+  /**
+   * Sets the group profile (title, description, small picture) of a conversation, as the
+   * group policy allows (admins by default).
+   * @throws FoyerError forbidden_by_policy, usage, payload_too_large
+   */
+  async setProfile(conversationId: string, profile: ProfileInput): Promise<ConversationView> {
+    await this.run((ctx) => setProfile(ctx, conversationId, profile));
+    await this.flush();
     return this.conversation(conversationId);
   }
 

@@ -9,7 +9,16 @@
  * sync/ (incoming, held items, commit flow, jobs, the dispatcher, background loop).
  */
 export { Engine, type EngineOptions, type RegisterInput } from './engine.ts';
-export type { SafetyView, SyncFailure, SyncResult, WhoAmI, ReconcileResult } from './engineApi.ts';
+export type {
+  GovernRequest,
+  SafetyView,
+  SyncFailure,
+  SyncResult,
+  WhoAmI,
+  ReconcileResult,
+} from './engineApi.ts';
+export type { GovernanceView, MemberView } from './conversations/governance.ts';
+export type { ProfileInput } from './conversations/profile.ts';
 export type { EngineEvent, EngineEventType, Listener } from './core/events.ts';
 export { systemClock, type Clock } from './core/clock.ts';
 export { DEFAULT_TUNING, type EngineTuning } from './core/context.ts';

@@ -61,11 +61,6 @@ export function checkCommit(before: Policy | undefined, facts: CommitFacts): Com
       return refuse('policy_mismatch', 'the policy is not what its action yields');
     }
     policy = expected;
-  } else {
-    const stale = [...before.admins, ...before.leaving].find((x) => !identitiesAfter.has(x));
-    if (stale !== undefined) {
-      return refuse('policy_stale', 'a commit that removes an admin or a leaver must prune');
-    }
   }
   const isAdmin = before.admins.includes(by);
   for (const r of facts.removed) {
@@ -91,7 +86,12 @@ export function checkCommit(before: Policy | undefined, facts: CommitFacts): Com
       return refuse('add_forbidden', 'only an admin may add members to this group');
     }
   }
-  if (after.some((d) => isBanned(policy, d.identity, d.deviceId))) {
+  // A ban is carried by a policy-only commit (MLS cannot put a policy change and a removal
+  // in one commit with this library, see docs/groups.md); every other commit must remove
+  // the banned leaves, so none of them receives the keys of a later epoch.
+  const policyOnly =
+    facts.newPolicy !== undefined && facts.removed.length === 0 && facts.added.length === 0;
+  if (!policyOnly && after.some((d) => isBanned(policy, d.identity, d.deviceId))) {
     return refuse('banned_remains', 'every leaf of a banned person or device must be removed');
   }
   return { policy };

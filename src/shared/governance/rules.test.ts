@@ -139,8 +139,13 @@ test('commit check: a ban must remove every leaf and the banned cannot be re-add
     return isRefusal(v) ? v.rule : 'ok';
   };
   const bytes = encodePolicy(banned);
-  assert.equal(rule(p, facts({ newPolicy: bytes, removed: [dev(B, 2)] })), 'banned_remains');
-  assert.equal(rule(p, facts({ newPolicy: bytes, removed: [dev(B, 2), dev(B, 3)] })), 'ok');
+  assert.equal(rule(p, facts({ newPolicy: bytes })), 'ok', 'the ban itself');
+  assert.equal(rule(banned, facts({ removed: [dev(B, 2)] })), 'banned_remains');
+  assert.equal(rule(banned, facts({})), 'banned_remains', 'a self-update before the removal');
+  assert.equal(
+    rule(banned, facts({ committer: dev(C, 4), removed: [dev(B, 2), dev(B, 3)] })),
+    'ok',
+  );
   const later = facts({ before: [dev(A, 1), dev(C, 4)], added: [dev(B, 7)] });
   assert.equal(rule(banned, later), 'banned');
   assert.equal(rule(banned, { ...later, committer: dev(C, 4) }), 'banned');

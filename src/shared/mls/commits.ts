@@ -19,10 +19,14 @@ import { decodeMlsAs, encodeMls } from './codec.ts';
 import { clientConfigFor, withConfig } from './config.ts';
 import { cryptoFailure } from './failures.ts';
 import type { CommitOutput, Group, GroupContextDeps } from './groupTypes.ts';
-import { epochOf, groupOf, isRemoved, myLeafOf } from './groupView.ts';
+import { credentialAt, epochOf, groupOf, isRemoved, myLeafOf } from './groupView.ts';
 import { assertOwnCredential, makeLeafKeyPackage, type DeviceKeys } from './keyPackages.ts';
 import { getSuite } from './suite.ts';
 import { checkLeafCredential } from './trust.ts';
+import { commitFacts, identitiesWithout, policyOf, policyProposal } from './governance.ts';
+import { checkCommit, policyError } from '../governance/commitCheck.ts';
+import { isRefusal } from '../governance/rules.ts';
+import type { PolicyAction } from '../governance/policy.ts';
 
 /**
  * Refuses to act for a device removed from the group.
@@ -46,6 +50,7 @@ async function commit(
   what: string,
 ): Promise<{ output: CommitOutput; welcome: Welcome | undefined }> {
   assertActive(g);
+  assertPolicyAllows(g, proposals);
   const suite = await getSuite();
   let result;
   try {
@@ -67,6 +72,23 @@ async function commit(
     },
     welcome: result.welcome,
   };
+}
+
+/**
+ * Refuses early, with the rule, a commit the group policy would make every member (and the
+ * hub) refuse.
+ * @throws FoyerError forbidden_by_policy
+ */
+function assertPolicyAllows(g: Group, proposals: Proposal[]): void {
+  const leaf = myLeafOf(g);
+  const me = credentialAt(g.state.ratchetTree, leaf);
+  if (me === undefined) throw new FoyerError('internal', 'own leaf not found');
+  const withSender = proposals.map((proposal) => ({ proposal, senderLeafIndex: leaf }));
+  const verdict = checkCommit(
+    policyOf(g),
+    commitFacts(g.state.ratchetTree, me, withSender, undefined),
+  );
+  if (isRefusal(verdict)) throw policyError(verdict);
 }
 
 /**
@@ -128,6 +150,21 @@ export async function removeMembers(
     remove: { removed },
   }));
   return (await commit(g, proposals, deps, 'remove members')).output;
+}
+
+/**
+ * Commits a policy action (promote, vote, profile…) as a commit that changes only the policy.
+ * When a ban carries, the banned leaves stay until the next commit, which must remove them
+ * (bannedLeaves): make it at once.
+ * @throws FoyerError forbidden_by_policy (with details.rule), usage, crypto_failed, not_member
+ */
+export async function commitPolicy(
+  g: Group,
+  action: PolicyAction,
+  deps: GroupContextDeps,
+): Promise<CommitOutput> {
+  const proposal = policyProposal(g, action, identitiesWithout(g, []));
+  return (await commit(g, [proposal], deps, 'change the group policy')).output;
 }
 
 /**

@@ -27,11 +27,15 @@ import {
 } from './keyPackages.ts';
 import { keyPackageRef } from './refs.ts';
 import { getSuite } from './suite.ts';
+import { identityOf, policyExtension } from './governance.ts';
+import { initialPolicy } from '../governance/policy.ts';
+import { decodeCredential } from '../protocol/credential.ts';
 
 export type { CommitOutput, Group, GroupContextDeps, Member, Processed } from './groupTypes.ts';
 export type { DeviceKeys } from './keyPackages.ts';
 export type { ProcessFailure } from './failures.ts';
-export { addMembers, removeMembers, selfUpdate, joinExternal } from './commits.ts';
+export { addMembers, commitPolicy, removeMembers, selfUpdate, joinExternal } from './commits.ts';
+export { bannedLeaves, identityOf, policyOf } from './governance.ts';
 export { processMessage } from './process.ts';
 export { decodeGroup, encodeGroup, GROUP_STATE_VERSION } from './groupState.ts';
 export { epochOf, groupIdOf, isRemoved, membersOf, myLeafOf } from './groupView.ts';
@@ -42,7 +46,8 @@ export const MAX_GROUP_ID_BYTES = 64;
 export const MAX_PLAINTEXT_BYTES = MAX_APPLICATION_MESSAGE - 4096;
 
 /**
- * Creates a one-member group (epoch 0) with this device as leaf 0.
+ * Creates a one-member group (epoch 0) with this device as leaf 0 and its identity as the
+ * only admin of the group policy.
  * @throws FoyerError usage (bad group id), crypto_failed (own credential refused)
  */
 export async function createGroup(
@@ -61,7 +66,7 @@ export async function createGroup(
       groupId.slice(),
       publicPackage,
       privatePackage,
-      [],
+      [policyExtension(initialPolicy(identityOf(decodeCredential(me.credential))))],
       suite,
       clientConfigFor(deps.trust),
     );

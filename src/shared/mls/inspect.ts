@@ -18,6 +18,7 @@ import { decodeMls, decodeMlsAs } from './codec.ts';
 import { isLastResort } from './lastResort.ts';
 import { keyPackageRef } from './refs.ts';
 import { CIPHERSUITE_NAME } from './suiteName.ts';
+import { POLICY_EXTENSION_TYPE } from '../governance/policy.ts';
 import { deviceCredentialOf } from './trust.ts';
 
 export type InspectedSender =
@@ -39,6 +40,11 @@ export type Inspected =
       adds: DeviceCredential[];
       /** Proposals included by reference (the hub refuses any). */
       byReference: number;
+      /**
+       * The group policy the commit sets (its group-context-extensions proposal), if any; a
+       * proposal whose list lacks the policy reads as one malformed byte, refused as such.
+       */
+      policy: Uint8Array | undefined;
     }
   | { type: 'proposal'; groupId: Uint8Array; epoch: number; sender: InspectedSender };
 
@@ -122,16 +128,22 @@ export function inspectMessage(bytes: Uint8Array): Inspected {
   const removes: number[] = [];
   const adds: DeviceCredential[] = [];
   let byReference = 0;
+  let policy: Uint8Array | undefined;
   for (const p of commit.proposals) {
     if (p.proposalOrRefType === 'reference') {
       byReference++;
+    } else if (p.proposal.proposalType === 'group_context_extensions') {
+      const ext = p.proposal.groupContextExtensions.extensions.find(
+        (e) => e.extensionType === POLICY_EXTENSION_TYPE,
+      );
+      policy = ext?.extensionData.slice() ?? new Uint8Array([0]);
     } else if (p.proposal.proposalType === 'remove') {
       removes.push(p.proposal.remove.removed);
     } else if (p.proposal.proposalType === 'add') {
       adds.push(credentialOf(p.proposal.add.keyPackage.leafNode.credential, 'added key package'));
     }
   }
-  return { type: 'commit', groupId, epoch, sender, removes, adds, byReference };
+  return { type: 'commit', groupId, epoch, sender, removes, adds, byReference, policy };
 }
 
 function memberSender(sender: Sender): InspectedSender {
@@ -142,14 +154,23 @@ function memberSender(sender: Sender): InspectedSender {
 }
 
 /**
- * Group and epoch of a GroupInfo (encoded MLSMessage).
+ * Group, epoch and policy (the group-context extension's data, if any) of a GroupInfo
+ * (encoded MLSMessage).
  * @throws FoyerError bad_request
  */
-export function inspectGroupInfo(bytes: Uint8Array): { groupId: Uint8Array; epoch: number } {
+export function inspectGroupInfo(bytes: Uint8Array): {
+  groupId: Uint8Array;
+  epoch: number;
+  policy: Uint8Array | undefined;
+} {
   const { groupInfo } = decodeMlsAs(bytes, 'mls_group_info', 'group info', 'bad_request');
+  const policy = groupInfo.groupContext.extensions.find(
+    (e) => e.extensionType === POLICY_EXTENSION_TYPE,
+  );
   return {
     groupId: groupInfo.groupContext.groupId.slice(),
     epoch: epochNumber(groupInfo.groupContext.epoch),
+    policy: policy?.extensionData.slice(),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import { Reader, Writer } from '../protocol/binary.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { encodeMls } from './codec.ts';
+import { POLICY_EXTENSION_TYPE } from '../governance/policy.ts';
 import type { SignatureKeyPair } from './keys.ts';
 import { LAST_RESORT_EXTENSION_TYPE } from './lastResort.ts';
 import { keyPackageRef } from './refs.ts';
@@ -53,13 +54,16 @@ const CLOCK_SKEW_SECONDS = 3600;
 const PRIVATE_PACKAGE_VERSION = 1;
 const MAX_PRIVATE_KEY_BYTES = 256;
 
-/** Leaf capabilities: ts-mls defaults (with GREASE), basic credentials only, last_resort. */
+/**
+ * Leaf capabilities: ts-mls defaults (with GREASE), basic credentials only, last_resort and
+ * the group policy extension (MLS refuses a group-context extension a leaf does not list).
+ */
 export function foyerCapabilities(): Capabilities {
   const caps = defaultCapabilities();
   return {
     ...caps,
     credentials: caps.credentials.filter((c) => c !== 'x509'),
-    extensions: [...caps.extensions, LAST_RESORT_EXTENSION_TYPE],
+    extensions: [...caps.extensions, LAST_RESORT_EXTENSION_TYPE, POLICY_EXTENSION_TYPE],
   };
 }
 

@@ -24,6 +24,9 @@ import type { Group, GroupContextDeps, Processed } from './groupTypes.ts';
 import { credentialAt, groupOf } from './groupView.ts';
 import { getSuite } from './suite.ts';
 import { deviceCredentialOf } from './trust.ts';
+import { commitFacts, policyOfState } from './governance.ts';
+import { checkCommit } from '../governance/commitCheck.ts';
+import { isRefusal, refuse, type Refusal } from '../governance/rules.ts';
 
 /**
  * Processes one encoded MLSMessage for `g` and returns the new state with what it carried.
@@ -147,8 +150,29 @@ async function processCommit(state: ClientState, pm: PublicMessage): Promise<Pro
     throw processFailure('own_commit', 'own commit: adopt the pending state made with it');
   }
   let proposals: ProposalWithSender[] = [];
+  const path = content.commit.path;
+  const joiner =
+    sender.senderType === 'new_member_commit' && path !== undefined
+      ? deviceCredentialOf(path.leafNode.credential)
+      : undefined;
+  const committerBefore =
+    sender.senderType === 'member' ? credentialAt(state.ratchetTree, sender.leafIndex) : joiner;
+  let refusal: Refusal | undefined;
+  // ts-mls calls this synchronously once the commit's signature verified; the policy check
+  // is pure, so the verdict is known before any state changes.
   const capture: IncomingMessageCallback = (incoming) => {
-    if (incoming.kind === 'commit') proposals = incoming.proposals;
+    if (incoming.kind !== 'commit') return 'accept';
+    proposals = incoming.proposals;
+    if (committerBefore === undefined) {
+      refusal = refuse('unknown_sender', 'the committer has no leaf');
+      return 'reject';
+    }
+    const facts = commitFacts(state.ratchetTree, committerBefore, proposals, joiner);
+    const verdict = checkCommit(policyOfState(state), facts);
+    if (isRefusal(verdict)) {
+      refusal = verdict;
+      return 'reject';
+    }
     return 'accept';
   };
   const suite = await getSuite();
@@ -158,8 +182,14 @@ async function processCommit(state: ClientState, pm: PublicMessage): Promise<Pro
   } catch (err) {
     throw cryptoFailure(err, 'cannot process commit', { reason: 'invalid' });
   }
+  if (refusal !== undefined || result.actionTaken === 'reject') {
+    const why = refusal ?? refuse('rejected', 'the commit was rejected');
+    throw new FoyerError('forbidden_by_policy', `refused by the group policy: ${why.reason}`, {
+      reason: 'policy',
+      rule: why.rule,
+    });
+  }
   const newState = result.newState;
-  const path = content.commit.path;
   const added: DeviceCredential[] = [];
   const removed: DeviceCredential[] = [];
   for (const { proposal } of proposals) {
@@ -170,9 +200,7 @@ async function processCommit(state: ClientState, pm: PublicMessage): Promise<Pro
       if (gone !== undefined) removed.push(gone);
     }
   }
-  if (sender.senderType === 'new_member_commit' && path !== undefined) {
-    added.push(deviceCredentialOf(path.leafNode.credential));
-  }
+  if (joiner !== undefined) added.push(joiner);
   const committer =
     path !== undefined
       ? deviceCredentialOf(path.leafNode.credential)

@@ -18,6 +18,11 @@ import {
   type SignatureKeyPair,
 } from './keys.ts';
 import type { TrustStore } from './trust.ts';
+import { createCommit, type Proposal } from 'ts-mls';
+import { decodeMlsAs, encodeMls } from './codec.ts';
+import { withConfig } from './config.ts';
+import type { Group, GroupContextDeps } from './groupTypes.ts';
+import { getSuite } from './suite.ts';
 
 export interface TestInstance {
   domain: string;
@@ -117,6 +122,40 @@ export function memoryTrustStore(
       return pinned.length === identityKey.length && pinned.every((b, i) => b === identityKey[i]);
     },
   };
+}
+
+/**
+ * A commit with arbitrary proposals and none of Foyer's checks, as a modified (hostile)
+ * client would build it: for tests that members and the hub refuse it.
+ */
+export async function unsafeUncheckedCommit(
+  g: Group,
+  proposals: Proposal[],
+  deps: GroupContextDeps,
+): Promise<{ commit: Uint8Array; welcome?: Uint8Array }> {
+  const result = await createCommit(
+    { state: withConfig(g.state, deps.trust), cipherSuite: await getSuite() },
+    { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true },
+  );
+  const commit = encodeMls(result.commit);
+  if (result.welcome === undefined) return { commit };
+  return {
+    commit,
+    welcome: encodeMls({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome }),
+  };
+}
+
+/** Removes of `leaves` as proposals, for unsafeUncheckedCommit. */
+export function removeProposals(leaves: number[]): Proposal[] {
+  return leaves.map((removed) => ({ proposalType: 'remove', remove: { removed } }));
+}
+
+/** Adds of encoded key packages as proposals, for unsafeUncheckedCommit. */
+export function addProposals(keyPackages: Uint8Array[]): Proposal[] {
+  return keyPackages.map((bytes) => ({
+    proposalType: 'add',
+    add: { keyPackage: decodeMlsAs(bytes, 'mls_key_package', 'kp', 'bad_request').keyPackage },
+  }));
 }
 
 /** Shorthand: a trust store trusting one test instance. */

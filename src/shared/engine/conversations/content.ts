@@ -18,7 +18,28 @@ export type Content =
   /** Conversation metadata, re-sent after each add so that joiners learn it. */
   | { t: 'meta'; kind: 'direct' | 'group'; title: string | null }
   /** The sender's user leaves: the first other member to see it removes all their leaves. */
-  | { t: 'leave' };
+  | { t: 'leave' }
+  /**
+   * The group profile. Accepted only when its SHA-256 (over these very bytes) is the
+   * commitment the group policy holds, so only an edit the policy allowed takes effect; the
+   * random salt keeps the commitment from revealing a guessable title to the hub.
+   */
+  | ProfileContent;
+
+/** The group profile as it travels between members. */
+export interface ProfileContent {
+  t: 'profile';
+  salt: string;
+  title: string;
+  description: string;
+  /** A small image, base64url, or null. */
+  picture: string | null;
+}
+
+export const MAX_DESCRIPTION_CHARS = 2000;
+/** The picture's bound (bytes, before base64url); the client resizes below it first. */
+export const MAX_PICTURE_BYTES = 48 * 1024;
+const MAX_PICTURE_CHARS = Math.ceil((MAX_PICTURE_BYTES * 4) / 3);
 
 export function encodeContent(c: Content): Uint8Array {
   return utf8(JSON.stringify({ v: CONTENT_VERSION, ...c }));
@@ -73,6 +94,27 @@ export function decodeContent(bytes: Uint8Array): Content | undefined {
       return undefined;
     case 'leave':
       return { t: 'leave' };
+    case 'profile':
+      if (
+        typeof r.salt === 'string' &&
+        r.salt.length <= 32 &&
+        typeof r.title === 'string' &&
+        r.title.length <= MAX_TITLE_CHARS &&
+        typeof r.description === 'string' &&
+        r.description.length <= MAX_DESCRIPTION_CHARS &&
+        (r.picture === null ||
+          (typeof r.picture === 'string' && r.picture.length <= MAX_PICTURE_CHARS))
+      ) {
+        // Same key order as the sender's: re-encoding gives the same bytes.
+        return {
+          t: 'profile',
+          salt: r.salt,
+          title: r.title,
+          description: r.description,
+          picture: r.picture,
+        };
+      }
+      return undefined;
     default:
       return undefined;
   }

@@ -39,11 +39,12 @@ test('a member who leaves is removed by the first other member to see it', async
     'alice@maison.example',
     'bob@maison.example',
   ]);
-  assert.equal(await alice.engine.epoch(group.id), before + 1);
-  assert.equal(await bob.engine.epoch(group.id), before + 1);
+  // The leaver's own commit records the leave in the group policy, then one removal.
+  assert.equal(await alice.engine.epoch(group.id), before + 2);
+  assert.equal(await bob.engine.epoch(group.id), before + 2);
   assert.equal(
     server.submissions.filter((s) => s.kind === 'commit').length,
-    2, // the creation's add, then one removal
+    3, // the creation's add, the leave, then one removal
   );
 });
 

@@ -6,7 +6,9 @@
  */
 import {
   addMembers,
+  commitPolicy,
   createGroup,
+  policyOf,
   groupInfoOf,
   membersOf,
   removeMembers,
@@ -21,6 +23,7 @@ import { formatAddress, sameAddress, type Address } from '../../protocol/address
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
 import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
+import { queueProfile } from './profile.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
   allConversations,
@@ -181,6 +184,7 @@ async function queueMeta(ctx: EngineContext, conv: ConversationRecord): Promise<
     kind: conv.kind,
     title: conv.title,
   });
+  await queueProfile(ctx, tx, conv);
   await tx.commit();
 }
 
@@ -297,6 +301,14 @@ export async function removePeople(
 export async function leaveConversation(ctx: EngineContext, conversationId: string): Promise<void> {
   await resolvePendingCommit(ctx, conversationId);
   const conv = await getActiveConversation(ctx.store, conversationId);
+  // In a governed group only a leaver recorded in the policy may be removed by any member:
+  // record it first (the last admin is refused here and must promote someone).
+  const policy = policyOf(await loadGroup(ctx, ctx.store, conversationId));
+  if (policy !== undefined && !policy.leaving.includes(formatAddress(myAddress(ctx)))) {
+    await runCommit(ctx, conversationId, async (g) => ({
+      output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
+    }));
+  }
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
     group,

@@ -62,6 +62,22 @@ export interface ConversationRecord {
   /** Self-update policy bookkeeping (see selfUpdate.ts). */
   lastOwnCommitAt: number;
   sentSinceOwnCommit: number;
+  /**
+   * Set when a commit the group policy forbids arrived (only a misbehaving hub lets one
+   * through): this device stays at the epoch before it instead of diverging silently.
+   */
+  conflict?: string;
+  /** The group profile whose commitment the group policy holds (re-sent to joiners). */
+  profile?: StoredProfile;
+}
+
+/** A group profile as received (conversations/content.ts ProfileContent). */
+export interface StoredProfile {
+  t: 'profile';
+  salt: string;
+  title: string;
+  description: string;
+  picture: string | null;
 }
 
 export interface ConversationIndex {
@@ -111,6 +127,10 @@ export interface ConversationView {
   members: string[];
   unread: number;
   lastActivityAt: number;
+  /** Why the conversation is in conflict (a forbidden commit was refused), if it is. */
+  conflict?: string;
+  /** The group profile (title, description, picture as base64url), once one was set. */
+  profile?: { title: string; description: string; picture: string | null };
 }
 
 export interface MessageView {
@@ -156,6 +176,16 @@ export function conversationView(c: ConversationRecord): ConversationView {
     members: [...c.members],
     unread: c.unread,
     lastActivityAt: c.lastActivityAt,
+    ...(c.conflict === undefined ? {} : { conflict: c.conflict }),
+    ...(c.profile === undefined
+      ? {}
+      : {
+          profile: {
+            title: c.profile.title,
+            description: c.profile.description,
+            picture: c.profile.picture,
+          },
+        }),
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type MessageRecord,
 } from '../store/model.ts';
 import { dropConversationEntries } from '../outbox/outbox.ts';
+import { acceptProfile } from '../conversations/profile.ts';
 
 /** Delivery receipts to send once a batch is processed: conversation id → message ids. */
 export type ReceiptBatch = Map<string, string[]>;
@@ -79,9 +80,18 @@ export async function handleApplication(
         );
       }
       return;
+    case 'profile':
+      if (await acceptProfile(p.group, conv, content, p.plaintext)) {
+        await putConversation(tx, conv);
+        after.push(() =>
+          ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
+        );
+      }
+      return;
     case 'meta':
       conv.kind = content.kind;
-      conv.title = content.title;
+      // A profile, once set, names the group; metadata only fills in before one exists.
+      if (conv.profile === undefined) conv.title = content.title;
       conv.peer =
         content.kind === 'direct'
           ? (conv.members.find((m) => m !== formatAddress(myAddress(ctx))) ?? null)

@@ -10,6 +10,8 @@
  */
 import type { MailboxItem } from '../../protocol/api.ts';
 import {
+  bannedLeaves,
+  myLeafOf,
   groupIdOf,
   joinFromWelcome,
   processMessage,
@@ -240,6 +242,21 @@ async function handleGroupMessage(
     p = await processMessage(group, payload, ctx.deps);
   } catch (err) {
     const reason = err instanceof FoyerError ? err.details?.reason : undefined;
+    if (reason === 'policy' && err instanceof FoyerError) {
+      // Refused by every honest member: stay at this epoch and show the conflict.
+      conv.conflict = err.message;
+      await putConversation(tx, conv);
+      after.push(() => {
+        ctx.events.emit({
+          type: 'error',
+          code: 'forbidden_by_policy',
+          message: `a commit refused by the group policy: ${err.message}`,
+          conversationId: id,
+        });
+        ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) });
+      });
+      return;
+    }
     // A commit we already have (ours, or one seen before) is not news.
     if (reason === 'own_commit' || (reason === 'epoch_too_old' && isCommit(payload))) return;
     throw err;
@@ -270,6 +287,18 @@ async function handleGroupMessage(
       }
       ctx.events.emit({ type: 'conversation_removed', conversationId: id, reason: 'removed' });
     });
+    return;
+  }
+  if (bannedLeaves(p.group).includes(myLeafOf(p.group))) {
+    // Banned: the next commit removes this device; nothing more is sent or shown here.
+    conv.status = 'removed';
+    conv.members = memberAddresses(p.group);
+    tx.delete(rec.group(id)).delete(rec.pendingCommit(id));
+    await dropConversationEntries(tx, id);
+    await putConversation(tx, conv);
+    after.push(() =>
+      ctx.events.emit({ type: 'conversation_removed', conversationId: id, reason: 'banned' }),
+    );
     return;
   }
   putGroup(tx, id, p.group);
