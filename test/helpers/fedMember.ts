@@ -11,6 +11,7 @@ import {
   encryptMessage,
   joinFromWelcome,
   processMessage,
+  selfUpdate,
   welcomeKeyPackageRefs,
   type Group,
 } from '../../src/shared/mls/group.ts';
@@ -22,7 +23,11 @@ import {
   utf8,
 } from '../../src/shared/protocol/bytes.ts';
 import type { TrustStore } from '../../src/shared/mls/trust.ts';
-import type { ClaimedKeyPackages } from '../../src/shared/protocol/api.ts';
+import type {
+  ClaimedKeyPackages,
+  DeliveryStatus,
+  MailboxItem,
+} from '../../src/shared/protocol/api.ts';
 
 /** Rejects with `what` if `p` has not settled within `ms` (a failing test, not a hang). */
 export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
@@ -43,6 +48,8 @@ export class Member {
   private readonly seen = new Set<string>();
   /** The highest mailbox sequence read and acknowledged. */
   private after = 0;
+  /** Delivery statuses taken with the items read (for this member's own messages). */
+  readonly statuses: DeliveryStatus[] = [];
 
   /** Another user on the same instance, who claims this member's key packages. */
   private readonly neighbour: ApiDevice;
@@ -144,31 +151,105 @@ export class Member {
     return texts;
   }
 
-  /** Nothing more in the mailbox (after what was read). */
-  async assertNothingMore(): Promise<void> {
-    assert.deepEqual(await this.device.mailbox(this.after), []);
+  /** The next `n` items' raw payloads, not processed (items a test planted). */
+  async takeRaw(n: number, timeoutMs: number): Promise<string[]> {
+    return (await this.items(n, timeoutMs)).map((i) =>
+      Buffer.from(i.payload, 'base64url').toString(),
+    );
   }
 
-  /** The next `n` mailbox items, pushed over the socket; acknowledged once taken. */
-  private async items(n: number, timeoutMs: number) {
+  /** No message or Welcome more in the mailbox (after what was read). */
+  async assertNothingMore(): Promise<void> {
+    const more = (await this.device.mailbox(this.after)).filter((i) => i.kind !== 'status');
+    assert.deepEqual(more, []);
+  }
+
+  /** Encrypts `text` now, to submit later (as a client's outbox does). */
+  async prepare(text: string): Promise<{ id: string; message: string }> {
+    const out = await encryptMessage(this.group!, utf8(text), { trust: this.device.trust });
+    this.group = out.group;
+    return { id: toBase64Url(randomBytes(16)), message: toBase64Url(out.message) };
+  }
+
+  /** Submits a prepared message; never throws on a refusal. */
+  submit(prepared: { id: string; message: string }) {
+    return this.device.call<{ error?: { code: string } }>(
+      'POST',
+      `/api/v1/groups/${this.gid}/messages`,
+      prepared,
+    );
+  }
+
+  /** Commits a self-update (a new epoch) and adopts it once the hub accepted it. */
+  async selfUpdate(): Promise<void> {
+    const out = await selfUpdate(this.group!, { trust: this.device.trust });
+    const r = await this.device.call('POST', `/api/v1/groups/${this.gid}/messages`, {
+      id: toBase64Url(randomBytes(16)),
+      message: toBase64Url(out.commit),
+      groupInfo: toBase64Url(out.groupInfo),
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    this.group = out.group;
+  }
+
+  /**
+   * The next `n` mailbox items other than delivery statuses, pushed over the socket, and the
+   * statuses among them (kept in {@link statuses}); acknowledged once taken.
+   */
+  private async items(n: number, timeoutMs: number): Promise<MailboxItem[]> {
     const socket = await this.device.socket(this.after);
     try {
-      const items = await within(
+      const content = (): MailboxItem[] => socket.items().filter((i) => i.kind !== 'status');
+      const enough = (): boolean => content().length >= n;
+      await within(
         timeoutMs,
         `${n} items for ${this.device.name}`,
-        socket.untilItems(n),
+        (async () => {
+          while (!enough()) await socket.next(() => enough());
+        })(),
       );
-      const taken = items.slice(0, n);
+      const taken = content().slice(0, n);
+      const upTo = taken.at(-1)!.seq;
+      for (const i of socket.items()) {
+        if (i.kind === 'status' && i.seq <= upTo) this.statuses.push(JSON.parse(b64(i.payload)));
+      }
       for (const i of taken) {
         assert.ok(!this.seen.has(i.id), `message ${i.id} delivered twice to ${this.device.name}`);
         this.seen.add(i.id);
       }
-      this.after = taken.at(-1)!.seq;
-      const ack = await this.device.call('POST', '/api/v1/mailbox/ack', { upTo: this.after });
+      this.after = upTo;
+      const ack = await this.device.call('POST', '/api/v1/mailbox/ack', { upTo });
       assert.equal(ack.status, 200, JSON.stringify(ack.body));
       return taken;
     } finally {
       socket.close();
     }
   }
+
+  /** Waits for the delivery status of message `id` in `state`, taking the items before it. */
+  async status(id: string, state: DeliveryStatus['state'], timeoutMs: number) {
+    const socket = await this.device.socket(this.after);
+    try {
+      const find = (): MailboxItem | undefined =>
+        socket.items().find((i) => {
+          if (i.kind !== 'status') return false;
+          const st = JSON.parse(b64(i.payload)) as DeliveryStatus;
+          return st.id === id && st.state === state;
+        });
+      await within(
+        timeoutMs,
+        `status ${state} of ${id} for ${this.device.name}`,
+        (async () => {
+          while (find() === undefined) await socket.next(() => find() !== undefined);
+        })(),
+      );
+      return JSON.parse(b64(find()!.payload)) as DeliveryStatus;
+    } finally {
+      socket.close();
+    }
+  }
+}
+
+function b64(payload: string): string {
+  return Buffer.from(payload, 'base64url').toString();
 }

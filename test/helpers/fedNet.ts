@@ -23,7 +23,11 @@ import { trustExtraCa } from '../../src/server/federation/extraCa.ts';
 export { netnsUnavailable } from './netns.ts';
 
 const PORT = 8443;
+/** The CLI clients' store passphrase. */
+const CLIENT_PASSPHRASE = 'correct horse battery staple';
 const FORWARDER = resolve(import.meta.dirname, 'nsForward.ts');
+const STAND_IN = resolve(import.meta.dirname, 'nsStandIn.ts');
+const STAND_IN_PORT = 80;
 
 function ip(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -67,6 +71,14 @@ export interface FedInstance {
   queued(peer: string): number;
   /** Runs `foyer ARGS --data DIR` (an admin command beside the running server). */
   admin(args: string[]): string;
+  /**
+   * Runs `foyer client ARGS --store STORE --json` inside this instance's namespace (a device
+   * on the instance's network, trusting the test authority); resolves with its last JSON line.
+   * @throws when the client exits with an error
+   */
+  client(store: string, ...args: string[]): Promise<any>;
+  /** The server's own URL on the namespace network. */
+  innerUrl: string;
   /** Starts the server (again, on the same data folder). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -75,6 +87,7 @@ export interface FedInstance {
 
 export interface FedNet {
   instances: FedInstance[];
+  standIns: StandIn[];
   get(domain: string): FedInstance;
   /** Cuts the instance off the network (its link down), or heals it. */
   cut(domain: string): void;
@@ -82,14 +95,24 @@ export interface FedNet {
   close(): Promise<void>;
 }
 
+/** A peer instance played by the test in its own namespace: it serves discovery only. */
+export interface StandIn {
+  domain: string;
+  /** Shows `publicKey` in its discovery document from now on. */
+  showKey(publicKey: Uint8Array): Promise<void>;
+}
+
 /**
  * Creates the network and starts one instance per domain.
- * @param extraArgs more `foyer start` flags per domain (e.g. a short queue age)
+ * @param opts.extraArgs more `foyer start` flags per domain (e.g. a short queue age)
+ * @param opts.standIns domains played by the test (hostile instances), known to every instance
  */
 export async function createFedNet(
   domains: string[],
-  extraArgs: Record<string, string[]> = {},
+  opts: { extraArgs?: Record<string, string[]>; standIns?: string[] } = {},
 ): Promise<FedNet> {
+  const extraArgs = opts.extraArgs ?? {};
+  const standInDomains = opts.standIns ?? [];
   const tag = randomBytes(3).toString('hex');
   const dir = tempDir('foyer-fednet-');
   const octet = 100 + (randomBytes(1)[0]! % 100);
@@ -108,7 +131,7 @@ export async function createFedNet(
     const ca = createTestCa(dir);
     // The test's own devices verify the instances' certificates too.
     trustExtraCa(ca.caFile);
-    const nodes = domains.map((domain, i) => {
+    const nodes = [...domains, ...standInDomains].map((domain, i) => {
       const ns = `fy-f${i}-${tag}`;
       const address = `10.${octet}.88.${i + 1}`;
       const inner = `fyi${tag}${i}`;
@@ -135,12 +158,20 @@ export async function createFedNet(
       ip(['-n', ns, 'link', 'set', inner, 'up']);
       return { domain, ns, address, outer };
     });
+    const urlOf = (n: { domain: string; address: string }): string =>
+      standInDomains.includes(n.domain)
+        ? `http://${n.address}:${STAND_IN_PORT}`
+        : `https://${n.address}:${PORT}`;
+    const standIns: StandIn[] = [];
+    for (const node of nodes.filter((n) => standInDomains.includes(n.domain))) {
+      standIns.push(await startStandIn(node, cleanups));
+    }
     const instances: FedInstance[] = [];
-    for (const node of nodes) {
+    for (const node of nodes.filter((n) => domains.includes(n.domain))) {
       const pair = ca.issue(node.domain, [node.address, '127.0.0.1']);
       const peers = nodes
         .filter((n) => n !== node)
-        .map((n) => `${n.domain}=https://${n.address}:${PORT}`)
+        .map((n) => `${n.domain}=${urlOf(n)}`)
         .join(',');
       const dataDir = join(dir, node.domain);
       const args = [
@@ -186,6 +217,8 @@ export async function createFedNet(
         output: () => out,
         invite: () => createInvite(dataDir),
         admin: (a) => admin(dataDir, a),
+        innerUrl: `https://${node.address}:${PORT}`,
+        client: (store, ...a) => runClient(node.ns, ca.caFile, store, a),
         queued(peer) {
           const { peers } = JSON.parse(admin(dataDir, ['federation', 'list', '--json'])) as {
             peers: Array<{ domain: string; queued: number }>;
@@ -227,6 +260,7 @@ export async function createFedNet(
     const outerOf = (domain: string): string => nodes.find((n) => n.domain === domain)!.outer;
     return {
       instances,
+      standIns,
       get,
       cut: (domain) => ip(['-n', bridgeNs, 'link', 'set', outerOf(domain), 'down']),
       heal: (domain) => ip(['-n', bridgeNs, 'link', 'set', outerOf(domain), 'up']),
@@ -236,6 +270,60 @@ export async function createFedNet(
     await close();
     throw err;
   }
+}
+
+async function startStandIn(
+  node: { domain: string; ns: string; address: string },
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<StandIn> {
+  const p = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      node.ns,
+      process.execPath,
+      STAND_IN,
+      node.domain,
+      node.address,
+      String(STAND_IN_PORT),
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  cleanups.push(() => signal(p, 'SIGTERM'));
+  await waitFor(p, () => out, /ready/);
+  let acks = 0;
+  return {
+    domain: node.domain,
+    async showKey(publicKey) {
+      acks++;
+      const want = acks;
+      p.stdin!.write(`key ${Buffer.from(publicKey).toString('base64url')}\n`);
+      await waitFor(p, () => out, new RegExp(`(?:ok\\n[^]*){${want}}`));
+    },
+  };
+}
+
+async function runClient(ns: string, caFile: string, store: string, args: string[]): Promise<any> {
+  const p = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, CLI, 'client', ...args, '--store', store, '--json'],
+    {
+      env: childEnv({ FOYER_PASSPHRASE: CLIENT_PASSPHRASE, NODE_EXTRA_CA_CERTS: caFile }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(p, 'close')) as [number | null];
+  if (code !== 0)
+    throw new Error(`foyer client ${args.join(' ')} failed (${code}): ${stdout}${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
 function admin(dataDir: string, args: string[]): string {
