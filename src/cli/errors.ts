@@ -45,7 +45,18 @@ export function reportError(io: ErrorOutput, err: unknown, opts: ReportOptions):
     : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
   if (opts.json) {
     const cause = causes(err);
-    io.out(JSON.stringify({ error: { code, message, ...(cause.length > 0 ? { cause } : {}) } }));
+    // The details are the API's machine-readable context (e.g. the policy rule that refused).
+    const details = err instanceof FoyerError ? err.details : undefined;
+    io.out(
+      JSON.stringify({
+        error: {
+          code,
+          message,
+          ...(details === undefined ? {} : { details }),
+          ...(cause.length > 0 ? { cause } : {}),
+        },
+      }),
+    );
   } else {
     // A cause whose text the message already quotes (a network error names its reason) adds
     // nothing for a person; --json keeps the whole chain.

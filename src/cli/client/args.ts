@@ -25,6 +25,12 @@ const STRING_FLAGS = new Set([
   'limit',
   'qr',
   'wait',
+  'person',
+  'device',
+  'description',
+  'picture',
+  'add',
+  'edit',
 ]);
 const BOOLEAN_FLAGS = new Set(['json', 'read', 'verify', 'unverify', 'help', 'offline']);
 

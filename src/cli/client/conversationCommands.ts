@@ -9,6 +9,7 @@ import { conversationLine, messageLine, syncReport } from './format.ts';
 import { EXIT } from '../errors.ts';
 import type { ClientIo } from './io.ts';
 import { withEngine } from './session.ts';
+import { GOVERNANCE_COMMANDS, governanceCommand } from './groupCommands.ts';
 
 type Run = (io: ClientIo, p: Parsed) => Promise<number>;
 
@@ -34,6 +35,13 @@ async function fetchFirst(io: ClientIo, p: Parsed, e: Engine): Promise<void> {
   }
 }
 
+/** Fetches and processes what waits, unless the server cannot be reached. */
+async function syncIfReachable(e: Engine): Promise<void> {
+  await e.sync().catch((err: unknown) => {
+    if (!(err instanceof FoyerError && err.code === 'network')) throw err;
+  });
+}
+
 export const conversations: Run = (io, p) =>
   withEngine(io, p.store, async (e) => {
     await fetchFirst(io, p, e);
@@ -56,12 +64,21 @@ export const open: Run = (io, p) => {
 export const group: Run = (io, p) => {
   const sub = p.positionals[1];
   return withEngine(io, p.store, async (e) => {
+    if (sub !== undefined && GOVERNANCE_COMMANDS.has(sub)) {
+      return governanceCommand(io, p, e, sub);
+    }
+    // Changing members acts on the group's latest state: fetch first.
+    if (sub === 'add' || sub === 'remove') await syncIfReachable(e);
     let c;
     if (sub === 'create') c = await e.createGroup(required(p, 'title'), list(p, 'members'));
     else if (sub === 'add') c = await e.addMembers(required(p, 'conversation'), list(p, 'members'));
     else if (sub === 'remove')
       c = await e.removeMembers(required(p, 'conversation'), list(p, 'members'));
-    else throw new FoyerError('usage', 'usage: foyer client group create|add|remove …');
+    else
+      throw new FoyerError(
+        'usage',
+        'usage: foyer client group create|add|remove|members|promote|demote|vote-ban|unvote|unban|permissions|profile …',
+      );
     return emit(io, p, { conversation: c }, () => conversationLine(c));
   });
 };

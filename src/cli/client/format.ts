@@ -1,6 +1,6 @@
 /** Human-readable output of the client commands (JSON output is the views as they are). */
 import type { ConversationView, MessageView } from '../../shared/engine/index.ts';
-import type { DeviceView, SyncResult } from '../../shared/engine/index.ts';
+import type { DeviceView, GovernanceView, SyncResult } from '../../shared/engine/index.ts';
 
 export function conversationLine(c: ConversationView): string {
   const name = c.kind === 'direct' ? `with ${c.peer ?? '?'}` : (c.title ?? '(untitled group)');
@@ -8,6 +8,23 @@ export function conversationLine(c: ConversationView): string {
     .filter((f) => f !== '')
     .join(', ');
   return `${c.id}  ${c.kind.padEnd(6)}  ${name}  [${c.members.join(', ')}]${flags ? `  (${flags})` : ''}`;
+}
+
+/** Members with their roles, the bans, pending votes and the last policy change. */
+export function governanceReport(g: GovernanceView): string {
+  if (!g.governed) return 'This conversation has no group policy (created before governance).';
+  const lines = g.members.map(
+    (m) => `${m.address}  ${m.role}${m.leaving ? ' (leaving)' : ''}  ${m.devices.length} device(s)`,
+  );
+  lines.push(`Adding members: ${g.addMembers}; editing the profile: ${g.editProfile}.`);
+  for (const b of [...g.bannedIdentities, ...g.bannedDevices]) lines.push(`Banned: ${b}`);
+  for (const v of g.votes) lines.push(`Vote: ${v.voter} votes to ${v.kind} ${v.target}`);
+  for (const r of g.last?.resolved ?? []) {
+    lines.push(
+      `${r.kind === 'ban' ? 'Banned' : 'Unbanned'} ${r.target} by the votes of ${r.voters.join(', ')}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function messageLine(m: MessageView): string {

@@ -38,7 +38,16 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   open PERSON                                              one-to-one conversation
   group create --title T --members a,b                     new group
   group add --conversation ID --members c                  add people
-  group remove --conversation ID --members c               remove people
+  group remove --conversation ID --members c               remove people (admins)
+  group members --conversation ID                          members, roles, bans, votes
+  group promote|demote --conversation ID --person P        make P admin, or not
+  group vote-ban|unvote|unban --conversation ID --person P [--device ID]
+                                                           vote to ban P (or one device),
+                                                           withdraw it, or vote to lift a ban
+  group permissions --conversation ID --add admins|members --edit admins|members
+                                                           who may add people, edit the profile
+  group profile --conversation ID [--title T] [--description D] [--picture FILE]
+                                                           show or set the group profile
   leave --conversation ID                                  leave a conversation
   send --conversation ID --text TEXT                       send a message
   resend [--conversation ID [--message MID]]               send failed messages again
