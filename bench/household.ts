@@ -12,24 +12,28 @@
  * Phases: 1 latency (Poisson, 50 msg/s, 30 s) · 2 saturation (4 in flight per device, 20 s)
  * · 3 memory (idle after setup, peak in phase 2) · 4 cold start (5 restarts to /healthz) ·
  * 5 durability (the SQLite settings the server ran with).
+ *
+ * Two more workloads run after it by default (`--variants`): end to end, where a smaller
+ * population's clients encrypt and decrypt every message (bench/lib/e2e.ts), and two
+ * federated servers sharing the population (bench/lib/federation.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Adapter } from './lib/load.ts';
-import { parseOptions, USAGE, type BenchOptions } from './lib/options.ts';
+import { parseOptions, serverFlags, UNLIMITED, USAGE, type BenchOptions } from './lib/options.ts';
 import { buildPopulation } from './lib/population.ts';
 import { runPhases } from './lib/phases.ts';
 import { assembleResult } from './lib/result.ts';
 import { coldStart, createInvites, startFoyer, startRelay, type Child } from './lib/processes.ts';
 import { gitState, humanTable, judgeBudgets, machine } from './lib/report.ts';
-import { serverBuild } from './lib/build.ts';
+import { serverBuild, type ServerBuild } from './lib/build.ts';
+import { runE2e, type E2eRun } from './lib/e2e.ts';
+import { runFederation, type FederationRun } from './lib/federation.ts';
+import { e2eResult, e2eTable, federationResult, federationTable } from './lib/variants.ts';
 import { setUpPopulation } from './lib/setup.ts';
 import { median } from './lib/stats.ts';
-
-/** Requests per minute: far above the load, so the limiter never refuses a benchmark request. */
-const UNLIMITED = '10000000';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -46,27 +50,16 @@ async function scrapeMetrics(url: string): Promise<Record<string, number>> {
   return out;
 }
 
-async function main(opts: BenchOptions): Promise<void> {
-  const startedAt = new Date().toISOString();
+/** The household workload: phases 1–5 against Foyer, then 1–3 against the bare relay. */
+async function runHousehold(
+  opts: BenchOptions,
+  build: ServerBuild,
+  startedAt: string,
+): Promise<{ result: ReturnType<typeof assembleResult>; table: string }> {
   const pop = buildPopulation(opts.users);
   const dataDir = mkdtempSync(join(tmpdir(), 'foyer-bench-'));
-  const flags = [
-    '--log-level',
-    'warn',
-    '--durability',
-    opts.durability,
-    '--rate-limit-per-session',
-    UNLIMITED,
-    '--rate-limit-per-address',
-    UNLIMITED,
-    // Every simulated device connects from 127.0.0.1: one address, unlike a real household.
-    '--max-connections-per-address',
-    '100000',
-    ...(opts.users > 25 ? ['--max-users', String(opts.users)] : []),
-  ];
+  const flags = serverFlags(opts, opts.users);
   const running: Child[] = [];
-  log(`preparing the ${opts.server} server`);
-  const build = serverBuild(opts.server);
   const cli = build.cli;
   try {
     log(`setup: ${opts.users} users × 2 devices, ${pop.groups.length} groups, data in ${dataDir}`);
@@ -82,8 +75,7 @@ async function main(opts: BenchOptions): Promise<void> {
       throw new Error(`no admin invite printed:\n${server.output()}`);
     const invites = [server.adminInvite, ...(await createInvites(cli, dataDir, opts.users - 1))];
     const setup = await setUpPopulation({
-      url: server.url,
-      invites,
+      instances: [{ url: server.url, invites }],
       population: pop,
       poolSize: opts.pool,
       log,
@@ -96,11 +88,11 @@ async function main(opts: BenchOptions): Promise<void> {
     const tokens = setup.devices.map((d) => d.token);
     const foyerAdapter: Adapter = {
       name: 'foyer',
-      url: `${server.url.replace('http', 'ws')}/api/v1/ws`,
+      url: () => `${server.url.replace('http', 'ws')}/api/v1/ws`,
       hello: (device) => JSON.stringify({ op: 'auth', token: tokens[device] }),
       acks: true,
     };
-    const foyer = await runPhases('foyer', foyerAdapter, server, opts, pop, setup, log, () =>
+    const foyer = await runPhases('foyer', foyerAdapter, [server], opts, pop, setup, log, () =>
       scrapeMetrics(server.url),
     );
     const depthAtEnd = (await scrapeMetrics(server.url))['foyer_mailbox_depth'] ?? null;
@@ -127,7 +119,7 @@ async function main(opts: BenchOptions): Promise<void> {
     running.push(relayProc);
     const relayAdapter: Adapter = {
       name: 'relay',
-      url: relayProc.url,
+      url: () => relayProc.url,
       hello: (device) =>
         JSON.stringify({
           op: 'hello',
@@ -135,7 +127,7 @@ async function main(opts: BenchOptions): Promise<void> {
         }),
       acks: true,
     };
-    const relay = await runPhases('relay', relayAdapter, relayProc, opts, pop, setup, log);
+    const relay = await runPhases('relay', relayAdapter, [relayProc], opts, pop, setup, log);
     await relayProc.stop();
     running.splice(running.indexOf(relayProc), 1);
 
@@ -177,18 +169,62 @@ async function main(opts: BenchOptions): Promise<void> {
       cpuRatio,
       budgets,
     });
-    mkdirSync(dirname(resolve(opts.out)), { recursive: true });
-    writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
     const title =
       `household-${opts.users} · commit ${git.commit.slice(0, 12)}${git.uncommittedChanges ? ' (+ uncommitted changes)' : ''} · ` +
       `${m.cpuModel} × ${m.cores} · Node ${m.node} · ${opts.server} server · durability ${opts.durability} (synchronous=${result.durability.sqlite.synchronous}, WAL) · setup ${(setupMs / 1000).toFixed(1)} s`;
-    process.stdout.write(
-      `${humanTable({ title, foyer: { ...foyer, coldStartMedianMs: coldMedian, coldStartRunsMs: coldRuns }, relay, ratio, cpuRatio, budgets })}\n`,
-    );
-    process.stdout.write(`\nResults written to ${opts.out}\n`);
+    const table = humanTable({
+      title,
+      foyer: { ...foyer, coldStartMedianMs: coldMedian, coldStartRunsMs: coldRuns },
+      relay,
+      ratio,
+      cpuRatio,
+      budgets,
+    });
+    return { result, table };
   } finally {
     for (const c of running) await c.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(opts: BenchOptions): Promise<void> {
+  const startedAt = new Date().toISOString();
+  log(`preparing the ${opts.server} server`);
+  const build = serverBuild(opts.server);
+  try {
+    let household: Awaited<ReturnType<typeof runHousehold>> | undefined;
+    let e2e: E2eRun | undefined;
+    let federation: FederationRun | undefined;
+    for (const v of opts.variants) {
+      if (v === 'household') household = await runHousehold(opts, build, startedAt);
+      else if (v === 'e2e') e2e = await runE2e(opts, build.cli, log);
+      else federation = await runFederation(opts, build.cli, log);
+    }
+    const git = gitState();
+    const m = machine();
+    const doc = {
+      ...(household?.result ?? {
+        workload: 'household-25',
+        formatVersion: 1,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        git,
+        machine: m,
+      }),
+      variants: opts.variants,
+      e2e: e2e === undefined ? null : e2eResult(e2e, opts),
+      federation: federation === undefined ? null : federationResult(federation, opts),
+    };
+    mkdirSync(dirname(resolve(opts.out)), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+    const tables = [
+      household?.table,
+      e2e === undefined ? undefined : e2eTable(e2e),
+      federation === undefined ? undefined : federationTable(federation),
+    ].filter((t) => t !== undefined);
+    process.stdout.write(`${tables.join('\n\n')}\n`);
+    process.stdout.write(`\nResults written to ${opts.out}\n`);
+  } finally {
     build.dispose();
   }
 }

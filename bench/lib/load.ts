@@ -12,8 +12,8 @@ import { PhaseStats, type Tracker } from './tracker.ts';
 /** What differs between the systems under test, seen from a client. */
 export interface Adapter {
   name: 'foyer' | 'relay';
-  /** ws:// URL of the socket endpoint. */
-  url: string;
+  /** ws:// URL of the socket endpoint a device connects to (its own server's). */
+  url(device: number): string;
   /** The first frame a device sends (authentication, or the relay's membership hello). */
   hello(device: number): string;
   /**
@@ -36,7 +36,7 @@ class DeviceSocket {
   readonly closed: Promise<void>;
 
   constructor(adapter: Adapter, device: number, tracker: Tracker) {
-    this.ws = new WebSocket(adapter.url, { perMessageDeflate: false });
+    this.ws = new WebSocket(adapter.url(device), { perMessageDeflate: false });
     this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       this.ws.once('open', () => this.ws.send(adapter.hello(device)));
@@ -46,8 +46,10 @@ class DeviceSocket {
         const f = JSON.parse(data.toString()) as Record<string, any>;
         switch (f['op']) {
           case 'items': // pushed deliveries (Foyer's and the relay's frames have one shape)
-            for (const item of f['items'] as Array<{ id: string; seq: number }>) {
-              tracker.delivered(device, item.id, now);
+            for (const item of f['items'] as Array<{ id: string; seq: number; kind: string }>) {
+              // A hub's notice that a message reached another instance (federation only).
+              if (item.kind === 'status') tracker.statusItems++;
+              else tracker.delivered(device, item.id, now);
               if (item.seq > this.maxSeq) this.maxSeq = item.seq;
             }
             this.unacked += (f['items'] as unknown[]).length;
@@ -80,8 +82,18 @@ class DeviceSocket {
   }
 }
 
+/** What the phases drive: something that can send as any device. */
+export interface Sender {
+  /** Devices that send. */
+  readonly senders: number[];
+  /** Sends one message from `device` to one of its groups, counted in `phase`. */
+  send(device: number, phase: PhaseStats): void;
+  /** Sends from a uniformly chosen sending device. */
+  sendAny(phase: PhaseStats): void;
+}
+
 /** Every device connected to one system under test, and the means to send as any of them. */
-export class LoadClient {
+export class LoadClient implements Sender {
   private readonly sockets: DeviceSocket[] = [];
   private readonly pop: Population;
   private readonly tracker: Tracker;
@@ -91,6 +103,8 @@ export class LoadClient {
   private readonly cursor: Uint32Array;
   /** recipients[group][device]: bit set of the group's devices minus that device. */
   private readonly recipients: Uint32Array[][];
+  /** Devices that send: every device. */
+  readonly senders: number[];
   private ackTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: {
@@ -101,6 +115,7 @@ export class LoadClient {
     pools: string[][][];
   }) {
     this.pop = opts.pop;
+    this.senders = opts.pop.devices.map((d) => d.index);
     this.tracker = opts.tracker;
     this.random = opts.random;
     this.frames = opts.pools.map((byGroup) =>
@@ -145,6 +160,7 @@ export class LoadClient {
     this.cursor[c] = this.cursor[c]! + 1;
     const k = this.tracker.add(
       device,
+      g,
       this.recipients[g]![device]!,
       this.pop.groups[g]!.devices.length - 1,
       phase,
@@ -152,9 +168,9 @@ export class LoadClient {
     this.sockets[device]!.ws.send(`${prefix}${k},"id":"${this.tracker.idOf(k)}"}`);
   }
 
-  /** Sends from a uniformly chosen device. */
+  /** Sends from a uniformly chosen sending device. */
   sendAny(phase: PhaseStats): void {
-    this.send(Math.floor(this.random() * this.sockets.length), phase);
+    this.send(this.senders[Math.floor(this.random() * this.senders.length)]!, phase);
   }
 
   /** Closes every socket. */
@@ -171,7 +187,7 @@ export class LoadClient {
  * last deliveries. Every delivery's send → receive latency is kept.
  */
 export async function latencyPhase(
-  client: LoadClient,
+  client: Sender,
   random: () => number,
   opts: { rate: number; seconds: number; graceMs: number },
 ): Promise<PhaseStats> {
@@ -203,9 +219,8 @@ export async function latencyPhase(
  * (e.g. to stop a sampler); then up to `graceMs` to drain.
  */
 export async function saturationPhase<T>(
-  client: LoadClient,
+  client: Sender,
   tracker: Tracker,
-  devices: number,
   opts: { inFlight: number; seconds: number; graceMs: number; onWindowEnd: () => T },
 ): Promise<{ phase: PhaseStats; windowEndResult: T }> {
   const phase = new PhaseStats('saturation');
@@ -215,7 +230,7 @@ export async function saturationPhase<T>(
   };
   phase.windowStart = performance.now();
   phase.windowEnd = phase.windowStart + opts.seconds * 1000;
-  for (let i = 0; i < opts.inFlight; i++) for (let d = 0; d < devices; d++) client.send(d, phase);
+  for (let i = 0; i < opts.inFlight; i++) for (const d of client.senders) client.send(d, phase);
   await new Promise((r) => setTimeout(r, opts.seconds * 1000));
   running = false;
   tracker.onAnswer = undefined;

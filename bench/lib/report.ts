@@ -22,6 +22,8 @@ export interface LatencyFigures {
   duplicates: number;
   misdirected: number;
   latencyMs: Percentiles;
+  /** Deliveries to a device of another instance than the sender's (federated runs only). */
+  crossInstanceLatencyMs?: Percentiles;
   submitAckMs: Percentiles;
 }
 
@@ -56,6 +58,7 @@ export function phaseFigures(p: PhaseStats, seconds: number, offered: number): L
     duplicates: p.duplicates,
     misdirected: p.unexpected,
     latencyMs: p.latency.summary(),
+    ...(p.crossLatency.length > 0 ? { crossInstanceLatencyMs: p.crossLatency.summary() } : {}),
     submitAckMs: p.ackLatency.summary(),
   };
 }
@@ -231,6 +234,9 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/** A load generator at this share of one core or more is what limits the deliveries/s. */
+export const LOADGEN_BOUND_PERCENT = 90;
+
 /** The short table printed at the end of a run. */
 export function humanTable(r: {
   title: string;
@@ -304,9 +310,19 @@ export function humanTable(r: {
   lines.push(
     '',
     `  Foyer ÷ bare relay: deliveries/s ${r.ratio.toFixed(2)}, server CPU per delivery ${r.cpuRatio.toFixed(2)}`,
-    '',
-    '  Budgets (ARCHITECTURE.md):',
   );
+  for (const [name, sat] of [
+    ['Foyer', r.foyer.saturation],
+    ['the bare relay', r.relay.saturation],
+  ] as const) {
+    if (sat.process.loadgenCpuPercent >= LOADGEN_BOUND_PERCENT) {
+      lines.push(
+        `  Note: the load generator used ${sat.process.loadgenCpuPercent} % of a core during ${name}'s phase 2: ` +
+          'those deliveries/s are its limit; compare the CPU per delivery.',
+      );
+    }
+  }
+  lines.push('', '  Budgets (ARCHITECTURE.md):');
   for (const b of r.budgets) {
     const verdict = b.met === null ? 'n/a' : b.met ? 'met' : 'NOT MET';
     const value =

@@ -96,6 +96,7 @@ export function assembleResult(r: ResultInput) {
         idleRssBytes: foyer.idleRssBytes,
         idleBreakdownBytes: foyer.idleMemory,
         peakRssBytes: foyer.saturation.process.peakRssBytes,
+        v8Bytes: foyer.v8Memory ?? null,
       },
       timelineSeconds: {
         ...foyer.timeline,

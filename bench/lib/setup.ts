@@ -23,6 +23,7 @@ import type {
   MailboxItem,
   WellKnown,
 } from '../../src/shared/protocol/api.ts';
+import type { TrustStore } from '../../src/shared/mls/trust.ts';
 import { deviceOf, type Population } from './population.ts';
 
 export const PLAINTEXT_BYTES = 100;
@@ -33,9 +34,33 @@ export interface SetupResult {
   groupIds: string[];
   /** pools[device][group] = base64url MLS PrivateMessages (empty for groups it is not in). */
   pools: string[][][];
+  /** Each device's MLS state per group, keyed `device:group` (a sender's after its pool). */
+  states: Map<string, Group>;
   messageBytes: { min: number; avg: number; max: number };
   stepsMs: Record<string, number>;
 }
+
+/**
+ * Claims a user's key packages, waiting out the rate limit when a claim is refused for it:
+ * claims of another instance's users count against that instance's per-origin allowance
+ * (docs/federation.md, "Limits per origin instance"), which the setup's burst can exceed.
+ */
+async function claimWithRetry(
+  creator: ApiDevice,
+  address: string,
+): Promise<{ status: number; body: ClaimedKeyPackages }> {
+  for (let attempt = 0; ; attempt++) {
+    const c = await creator.call<ClaimedKeyPackages>(
+      'POST',
+      `/api/v1/users/${encodeURIComponent(address)}/keypackages`,
+    );
+    if (c.status !== 429 || attempt >= CLAIM_RETRIES) return c;
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
+  }
+}
+
+const CLAIM_RETRIES = 120;
+const CLAIM_RETRY_MS = 1000;
 
 /** Runs `fn` over `items`, at most `parallel` at a time, keeping the order of results. */
 async function mapLimit<T, R>(
@@ -86,18 +111,42 @@ async function addSecondDevice(first: ApiDevice, domain: string): Promise<ApiDev
   return d;
 }
 
+/** One server the population lives on: its URL and the invites its users redeem, in order. */
+export interface Instance {
+  url: string;
+  invites: string[];
+}
+
+/** Rejects after `ms` with `what` in the message, unless `p` settles first. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Builds the whole population on the server at `url`.
+ * Builds the whole population on one server, or across several federated ones: user `u`
+ * lives on `instances[homeOf(u)]`, and a group's hub is its creator's instance. The creator
+ * claims a user of another instance as `name@domain` from its own server, which forwards the
+ * claim to that instance.
  * @throws Error on any refused request or failed MLS step (the benchmark cannot go on)
  */
 export async function setUpPopulation(opts: {
-  url: string;
-  invites: string[];
+  instances: Instance[];
+  /** Index in `instances` of each user's home; everyone on the first when absent. */
+  homeOf?: (user: number) => number;
   population: Population;
   poolSize: number;
   log: (line: string) => void;
 }): Promise<SetupResult> {
-  const { url, invites, population: pop } = opts;
+  const { instances, population: pop } = opts;
+  const homeOf = opts.homeOf ?? (() => 0);
   const steps: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -108,16 +157,30 @@ export async function setUpPopulation(opts: {
   };
 
   // Accounts: each user's first device redeems an invite, then adds the second device.
-  const probe = new ApiDevice(url);
-  const domain = (await probe.call<WellKnown>('GET', '/.well-known/foyer')).body.domain;
+  const known: WellKnown[] = [];
+  for (const i of instances)
+    known.push((await new ApiDevice(i.url).call<WellKnown>('GET', '/.well-known/foyer')).body);
   const userIndices = Array.from({ length: pop.users }, (_, i) => i);
+  const nthOnHome = userIndices.map(
+    (u) => userIndices.filter((v) => v < u && homeOf(v) === homeOf(u)).length,
+  );
   const perUser = await mapLimit(userIndices, 8, async (i) => {
-    const invite = invites[i];
+    const home = instances[homeOf(i)]!;
+    const invite = home.invites[nthOnHome[i]!];
     if (invite === undefined) throw new Error(`no invite for user ${i}`);
-    const first = await ApiDevice.register(url, invite, `u${String(i).padStart(2, '0')}`);
-    return [first, await addSecondDevice(first, domain)];
+    const first = await ApiDevice.register(home.url, invite, `u${String(i).padStart(2, '0')}`);
+    return [first, await addSecondDevice(first, known[homeOf(i)]!.domain)];
   });
   const devices = perUser.flat();
+  if (instances.length > 1) {
+    // Credentials of every instance are checked against that instance's key.
+    const keys = new Map(known.map((k) => [k.domain, fromBase64Url(k.instanceKey)!]));
+    const trust: TrustStore = {
+      instanceKey: async (domain) => keys.get(domain),
+      acceptIdentity: async () => true,
+    };
+    for (const d of devices) d.trust = trust;
+  }
   lap('accounts');
 
   // One key package per group a device will be added to (creators are not added).
@@ -126,6 +189,12 @@ export async function setUpPopulation(opts: {
     if (n > 0) expectOk('key package upload', await devices[d.index]!.uploadKeyPackages(n));
   });
   lap('keyPackages');
+
+  /** The name the creator's server knows `user` by: bare if local, `name@domain` if not. */
+  const addressOf = (user: number, hub: number): string => {
+    const name = devices[deviceOf(user, 0)]!.name;
+    return homeOf(user) === hub ? name : `${name}@${known[homeOf(user)]!.domain}`;
+  };
 
   // Groups: the creator claims every other member device's key package, adds them all in one
   // commit, and the hub delivers the Welcomes.
@@ -140,10 +209,7 @@ export async function setUpPopulation(opts: {
     const created = await createGroup(idBytes, creator.keys, { trust: creator.trust });
     const kps: Uint8Array[] = [];
     for (const u of g.users) {
-      const c = await creator.call<ClaimedKeyPackages>(
-        'POST',
-        `/api/v1/users/${devices[deviceOf(u, 0)]!.name}/keypackages`,
-      );
+      const c = await claimWithRetry(creator, addressOf(u, homeOf(g.users[0]!)));
       expectOk('key package claim', c);
       for (const k of c.body.keyPackages) kps.push(fromBase64Url(k.keyPackage)!);
     }
@@ -164,11 +230,20 @@ export async function setUpPopulation(opts: {
   });
   lap('groups');
 
-  // Every added device reads its Welcomes from its mailbox, joins, and acknowledges.
+  // Every added device waits for its Welcomes (a remote hub's cross over federation, in the
+  // background), joins, and acknowledges.
   const gidToIndex = new Map(groupIds.map((gid, i) => [gid, i]));
   await mapLimit(pop.devices, 8, async (d) => {
     const api = devices[d.index]!;
-    const items: MailboxItem[] = await api.mailbox();
+    const expected = d.groups.filter((g) => pop.groups[g]!.creator !== d.index).length;
+    if (expected === 0) return;
+    const socket = await api.socket();
+    let items: MailboxItem[];
+    try {
+      items = await within(socket.untilItems(expected), 60_000, `welcomes of device ${d.index}`);
+    } finally {
+      socket.close();
+    }
     for (const item of items) {
       if (item.kind !== 'welcome') continue;
       const w = fromBase64Url(item.payload)!;
@@ -217,6 +292,8 @@ export async function setUpPopulation(opts: {
         sizes.push(out.message.length);
         pools[d.index]![g]!.push(toBase64Url(out.message));
       }
+      // The sender's state after its pool: a later encryption never reuses a generation.
+      states.set(`${d.index}:${g}`, state);
     }
   });
   lap('messages');
@@ -226,7 +303,11 @@ export async function setUpPopulation(opts: {
     devices,
     groupIds,
     pools,
-    messageBytes: { min: Math.min(...sizes), avg: sum / sizes.length, max: Math.max(...sizes) },
+    states,
+    messageBytes:
+      sizes.length === 0
+        ? { min: 0, avg: 0, max: 0 }
+        : { min: Math.min(...sizes), avg: sum / sizes.length, max: Math.max(...sizes) },
     stepsMs: steps,
   };
 }

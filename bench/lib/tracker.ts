@@ -30,6 +30,8 @@ export class PhaseStats {
   unexpected = 0;
   /** send → receive, milliseconds, one sample per delivery. */
   readonly latency = new Samples();
+  /** The same, for deliveries to a device of another instance than the sender's. */
+  readonly crossLatency = new Samples();
   /** send → `submitted` acknowledgement, milliseconds, one sample per message. */
   readonly ackLatency = new Samples();
   private settled: (() => void) | undefined;
@@ -79,7 +81,19 @@ export class Tracker {
   /** Called with (k, sender device) when the server answers message k (`submitted` or `error`). */
   onAnswer: ((k: number, sender: number) => void) | undefined;
 
-  constructor(devices: number) {
+  /**
+   * Whether a delivery crossed from one instance to another (a population spread over
+   * several instances); such deliveries' latencies are also kept apart.
+   */
+  private readonly crosses:
+    ((sender: number, recipient: number, group: number) => boolean) | undefined;
+  private group = new Uint16Array(this.capacity);
+
+  constructor(
+    devices: number,
+    crosses?: (sender: number, recipient: number, group: number) => boolean,
+  ) {
+    this.crosses = crosses;
     this.words = Math.ceil(devices / 32);
     this.expectedBits = new Uint32Array(this.capacity * this.words);
     this.gotBits = new Uint32Array(this.capacity * this.words);
@@ -89,10 +103,17 @@ export class Tracker {
    * Registers a message about to be sent by `sender` to the devices in `recipients` (a bit
    * set of `words` words, the sender's bit already cleared). Returns its index.
    */
-  add(sender: number, recipients: Uint32Array, recipientCount: number, phase: PhaseStats): number {
+  add(
+    sender: number,
+    group: number,
+    recipients: Uint32Array,
+    recipientCount: number,
+    phase: PhaseStats,
+  ): number {
     if (this.count === this.capacity) this.grow();
     const k = this.count++;
     this.sender[k] = sender;
+    this.group[k] = group;
     this.phaseOf[k] = phase;
     this.expectedBits.set(recipients, k * this.words);
     phase.sent++;
@@ -137,6 +158,8 @@ export class Tracker {
   /** `items` frames received, and the items they held (how much the server batches). */
   itemFrames = 0;
   itemsReceived = 0;
+  /** `status` items (relayed/failed notices for the sender across instances), not deliveries. */
+  statusItems = 0;
 
   /** Message `id` arrived at `device`. */
   delivered(device: number, id: string, now: number): void {
@@ -157,6 +180,8 @@ export class Tracker {
       p.delivered++;
       if (now <= p.windowEnd) p.deliveredInWindow++;
       p.latency.push(now - this.sentAt[k]!);
+      if (this.crosses?.(this.sender[k]!, device, this.group[k]!) === true)
+        p.crossLatency.push(now - this.sentAt[k]!);
       p.check();
     }
   }
@@ -169,6 +194,9 @@ export class Tracker {
     const sender = new Uint16Array(this.capacity);
     sender.set(this.sender);
     this.sender = sender;
+    const group = new Uint16Array(this.capacity);
+    group.set(this.group);
+    this.group = group;
     const expected = new Uint32Array(this.capacity * this.words);
     expected.set(this.expectedBits);
     this.expectedBits = expected;

@@ -63,6 +63,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const { clientMain } = await import('./client/main.ts');
       return await clientMain(rest);
     }
+    // Before anything is opened: the server's heap settings need a fresh process.
+    if (name === 'start') (await import('./nodeFlags.ts')).applyServerNodeFlags();
     const load = COMMANDS[name];
     if (load === undefined) {
       io.err(`foyer: unknown command "${name}"\n\n${USAGE.main ?? ''}`);

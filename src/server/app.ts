@@ -10,7 +10,7 @@ import Fastify, {
 } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { listSetting, type Config } from './config.ts';
 import type { Db } from './storage/sqlite.ts';
 import type { Context } from './context.ts';
 import { Accounts, type InstanceSigner } from './accounts/accounts.ts';
@@ -36,6 +36,7 @@ import { linkRoutes } from './http/routes/links.ts';
 import { wellKnownRoutes } from './http/routes/wellKnown.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { webAppRoutes } from './http/routes/webApp.ts';
+import { loadWebFiles } from './web/webFiles.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { federationRoutes } from './http/routes/federation.ts';
 import { createFederation } from './federation/federation.ts';
@@ -79,19 +80,29 @@ export async function startServer(
   });
   // Revocations committed by another process (`foyer user remove`) are picked up at each
   // write batch and each authentication; their in-memory consequences follow here.
-  const revocations = new Revocations(db, (deviceIds) => {
-    for (const id of deviceIds) {
-      sessions.forgetDevice(id);
-      sockets.close(id, 4003, 'device_revoked');
-    }
-    // The other process emptied these mailboxes; this resets the counts (and removes any
-    // item a batch that raced with it may have queued).
-    writer
-      .run((tx) => {
-        for (const id of deviceIds) mailboxes.drop(tx, id);
-      })
-      .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
-  });
+  const revocations = new Revocations(
+    db,
+    (deviceIds) => {
+      for (const id of deviceIds) {
+        sessions.forgetDevice(id);
+        sockets.close(id, 4003, 'device_revoked');
+      }
+      // The other process emptied these mailboxes; this resets the counts (and removes any
+      // item a batch that raced with it may have queued).
+      writer
+        .run((tx) => {
+          for (const id of deviceIds) mailboxes.drop(tx, id);
+        })
+        .catch((err: unknown) => log.error({ err }, 'mailbox cleanup after revocation failed'));
+    },
+    (deviceIds) => {
+      // A user disabled (here or by `foyer user disable`): its sessions are gone; cut its sockets.
+      for (const id of deviceIds) {
+        sessions.forgetDevice(id);
+        sockets.close(id, 4004, 'account_disabled');
+      }
+    },
+  );
   const writer = new Writer(db, {
     beforeJobs: () => revocations.refresh(),
     beforeCommit: (tx) => mailboxes.applyDeferredAcks(tx),
@@ -165,6 +176,9 @@ export async function startServer(
     closeDeviceSockets(deviceId) {
       sockets.close(deviceId, 4003, 'device_revoked');
     },
+    disabledUsersChanged() {
+      revocations.reloadDisabled();
+    },
   };
 
   // A child, so that its level can change during listen without touching the caller's logger.
@@ -174,9 +188,9 @@ export async function startServer(
     // Request logs would carry URLs with user names and group ids: off by default.
     logController: new LogController({ disableRequestLogging: !config.logIdentifiers }),
     bodyLimit: BODY_LIMIT,
-    // Behind a reverse proxy on this machine, the client address is in X-Forwarded-For (the
-    // per-address limits need it); nobody else may set it.
-    trustProxy: config.tls === 'proxy' ? ['127.0.0.1', '::1'] : false,
+    // Behind a reverse proxy, the client address is in X-Forwarded-For (the per-address limits
+    // need it); only the configured proxy addresses may set it.
+    trustProxy: config.tls === 'proxy' ? listSetting(config.trustedProxies) : false,
     // Slow clients must not hold connections forever (slow headers, slow bodies, idle
     // keep-alives). Node checks these every connectionsCheckingInterval; WebSockets are
     // exempt once upgraded (their own authentication timeout and pings apply).
@@ -243,7 +257,7 @@ export async function startServer(
   linkRoutes(app, ctx);
   adminRoutes(app, ctx);
   federationRoutes(app, ctx);
-  webAppRoutes(app);
+  webAppRoutes(app, () => loadWebFiles(config.webRoot));
 
   const sweep = setInterval(() => {
     const now = Date.now();

@@ -51,8 +51,19 @@ export interface Config {
   logIdentifiers: boolean;
   /** SQLite `synchronous`: `full` (default, acknowledged = on disk) or `normal`. */
   durability: 'full' | 'normal';
-  /** HTTPS: `off` (plain HTTP), `acme` (automatic certificates), `files` (the operator's), `proxy` (a reverse proxy in front). */
-  tls: 'off' | 'acme' | 'files' | 'proxy';
+  /**
+   * HTTPS: `off` (plain HTTP), `acme` (automatic certificates), `files` (the operator's),
+   * `local` (Foyer's own certificate authority, for LAN-only households), `proxy` (a reverse
+   * proxy in front).
+   */
+  tls: 'off' | 'acme' | 'files' | 'local' | 'proxy';
+  /**
+   * `local` mode: more names (host names or addresses, comma-separated) the server certificate
+   * covers besides the public URL's host, e.g. `192.168.1.20`. Default none.
+   */
+  tlsNames?: string | undefined;
+  /** `proxy` mode: the addresses of the reverse proxy, whose X-Forwarded-For is believed. */
+  trustedProxies: string;
   /** `files` mode: PEM certificate chain and private key (reloaded when they change). */
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
@@ -77,6 +88,8 @@ export interface Config {
   backupDir?: string | undefined;
   /** How many daily backups to keep. Default 7. */
   backupKeep: number;
+  /** Folder of the built web app; unset = `dist/web` of this package. */
+  webRoot?: string | undefined;
   /** Passphrase that wraps the data key instead of the key file (from FOYER_DATA_PASSPHRASE). */
   passphrase: string | undefined;
   /**
@@ -86,8 +99,18 @@ export interface Config {
   federationPeers: Readonly<Record<string, string>>;
   /** Days an outbound federation item is retried before its sender sees it failed. Default 7. */
   federationQueueDays: number;
+  /**
+   * The queue's age in seconds instead of days, when set (tests, short-lived setups).
+   * Default unset.
+   */
+  federationQueueSeconds?: number | undefined;
   /** Most items waiting in one peer's outbound queue. Default 100000. */
   federationQueueMax: number;
+  /**
+   * A PEM file of extra certificate authorities trusted, beside the system's, for HTTPS to
+   * peer instances (tests, LAN setups with a private authority). Default none.
+   */
+  federationCa?: string | undefined;
   /**
    * FOYER_PASSPHRASE, the name the admin side used before it became the client's own: used
    * only to unlock a folder already in passphrase mode, with a warning (see passphrase.ts).
@@ -114,6 +137,8 @@ type Kind =
   | { type: 'host' }
   | { type: 'domain' }
   | { type: 'url' }
+  | { type: 'names' }
+  | { type: 'addresses' }
   | { type: 'path' }
   | { type: 'peers' };
 
@@ -166,8 +191,12 @@ export const SETTINGS: readonly Setting[] = [
   setting('durability', { type: 'enum', values: ['full', 'normal'] }),
   setting('federationPeers', { type: 'peers' }),
   setting('federationQueueDays', int(1, 365)),
+  setting('federationQueueSeconds', int(1, 31_536_000)),
   setting('federationQueueMax', int(100, 100_000_000)),
-  setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'proxy'] }),
+  setting('federationCa', { type: 'path' }),
+  setting('tls', { type: 'enum', values: ['off', 'acme', 'files', 'local', 'proxy'] }),
+  setting('tlsNames', { type: 'names' }),
+  setting('trustedProxies', { type: 'addresses' }),
   setting('tlsCert', { type: 'path' }),
   setting('tlsKey', { type: 'path' }),
   setting('acmeDirectory', { type: 'url' }),
@@ -179,6 +208,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('portMappingLeaseSeconds', int(10, 86_400)),
   setting('backupDir', { type: 'path' }),
   setting('backupKeep', int(1, 365)),
+  setting('webRoot', { type: 'path' }),
 ];
 
 /** Defaults; `publicUrl` is derived from host and port when not set. */
@@ -208,6 +238,7 @@ export const DEFAULTS = {
   portMapping: 'off',
   portMappingLeaseSeconds: 3600,
   tls: 'off',
+  trustedProxies: '127.0.0.1,::1',
   acmeDirectory: 'https://acme-v02.api.letsencrypt.org/directory',
   httpPort: 80,
   federationPeers: {},
@@ -244,6 +275,10 @@ function expected(kind: Kind): string {
       return 'a lowercase domain name, optionally with :port (e.g. maison.example)';
     case 'url':
       return 'an http:// or https:// URL without query or fragment (e.g. https://maison.example)';
+    case 'names':
+      return 'host names or IP addresses separated by commas (e.g. foyer.local,192.168.1.20)';
+    case 'addresses':
+      return 'IP addresses separated by commas (e.g. 127.0.0.1,::1)';
     case 'path':
       return 'a folder path';
     case 'peers':
@@ -288,6 +323,20 @@ function parseValue(kind: Kind, raw: Raw): Value | undefined {
       if (url.username !== '' || url.password !== '') return undefined;
       return url.href.replace(/\/+$/, '');
     }
+    case 'names':
+    case 'addresses': {
+      if (text === undefined) return undefined;
+      const items = text
+        .split(',')
+        .map((x) => x.trim().toLowerCase())
+        .filter((x) => x !== '');
+      const ok = items.every((x) =>
+        kind.type === 'addresses' ? isIP(x) !== 0 : isIP(x) !== 0 || isHostName(x),
+      );
+      return ok && items.length > 0 && items.length <= 32
+        ? [...new Set(items)].join(',')
+        : undefined;
+    }
     case 'path':
       return text !== undefined && text !== '' && !text.includes('\0')
         ? resolve(raw.base, text)
@@ -318,6 +367,19 @@ function parsePeers(v: unknown): Record<string, string> | undefined {
     out[domain] = u.origin;
   }
   return out;
+}
+
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+function isHostName(text: string): boolean {
+  return (
+    text.length <= 253 &&
+    text.split('.').every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l))
+  );
+}
+
+/** A comma-separated list setting (`tlsNames`, `trustedProxies`) as an array. */
+export function listSetting(value: string | undefined): string[] {
+  return value === undefined || value === '' ? [] : value.split(',');
 }
 
 function show(value: unknown): string {

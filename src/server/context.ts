@@ -42,4 +42,9 @@ export interface Context {
   ackLater(deviceId: string, upTo: number): void;
   /** Closes every open socket of a device (after revocation). */
   closeDeviceSockets(deviceId: string): void;
+  /**
+   * After this process disabled or enabled a user: re-read who is disabled (ending the cached
+   * sessions and sockets of the newly disabled).
+   */
+  disabledUsersChanged(): void;
 }

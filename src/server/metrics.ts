@@ -1,3 +1,5 @@
+import { memoryGauges } from './memoryGauges.ts';
+
 /**
  * Prometheus text exposition for `/metrics`. Counts and gauges only: no user, device or
  * group identifiers ever appear here.
@@ -73,6 +75,12 @@ export class Metrics {
       'Writes grouped into those transactions.',
       values.batchedJobs,
     );
+    let last = '';
+    for (const g of memoryGauges()) {
+      if (g.name !== last) lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
+      last = g.name;
+      lines.push(`${g.name}${g.labels} ${g.value}`);
+    }
     lines.push('# HELP foyer_http_responses_total HTTP responses by status class.');
     lines.push('# TYPE foyer_http_responses_total counter');
     for (const [cls, n] of this.httpResponses)

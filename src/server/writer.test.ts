@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writer } from './writer.ts';
+import { MAX_BATCH_JOBS, Writer } from './writer.ts';
 import { memoryDb } from './testing/memoryDb.ts';
 
 test('jobs of one turn share a transaction; a failing job rolls back only itself', async () => {
@@ -34,4 +34,19 @@ test('a batch that cannot commit rejects every job and calls onAbort', async () 
   db.close(); // every statement now throws, including BEGIN
   await assert.rejects(writer.run(() => 1));
   assert.equal(aborted, 1);
+});
+
+test('a burst of jobs is cut into bounded batches, run in order', async () => {
+  const db = memoryDb();
+  const writer = new Writer(db, { onAbort: () => assert.fail('no batch should abort') });
+  const order: number[] = [];
+  const n = MAX_BATCH_JOBS * 2 + 1;
+  const jobs = Array.from({ length: n }, (_, i) => writer.run(() => order.push(i)));
+  await Promise.all(jobs);
+  assert.equal(writer.batches, 3);
+  assert.equal(writer.jobs, n);
+  assert.deepEqual(
+    order,
+    Array.from({ length: n }, (_, i) => i),
+  );
 });

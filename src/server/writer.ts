@@ -21,6 +21,13 @@ export interface WriterHooks {
   onAbort: () => void;
 }
 
+/**
+ * Most jobs in one transaction. A household at saturation fills batches of about 200; the
+ * bound keeps one transaction's dirty pages and the pushes built after it bounded when many
+ * writes arrive at once. The rest waits for the next batch, in order.
+ */
+export const MAX_BATCH_JOBS = 256;
+
 interface Job {
   fn: (tx: WriteTx) => unknown;
   resolve: (v: unknown) => void;
@@ -68,8 +75,12 @@ export class Writer {
 
   private flush(): void {
     this.scheduled = false;
-    const jobs = this.queue;
-    this.queue = [];
+    const jobs = this.queue.splice(0, MAX_BATCH_JOBS);
+    if (this.queue.length > 0) {
+      // Scheduled first, so the rest runs after this batch's callbacks, as their own batch.
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     const tx = batchTx();
     try {

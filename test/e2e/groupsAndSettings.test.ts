@@ -106,6 +106,25 @@ describe('groups that change, retry, lock and sign-out', { skip }, () => {
     assert.equal(await bubble(carol, 'After carol left').count(), 0);
   });
 
+  test('after a long outage, what waited leaves as soon as the network returns', async () => {
+    await bob.context.setOffline(true);
+    await send(bob, 'Written during a long outage');
+    await waitForState(bob, 'Written during a long outage', 'Waiting to be sent');
+    // Every try fails and the next one backs off further, to minutes (about an hour passes).
+    for (let i = 0; i < 9; i++) {
+      const failed = bob.page.waitForEvent(
+        'requestfailed',
+        (r) => r.method() === 'POST' && r.url().endsWith('/messages'),
+      );
+      await bob.context.clock.fastForward(6 * 60_000);
+      await failed;
+    }
+    await bob.context.setOffline(false);
+    // Well before the next scheduled try (minutes away): the return of the network sends it.
+    await bubble(alice, 'Written during a long outage').waitFor();
+    await waitForState(bob, 'Written during a long outage', 'Read');
+  });
+
   test('a message that could not leave fails, and Retry delivers it exactly once', async () => {
     await bob.context.setOffline(true);
     await send(bob, 'Sent after a long outage');

@@ -7,7 +7,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import type { ServerProcess } from '../helpers/server.ts';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { ROOT, startServerProcess, tempDir, type ServerProcess } from '../helpers/server.ts';
 import {
   bubble,
   join,
@@ -119,5 +121,50 @@ describe('offline app and tabs', { skip }, () => {
       assert.equal(await bubble(bob, text).count(), 1, text);
     }
     await second.close();
+  });
+
+  test('a new service worker version takes over without losing the outbox', async () => {
+    const page = alice.page;
+    // The next release: the same build with another shell version, served by the server
+    // restarted on it (same port and data), as an upgrade would.
+    const nextBuild = tempDir('foyer-web-next-');
+    cpSync(joinPath(ROOT, 'dist/web'), nextBuild, { recursive: true });
+    const swPath = joinPath(nextBuild, 'sw.js');
+    const current = readFileSync(swPath, 'utf8');
+    const version = /"version":"([0-9a-f]{16})"/.exec(current)?.[1];
+    assert.ok(version !== undefined, 'the built worker carries its shell version');
+    writeFileSync(swPath, current.replace(`"version":"${version}"`, `"version":"${version}-next"`));
+    const port = Number(new URL(server.url).port);
+    await server.stop();
+    server = await startServerProcess({
+      dataDir: server.dataDir,
+      port,
+      args: ['--web-root', nextBuild],
+      env: { FOYER_LOG_LEVEL: 'warn' },
+    });
+    // The browser checks for a new worker at each visit; this asks now.
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update();
+    });
+    await page.getByText('A new version of Foyer is ready.').waitFor();
+    // A message waits in the outbox when the person accepts the update.
+    await alice.context.setOffline(true);
+    await selectConversation(alice, 'bob');
+    await send(alice, 'Queued across the update');
+    await waitForState(alice, 'Queued across the update', 'Waiting to be sent');
+    await page.getByRole('button', { name: 'Update', exact: true }).click();
+    // The page reloads (offline: from the new worker's cache) and asks for the passphrase.
+    await page.getByRole('heading', { name: 'Unlock Foyer' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => caches.keys()), [`foyer-shell-${version}-next`]);
+    await page.getByLabel('Passphrase').fill(alice.passphrase);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await selectConversation(alice, 'bob');
+    await waitForState(alice, 'Queued across the update', 'Waiting to be sent');
+    await alice.context.setOffline(false);
+    await bubble(bob, 'Queued across the update').waitFor({ timeout: 60_000 });
+    await waitForState(alice, 'Queued across the update', 'Read');
+    await send(bob, 'Seen after the update');
+    await bubble(alice, 'Seen after the update').waitFor();
+    assert.equal(await bubble(bob, 'Queued across the update').count(), 1);
   });
 });

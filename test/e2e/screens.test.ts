@@ -67,7 +67,7 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
     server = await startWebServer();
     browser = await launchBrowser();
     alice = await newPerson(browser, 'alice', { bypassCSP: true });
-    bob = await newPerson(browser, 'bob');
+    bob = await newPerson(browser, 'bob', { bypassCSP: true });
     await join(alice, server, server.adminInvite);
     await join(bob, server, await server.invite());
     await openChatWith(alice, 'bob');
@@ -190,6 +190,51 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
     await page.reload();
     await page.locator('.card h1').waitFor();
     await capture(alice, 'unlock', 'fr');
+  });
+
+  test('a group left, and the notice of another tab, in both languages', async () => {
+    // alice was left on the unlock screen (in French).
+    await alice.page.setViewportSize(DESKTOP);
+    await alice.page.locator('input[type=password]').fill(alice.passphrase);
+    await alice.page.locator('.card form button[type=submit]').click();
+    await alice.page.getByRole('button', { name: /^(New group|Nouveau groupe)$/ }).click();
+    await alice.page.locator('.panel input[type=text]').first().fill('Book club');
+    await alice.page.locator('.checklist input[type=checkbox]').first().check();
+    await alice.page.locator('.panel form button[type=submit]').click();
+    await alice.page.locator('#composer-input').fill('Chapter three for Thursday');
+    await alice.page.getByRole('button', { name: 'Envoyer' }).click();
+    await selectConversation(bob, 'Book club');
+    await bob.page.getByText('Chapter three for Thursday').waitFor();
+    await bob.page.getByRole('button', { name: 'Members', exact: true }).click();
+    bob.page.once('dialog', (d) => void d.accept());
+    await bob.page.getByRole('button', { name: 'Leave the group' }).click();
+    await bob.page.locator('.ended-note').waitFor();
+    const other = await bob.context.newPage();
+    await other.goto(`${server.url}/`);
+    await other.locator('.card h1').waitFor();
+    for (const lang of ['en', 'fr'] as const) {
+      if (lang === 'fr') {
+        await bob.page.setViewportSize(DESKTOP);
+        await bob.page.getByRole('button', { name: 'Settings' }).click();
+        await bob.page.getByLabel('Language of the app').selectOption('fr');
+        await bob.page.getByRole('heading', { name: 'Réglages' }).waitFor();
+        await bob.page.setViewportSize(PHONE);
+        await bob.page.locator('.panel-head .back').click();
+        await bob.page.locator('.conv', { hasText: 'Book club' }).click();
+        await bob.page.locator('.ended-note').waitFor();
+        await other.reload();
+        await other
+          .getByRole('heading', { name: 'Foyer est ouvert dans un autre onglet' })
+          .waitFor();
+      }
+      await capture(bob, 'left-group', lang);
+      await capture({ ...bob, page: other }, 'elsewhere', lang);
+    }
+    await bob.page.setViewportSize(PHONE);
+    await bob.page.locator('.chat-head .back').click();
+    await bob.page.locator('.conv.ended').waitFor();
+    await capture(bob, 'list-with-left', 'fr');
+    await other.close();
   });
 
   test('no serious or critical accessibility violation', () => {

@@ -79,3 +79,101 @@ export function linkDevice(ns: string): string {
   if (m === null) throw new Error(`no veth in ${ns}: ${r.stdout}${r.stderr}`);
   return m[1]!;
 }
+
+export interface RoutedHome {
+  /** The home network, where the Foyer server runs. */
+  home: string;
+  /** The home router between the home network and the "internet" side. */
+  router: string;
+  /** A host on the internet side, reaching the household only through the router. */
+  wan: string;
+  homeAddress: string;
+  routerLanAddress: string;
+  routerWanAddress: string;
+  wanAddress: string;
+  /** The router's interfaces on each side. */
+  routerLanDevice: string;
+  routerWanDevice: string;
+  spawnIn(ns: string, cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
+  /** Runs a command in a namespace to completion; throws on failure. */
+  run(ns: string, cmd: string, args: string[]): string;
+  remove(): void;
+}
+
+/**
+ * Three namespaces, home ⇄ router ⇄ wan: the home has its default route through the router,
+ * which forwards (ip_forward in its own namespace only); the wan host knows only its link to the
+ * router. Addresses 10.N.77.0/24 (home side) and 10.N.88.0/24 (wan side), nothing else.
+ */
+export function createRoutedHome(): RoutedHome {
+  const tag = randomBytes(3).toString('hex');
+  const home = `fy-home-${tag}`;
+  const router = `fy-rtr-${tag}`;
+  const wan = `fy-wan-${tag}`;
+  const octet = 100 + (randomBytes(1)[0]! % 100);
+  const a = {
+    home: `10.${octet}.77.2`,
+    routerLan: `10.${octet}.77.1`,
+    routerWan: `10.${octet}.88.1`,
+    wan: `10.${octet}.88.2`,
+  };
+  const dev = { home: `fyh${tag}`, rl: `fyl${tag}`, rw: `fyr${tag}`, wan: `fyw${tag}` };
+  const remove = () => {
+    for (const ns of [home, router, wan]) spawnSync('ip', ['netns', 'del', ns]);
+  };
+  try {
+    for (const ns of [home, router, wan]) ip(['netns', 'add', ns]);
+    ip(['link', 'add', dev.home, 'type', 'veth', 'peer', 'name', dev.rl]);
+    ip(['link', 'add', dev.rw, 'type', 'veth', 'peer', 'name', dev.wan]);
+    ip(['link', 'set', dev.home, 'netns', home]);
+    ip(['link', 'set', dev.rl, 'netns', router]);
+    ip(['link', 'set', dev.rw, 'netns', router]);
+    ip(['link', 'set', dev.wan, 'netns', wan]);
+    ip(['-n', home, 'addr', 'add', `${a.home}/24`, 'dev', dev.home]);
+    ip(['-n', router, 'addr', 'add', `${a.routerLan}/24`, 'dev', dev.rl]);
+    ip(['-n', router, 'addr', 'add', `${a.routerWan}/24`, 'dev', dev.rw]);
+    ip(['-n', wan, 'addr', 'add', `${a.wan}/24`, 'dev', dev.wan]);
+    for (const [ns, devs] of [
+      [home, [dev.home]],
+      [router, [dev.rl, dev.rw]],
+      [wan, [dev.wan]],
+    ] as const) {
+      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+      for (const d of devs) ip(['-n', ns, 'link', 'set', d, 'up']);
+    }
+    ip(['-n', home, 'route', 'add', 'default', 'via', a.routerLan]);
+    const fwd = spawnSync(
+      'ip',
+      ['netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (fwd.status !== 0) throw new Error(`cannot enable forwarding: ${fwd.stderr}`);
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return {
+    home,
+    router,
+    wan,
+    homeAddress: a.home,
+    routerLanAddress: a.routerLan,
+    routerWanAddress: a.routerWan,
+    wanAddress: a.wan,
+    routerLanDevice: dev.rl,
+    routerWanDevice: dev.rw,
+    spawnIn: (ns, cmd, args, opts = {}) => spawn('ip', ['netns', 'exec', ns, cmd, ...args], opts),
+    run(ns, cmd, args) {
+      const r = spawnSync('ip', ['netns', 'exec', ns, cmd, ...args], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      if (r.status !== 0)
+        throw new Error(`${cmd} ${args.join(' ')} in ${ns} failed: ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    },
+    remove,
+  };
+}

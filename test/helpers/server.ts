@@ -61,12 +61,19 @@ export function tempDir(prefix = 'foyer-test-'): string {
 
 /** Starts `foyer start` and resolves once it prints its URL. */
 export async function startServerProcess(
-  opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {},
+  opts: {
+    dataDir?: string;
+    args?: string[];
+    env?: Record<string, string>;
+    /** 0 (the default): a free port; a given one to restart a server where it was. */
+    port?: number;
+  } = {},
 ): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir();
+  const port = String(opts.port ?? 0);
   const proc = spawn(
     process.execPath,
-    [CLI, 'start', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])],
+    [CLI, 'start', '--data', dataDir, '--host', '127.0.0.1', '--port', port, ...(opts.args ?? [])],
     {
       env: childEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -163,6 +163,10 @@ describe('bad requests', () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /^foyer_messages_accepted_total \d+$/m);
     assert.match(metrics, /^foyer_mailbox_depth \d+$/m);
+    // Memory gauges: the resident set and the young generation, in bytes.
+    const rss = /^foyer_process_memory_bytes\{kind="resident"\} (\d+)$/m.exec(metrics);
+    assert.ok(rss !== null && Number(rss[1]) > 10 * 2 ** 20, 'resident set in bytes');
+    assert.match(metrics, /^foyer_heap_space_bytes\{space="new_space"\} \d+$/m);
     assert.ok(!metrics.includes('alice'));
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Smoke run of the household benchmark (bench/household.ts) on a reduced population: the
- * real server and the bare relay, short phases. It checks the report is complete and that
- * no delivery was lost, duplicated or misdirected on either system — not the figures.
+ * Smoke run of the benchmark (bench/household.ts) on reduced populations, short phases: the
+ * household workload (the real server and the bare relay), the end-to-end workload (clients
+ * decrypt) and the two-instance workload (two federating servers). It checks each report is
+ * complete and that no delivery was lost, duplicated or misdirected — not the figures.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-test('the household benchmark runs end to end and loses no delivery', () => {
+test('the benchmark runs every workload end to end and loses no delivery', () => {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-bench-test-'));
   try {
     const out = join(dir, 'result.json');
@@ -31,10 +32,18 @@ test('the household benchmark runs end to end and loses no delivery', () => {
         '2',
         '--pool',
         '4',
+        '--e2e-users',
+        '2',
+        '--e2e-latency-seconds',
+        '2',
+        '--e2e-saturation-seconds',
+        '2',
+        '--federation-users',
+        '4',
         '--out',
         out,
       ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
     );
     assert.equal(r.status, 0, `bench failed:\n${r.stdout}\n${r.stderr}`);
     assert.match(
@@ -89,6 +98,59 @@ test('the household benchmark runs end to end and loses no delivery', () => {
     assert.ok(j.foyer.coldStart.medianMs > 0);
     assert.ok(j.ratio.deliveriesPerSecond > 0 && j.ratio.serverCpuPerDelivery > 0);
     assert.ok(j.budgets.some((b: { name: string }) => /p99/.test(b.name)));
+    assert.deepEqual(j.variants, ['household', 'e2e', 'federation']);
+
+    // End to end: every delivery counted was decrypted by its recipient, the id inside intact.
+    assert.match(r.stdout, /End to end: 2 users × 2 devices/);
+    const e = j.e2e;
+    assert.equal(e.settings.devices, 4);
+    assert.deepEqual(e.failures, []);
+    assert.equal(e.plaintextMismatches, 0);
+    for (const phase of [e.latency, e.saturation]) {
+      assert.ok(phase.delivered > 0, 'e2e: deliveries decrypted');
+      assert.equal(phase.lost, 0, 'e2e: lost deliveries');
+      assert.equal(phase.duplicates + phase.misdirected, 0);
+      assert.deepEqual(phase.errors, {});
+    }
+    assert.equal(e.decryptMs.count, e.latency.delivered + e.saturation.delivered);
+    assert.ok(
+      e.saturation.clientCpuMicrosPerDelivery > 0 && e.saturation.serverCpuMicrosPerDelivery > 0,
+    );
+    assert.ok(e.messageBytesAvg > 100, 'encrypted when sent: bigger than the plaintext');
+
+    // Two instances: a group spans both, and deliveries cross to the other instance.
+    assert.match(
+      r.stdout,
+      /Two instances: 4 users \(2 \+ 2\) on maison\.example and annexe\.example/,
+    );
+    const f = j.federation;
+    assert.deepEqual(
+      f.settings.instances.map((i: { users: number }) => i.users),
+      [2, 2],
+    );
+    assert.ok(f.settings.groupsSpanningBothInstances >= 1);
+    for (const phase of [f.latency, f.saturation]) {
+      assert.ok(phase.delivered > 0, 'federation: deliveries counted');
+      assert.equal(phase.lost, 0, 'federation: lost deliveries');
+      assert.equal(phase.duplicates + phase.misdirected, 0);
+      assert.deepEqual(phase.errors, {});
+      assert.ok(phase.crossInstanceLatencyMs.count > 0, 'federation: deliveries crossed over');
+      assert.ok(phase.crossInstanceLatencyMs.count < phase.latencyMs.count);
+    }
+    assert.equal(f.foreignItems, 0, 'federation: nothing pushed that was not sent');
+    assert.ok(f.relayedNotices.statusItems > 0, 'federation: the hubs told senders of relays');
+    assert.equal(f.processes.length, 2);
+    assert.ok(
+      Math.abs(
+        f.saturation.process.serverCpuSeconds -
+          f.processes.reduce(
+            (a: number, p: { saturation: { serverCpuSeconds: number } }) =>
+              a + p.saturation.serverCpuSeconds,
+            0,
+          ),
+      ) < 0.002,
+      'federation: CPU of both servers counted',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { ApiDevice } from '../helpers/apiDevice.ts';
 import { removeDir, runFoyer, startServerProcess, type ServerProcess } from '../helpers/server.ts';
-import { StandInPeer } from '../helpers/federation.ts';
+import { StandInPeer, trustInstances } from '../helpers/federation.ts';
+import { createGroup, encryptMessage } from '../../src/shared/mls/group.ts';
 import {
   keyPairFromSeed,
   signerOf,
@@ -19,7 +20,8 @@ import {
   type SignedHeaders,
 } from '../../src/server/federation/signature.ts';
 import { encodeBatch, INBOX_PATH } from '../../src/server/federation/wire.ts';
-import { toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
+import { fromBase64Url, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
+import type { WellKnown } from '../../src/shared/protocol/api.ts';
 
 const SELF = 'chez-bob.example';
 type ErrorBody = { error?: { code: string } };
@@ -29,16 +31,18 @@ describe('federation inbox of a real server', () => {
   let bob: ApiDevice;
   const good = new StandInPeer('maison.example', keyPairFromSeed(randomBytes(32)));
   const hostile = new StandInPeer('mallory.example', keyPairFromSeed(randomBytes(32)));
+  const busy = new StandInPeer('busy.example', keyPairFromSeed(randomBytes(32)));
 
   before(async () => {
     await good.start();
     await hostile.start();
+    await busy.start();
     server = await startServerProcess({
       args: [
         '--domain',
         SELF,
         '--federation-peers',
-        `${good.domain}=${good.url},${hostile.domain}=${hostile.url}`,
+        `${good.domain}=${good.url},${hostile.domain}=${hostile.url},${busy.domain}=${busy.url}`,
       ],
     });
     bob = await ApiDevice.register(server.url, server.adminInvite, 'bob');
@@ -48,6 +52,7 @@ describe('federation inbox of a real server', () => {
     await server.stop();
     await good.stop();
     await hostile.stop();
+    await busy.stop();
     removeDir(server.dataDir);
   });
 
@@ -220,6 +225,74 @@ describe('federation inbox of a real server', () => {
     assert.deepEqual(texts, ['mallory first', 'still fine']);
   });
 
+  /** A signed call to any federation endpoint, as `peer`. */
+  async function signedCall(
+    peer: StandInPeer,
+    method: 'GET' | 'POST',
+    path: string,
+    json?: unknown,
+  ): Promise<{ status: number; body: ErrorBody & Record<string, unknown> }> {
+    const raw = json === undefined ? new Uint8Array() : utf8(JSON.stringify(json));
+    const headers = signRequest({
+      method,
+      origin: peer.domain,
+      target: SELF,
+      path,
+      body: raw,
+      signer: signerOf(peer.key.privateKey),
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    const res = await fetch(server.url + path, {
+      method,
+      headers:
+        json === undefined ? { ...headers } : { ...headers, 'content-type': 'application/json' },
+      body: json === undefined ? undefined : raw,
+    });
+    return { status: res.status, body: (await res.json()) as ErrorBody & Record<string, unknown> };
+  }
+
+  test('a peer looks up a user, and cannot submit in the name of a device of another instance', async () => {
+    const info = await signedCall(good, 'GET', '/federation/v1/users/bob');
+    assert.equal(info.status, 200, JSON.stringify(info.body));
+    assert.equal(info.body['domain'], SELF);
+    const none = await signedCall(good, 'GET', '/federation/v1/users/nobody');
+    assert.equal(none.body.error?.code, 'not_found');
+    const unsigned = await fetch(`${server.url}/federation/v1/users/bob`);
+    assert.equal(((await unsigned.json()) as ErrorBody).error?.code, 'bad_signature');
+
+    // Bob's group, hubbed here; the peer names Bob's device as the sender: the hub takes a
+    // forwarded submission only for a device of the instance that signed it.
+    const groupId = new Uint8Array(randomBytes(16));
+    const gid = toBase64Url(groupId);
+    assert.equal((await bob.call('POST', '/api/v1/groups', { groupId: gid })).status, 200);
+    const wk = (await (await fetch(`${server.url}/.well-known/foyer`)).json()) as WellKnown;
+    const trust = trustInstances(new Map([[SELF, fromBase64Url(wk.instanceKey)!]]));
+    const g = await createGroup(groupId, bob.keys, { trust });
+    const out = await encryptMessage(g, utf8('spoof'), { trust });
+    const spoof = await signedCall(good, 'POST', `/federation/v1/groups/${gid}/messages`, {
+      sender: { user: 'bob', deviceId: bob.id },
+      id: toBase64Url(randomBytes(16)),
+      message: toBase64Url(out.message),
+    });
+    assert.equal(spoof.status, 403);
+    assert.equal(spoof.body.error?.code, 'not_member');
+  });
+
+  test('lookups and key-package claims are limited per origin instance', async () => {
+    // A burst of 15 lookups and claims, then 60 a minute: the 16th at once is refused, and
+    // only for that origin.
+    const codes: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const r = await signedCall(busy, 'GET', '/federation/v1/users/bob');
+      codes.push(r.status);
+      if (r.status === 429) assert.equal(r.body.error?.code, 'rate_limited');
+    }
+    assert.deepEqual(codes, [...Array<number>(15).fill(200), 429]);
+    const claim = await signedCall(busy, 'POST', '/federation/v1/users/bob/keypackages', {});
+    assert.equal(claim.body.error?.code, 'rate_limited');
+    assert.equal((await signedCall(good, 'GET', '/federation/v1/users/bob')).status, 200);
+  });
+
   test('an instance denied with foyer federation deny is refused until allowed', async () => {
     const admin = (...args: string[]) =>
       runFoyer(['federation', ...args, '--data', server.dataDir, '--json']);
@@ -234,6 +307,7 @@ describe('federation inbox of a real server', () => {
     assert.deepEqual(
       list.peers.map((p) => [p.domain, p.denied]),
       [
+        [busy.domain, false],
         [good.domain, true],
         [hostile.domain, false],
       ],

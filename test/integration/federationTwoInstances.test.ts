@@ -199,9 +199,26 @@ describe('federation between two real instances', () => {
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.epoch, 1);
+    // Alice's mailbox first holds the hub's statuses for her three messages (Bob's instance
+    // accepted each), then Bob's message.
     const socket = await alice.socket();
-    const [item] = await socket.untilItems(1);
+    const items = await socket.untilItems(4);
     socket.close();
+    const statuses = items.slice(0, 3).map((i) => {
+      assert.equal(i.kind, 'status');
+      const s = JSON.parse(fromUtf8(fromBase64Url(i.payload)!)!) as {
+        state: string;
+        domain: string;
+      };
+      return [s.state, s.domain];
+    });
+    assert.deepEqual(statuses, [
+      ['relayed', B],
+      ['relayed', B],
+      ['relayed', B],
+    ]);
+    const item = items[3];
+    assert.equal(item?.kind, 'message');
     const p = await processMessage(aliceGroup, fromBase64Url(item!.payload)!, {
       trust: alice.trust,
     });

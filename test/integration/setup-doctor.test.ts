@@ -50,6 +50,8 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
     '', // public URL: suggested https://maison.example
     'maybe', // LAN announcement: not yes or no, asked again
     'yes',
+    'sometimes', // router port mapping: not an answer, asked again
+    'yes',
     'passphrase',
     '12',
     join(dir, 'backups'),
@@ -69,6 +71,7 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
     port: 8443,
     publicUrl: 'https://maison.example',
     lanAnnounce: true,
+    portMapping: 'auto',
     maxUsers: 12,
     backupDir: join(dir, 'backups'),
     backupKeep: 7,
@@ -77,6 +80,8 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
     r.stdout,
     /Next steps:\n {2}1\. Start Foyer once with the data passphrase set: FOYER_DATA_PASSPHRASE=/,
   );
+  assert.match(r.stdout, /not valid: answer yes or no \(or upnp, natpmp\)/);
+  assert.match(r.stdout, /Make sure UPnP \(or NAT-PMP\) is enabled on the router/);
   assert.match(r.stdout, /foyer doctor --data/);
   // The file is what `start` reads: the configuration loads as written.
   const status = await runFoyer(['doctor', '--data', data, '--json']);
@@ -85,13 +90,14 @@ test('the wizard asks, re-asks a wrong answer, writes foyer.json and says what t
   // Run again: the current values are the suggestions; change only the user cap.
   const again = await foyerWithInput(
     ['setup', '--data', data],
-    ['', '', '', '', '', '', '', '20', '', ''].join('\n') + '\n',
+    ['', '', '', '', '', '', '', '', '20', '', ''].join('\n') + '\n',
   );
   assert.equal(again.code, 0, again.stderr + again.stdout);
   assert.match(again.stdout, /Editing the Foyer configuration/);
   assert.match(again.stdout, /domain \[maison\.example\]/);
   assert.equal(readJson(file).maxUsers, 20);
   assert.equal(readJson(file).port, 8443);
+  assert.equal(readJson(file).portMapping, 'auto', 'kept as it was');
 
   // End of input before the last answer: nothing is written.
   const cut = await foyerWithInput(['setup', '--data', join(dir, 'other')], 'home.example\n');
@@ -125,6 +131,7 @@ test('setup --yes runs unattended from flags and suggestions, and refuses a bad 
     port: 8080,
     publicUrl: 'http://famille.example:8080',
     lanAnnounce: false,
+    portMapping: 'off',
     maxUsers: 25,
     backupKeep: 7,
   });

@@ -38,12 +38,19 @@ export async function federationCommand(io: Io, argv: readonly string[]): Promis
   try {
     const store = new FederationStore(db);
     if (sub === 'list') {
-      const peers = store.peers().map((p) => ({
+      const known = store.peers().map((p) => ({
         domain: p.domain,
         denied: p.denied === 1,
         key: p.public_key === null ? null : toBase64Url(p.public_key),
         queued: store.queued(p.domain),
       }));
+      // A peer this instance only sends to is not pinned (it never signed a request here),
+      // yet its queue is what an administrator watching a cut wants to see.
+      const unpinned = store
+        .pendingDomains()
+        .filter((d) => !known.some((p) => p.domain === d))
+        .map((d) => ({ domain: d, denied: false, key: null, queued: store.queued(d) }));
+      const peers = [...known, ...unpinned];
       if (values.json === true) io.out(JSON.stringify({ peers }));
       else if (peers.length === 0) io.out('No peer instance known yet (federation is open).');
       else {

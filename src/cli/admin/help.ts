@@ -22,6 +22,7 @@ Commands:
   storage               disk used by the database, waiting messages and backups
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
+  user disable|enable   stop (and allow again) one user's logins, keeping their data
   federation list|deny|allow  peer instances; deny or allow one
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   backup --out FILE     an encrypted snapshot, taken while the server runs
@@ -67,6 +68,8 @@ ${CONFIG_FLAGS}`,
 `,
   user: `Usage: foyer user list [--json] [configuration flags]
        foyer user remove NAME [--yes] [--json] [configuration flags]
+       foyer user disable NAME [--json] [configuration flags]
+       foyer user enable NAME [--json] [configuration flags]
 
   list                  every account: name, admin or not, live devices, creation date
                         (--json: {"users":[{"name","admin","devices","createdAt"}]})
@@ -78,6 +81,11 @@ ${CONFIG_FLAGS}`,
                         Asks for confirmation on a terminal; elsewhere needs --yes.
                         (--json: {"name","devices","queuedMessages"})
   --yes                 remove without asking
+  disable NAME          ends every session of NAME and refuses their logins (a running
+                        server cuts their connections within a second); their account,
+                        devices, groups and queued messages are kept, and others still see
+                        them as members. Listed as "NAME (disabled)".
+  enable NAME           lets NAME log in again
 
 ${CONFIG_FLAGS}`,
   key: `Usage: foyer key wrap|unwrap [configuration flags]
@@ -89,17 +97,21 @@ Stop the server first; start it again with the passphrase afterwards.
 
 ${CONFIG_FLAGS}`,
   setup: `Usage: foyer setup [--yes] [--data DIR] [--domain NAME] [--host ADDR] [--port N]
-                   [--tls off|acme|files|proxy] [--public-url URL] [--key-protection key-file|passphrase]
-                   [--lan-announce yes|no] [--max-users N] [--backup-dir DIR|none] [--backup-keep N]
+                   [--tls off|acme|local|files|proxy] [--public-url URL] [--tls-names LIST|none]
+                   [--key-protection key-file|passphrase] [--lan-announce yes|no]
+                   [--port-mapping yes|no|upnp|natpmp] [--max-users N]
+                   [--backup-dir DIR|none] [--backup-keep N]
 
 Asks each question in turn (Enter takes the suggestion), checks each answer, writes
 DIR/foyer.json and prints the next steps. Run it again to edit the file: the current values
 are the suggestions. A flag answers its question; --yes takes the suggestions for the rest,
 so "foyer setup --yes --domain maison.example" runs unattended.`,
-  doctor: `Usage: foyer doctor [--json] [configuration flags]
+  doctor: `Usage: foyer doctor [--json] [--cert-days N] [configuration flags]
 
 Checks the data folder, the database, the running server, its public address, the clock, the
-free disk and the backups, and says in plain words what to do about each problem.
+free disk, the backups, the router port mapping and the HTTPS certificates (expired, ending
+within N days, default 14, or not for the public URL's name; the local authority's
+fingerprint), and says in plain words what to do about each problem.
 Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
 
 ${CONFIG_FLAGS}`,

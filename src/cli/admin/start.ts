@@ -32,8 +32,8 @@ import type { PortMapper } from '../../server/home/portMapping/portMapper.ts';
 import type { PortMappingStatus } from '../../server/home/portMapping/status.ts';
 import { DATA_PASSPHRASE_ENV, LEGACY_PASSPHRASE_ENV } from '../../server/config.ts';
 import { FOYER_VERSION } from '../../server/version.ts';
-import { scheduleBackups } from '../../server/backup/schedule.ts';
 import { prepareTls, type TlsRuntime } from '../../server/tls/serve.ts';
+import { trustExtraCa } from '../../server/federation/extraCa.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { USAGE } from './help.ts';
 
@@ -189,7 +189,11 @@ async function runLocked(
     try {
       // Loaded here, not at the top: admin commands need not load the HTTP stack.
       const { startServer } = await import('../../server/app.ts');
-      tls = await prepareTls(config, log);
+      if (config.federationCa !== undefined) {
+        const n = trustExtraCa(config.federationCa);
+        io.out(`Peer instances: ${n} extra certificate authorit${n === 1 ? 'y' : 'ies'} trusted`);
+      }
+      tls = await prepareTls(config, log, db);
       if (tls !== undefined) io.out(tls.describe);
       server = await startServer(config, { db, instanceKey, log, tls: tls?.pair });
       tls?.attach(server.app.server as unknown as TlsServer);
@@ -237,7 +241,14 @@ async function runLocked(
     const backups =
       config.backupDir === undefined
         ? undefined
-        : scheduleBackups({ db, layout, dir: config.backupDir, keep: config.backupKeep, log });
+        : // Loaded only when on: the snapshot and rotation code stays out of other servers.
+          (await import('../../server/backup/schedule.ts')).scheduleBackups({
+            db,
+            layout,
+            dir: config.backupDir,
+            keep: config.backupKeep,
+            log,
+          });
     const lan = config.lanAnnounce
       ? // Loaded only when on: the mDNS library costs start time every other server would pay.
         await (

@@ -1,8 +1,11 @@
 /**
- * `foyer user list` and `foyer user remove NAME`: the household's accounts, made beside a
- * running server (which notices a removal within a moment, see src/server/accounts/revocations.ts).
+ * `foyer user list`, `foyer user remove NAME`, `foyer user disable|enable NAME`: the
+ * household's accounts, managed beside a running server (which notices a removal or a
+ * disabled user within a moment, see src/server/accounts/revocations.ts).
  */
 import {
+  disableUser,
+  enableUser,
   findUser,
   listUsers,
   removeUser,
@@ -22,7 +25,8 @@ export async function userCommand(io: Io, argv: readonly string[]): Promise<numb
   }
   if (sub === 'list') return listCommand(io, rest);
   if (sub === 'remove') return removeCommand(io, rest);
-  throw new UsageError(`unknown user command "${sub}" (known: list, remove)`);
+  if (sub === 'disable' || sub === 'enable') return toggleCommand(io, sub, rest);
+  throw new UsageError(`unknown user command "${sub}" (known: list, remove, disable, enable)`);
 }
 
 function day(ms: number): string {
@@ -33,7 +37,12 @@ function day(ms: number): string {
 export function userTable(users: readonly UserSummary[]): string {
   const rows = [
     ['NAME', 'ADMIN', 'DEVICES', 'CREATED'],
-    ...users.map((u) => [u.name, u.admin ? 'yes' : 'no', String(u.devices), day(u.createdAt)]),
+    ...users.map((u) => [
+      u.disabled === true ? `${u.name} (disabled)` : u.name,
+      u.admin ? 'yes' : 'no',
+      String(u.devices),
+      day(u.createdAt),
+    ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
@@ -108,6 +117,51 @@ async function removeCommand(io: Io, argv: readonly string[]): Promise<number> {
           `${plural(removed.queuedMessages, 'queued message')} deleted.`,
       );
       io.out(`The name is free again: "foyer invite create" makes an invite to register it.`);
+    }
+    return EXIT.ok;
+  } finally {
+    db.close();
+  }
+}
+
+/** `foyer user disable NAME` / `foyer user enable NAME`. */
+async function toggleCommand(
+  io: Io,
+  sub: 'disable' | 'enable',
+  argv: readonly string[],
+): Promise<number> {
+  const { values, positionals, configArgv } = parseCommand(
+    argv,
+    { json: { type: 'boolean' } },
+    { positionals: 1 },
+  );
+  if (values.help === true) {
+    io.out(USAGE.user ?? '');
+    return EXIT.ok;
+  }
+  const name = positionals[0];
+  if (name === undefined) throw new UsageError(`user ${sub} needs the NAME of the user`);
+  const db = await openExisting(configFor(io, configArgv));
+  try {
+    if (sub === 'disable') {
+      const r = disableUser(db, name);
+      if (values.json === true) io.out(JSON.stringify({ name, disabled: true, ...r }));
+      else
+        io.out(
+          r.changed
+            ? `Disabled "${name}": ${plural(r.devices, 'device')} signed out and cannot log in. ` +
+                `Their messages and groups are kept; "foyer user enable ${name}" lets them back in.`
+            : `"${name}" was already disabled.`,
+        );
+    } else {
+      const r = enableUser(db, name);
+      if (values.json === true) io.out(JSON.stringify({ name, disabled: false, ...r }));
+      else
+        io.out(
+          r.changed
+            ? `Enabled "${name}": their devices can log in again.`
+            : `"${name}" was not disabled.`,
+        );
     }
     return EXIT.ok;
   } finally {

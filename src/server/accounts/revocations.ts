@@ -36,19 +36,45 @@ export class Revocations {
   private readonly revoked = new Set<string>();
   private seenVersion: number;
   private readonly onExternal: (deviceIds: string[]) => void;
+  /** Live devices of disabled users: they keep their data but may not use the server. */
+  private disabled = new Set<string>();
+  private readonly onDisabled: (deviceIds: string[]) => void;
 
   /**
    * Loads the revoked devices. `onExternal` is told of devices that another process revoked
    * (found by `refresh`), so sessions, sockets and mailbox counts can follow.
    */
-  constructor(db: Db, onExternal: (deviceIds: string[]) => void = () => undefined) {
+  constructor(
+    db: Db,
+    onExternal: (deviceIds: string[]) => void = () => undefined,
+    onDisabled: (deviceIds: string[]) => void = () => undefined,
+  ) {
     // `data_version` changes when ANOTHER connection commits, never for this one's own
     // commits: the server's hot path never triggers a reload.
     this.version = dataVersionReader(db);
     this.users = new UserStore(db);
     this.onExternal = onExternal;
+    this.onDisabled = onDisabled;
     this.seenVersion = this.version();
     for (const id of this.users.revokedDeviceIds()) this.revoked.add(id);
+    this.disabled = new Set(this.users.disabledDeviceIds());
+  }
+
+  /** Whether the device belongs to a disabled user. */
+  isDisabled(deviceId: string): boolean {
+    return this.disabled.has(deviceId);
+  }
+
+  /**
+   * Re-reads which devices belong to disabled users, and tells `onDisabled` of the newly
+   * disabled ones. Called by `refresh`, and by this process after it disabled someone itself
+   * (its own commits do not change `data_version`).
+   */
+  reloadDisabled(): void {
+    const now = new Set(this.users.disabledDeviceIds());
+    const fresh = [...now].filter((id) => !this.disabled.has(id));
+    this.disabled = now;
+    if (fresh.length > 0) this.onDisabled(fresh);
   }
 
   has(deviceId: string): boolean {
@@ -70,6 +96,7 @@ export class Revocations {
     // The version is read before the list: a commit landing in between is seen now and
     // read again next time, never missed.
     this.seenVersion = v;
+    this.reloadDisabled();
     const fresh = this.users.revokedDeviceIds().filter((id) => !this.revoked.has(id));
     if (fresh.length === 0) return;
     for (const id of fresh) this.revoked.add(id);

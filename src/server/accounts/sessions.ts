@@ -110,6 +110,9 @@ export class Sessions {
     if (device.revokedAt !== null) {
       throw new FoyerError('device_revoked', 'this device has been revoked');
     }
+    if (this.stores.users.isDisabled(device.userId)) {
+      throw new FoyerError('account_disabled', 'this account is disabled by the administrator');
+    }
     if (this.usedChallenges.has(key)) throw new FoyerError('unauthenticated', REFUSED);
     this.usedChallenges.set(key, expiresAt);
     const token = toBase64Url(randomBytes(32));
@@ -163,6 +166,11 @@ export class Sessions {
     if (this.revocations?.has(s.deviceId) === true) {
       this.cache.delete(key);
       throw new FoyerError('unauthenticated', 'unknown session token');
+    }
+    // Disabling deleted the session rows too; the holder learns why (as for a revocation).
+    if (this.revocations?.isDisabled(s.deviceId) === true) {
+      this.cache.delete(key);
+      throw new FoyerError('account_disabled', 'this account is disabled by the administrator');
     }
     return { deviceId: s.deviceId, userId: s.userId, userName: s.userName };
   }

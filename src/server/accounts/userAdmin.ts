@@ -99,3 +99,53 @@ export function removeUserIn(
   stores.users.markRemoved(tx, user.id, now);
   return { devices: deviceIds.length, deviceIds };
 }
+
+/**
+ * Disables a user inside the caller's write transaction: the account stays (devices, group
+ * memberships, queued messages), but its sessions end and no device of it may log in until
+ * `enableUserIn`. The server closes its sockets when it notices (Revocations.refresh).
+ * @returns the live devices whose sessions ended, and whether it was enabled until now
+ * @throws FoyerError invalid_name, not_found
+ */
+export function disableUserIn(
+  stores: AccountStores,
+  tx: WriteTx,
+  name: string,
+  now: number,
+): { changed: boolean; deviceIds: string[] } {
+  checkName(name);
+  const user = stores.users.liveByName(name);
+  if (user === undefined) throw new FoyerError('not_found', `there is no user "${name}"`);
+  const changed = stores.users.setDisabled(tx, user.id, now);
+  const deviceIds = stores.users
+    .devicesOf(user.id)
+    .filter((d) => d.revokedAt === null)
+    .map((d) => d.id);
+  for (const id of deviceIds) stores.sessions.deleteForDevice(tx, id);
+  return { changed, deviceIds };
+}
+
+/** Lets a disabled user log in again. @returns whether it was disabled @throws FoyerError invalid_name, not_found */
+export function enableUserIn(stores: AccountStores, tx: WriteTx, name: string): boolean {
+  checkName(name);
+  const user = stores.users.liveByName(name);
+  if (user === undefined) throw new FoyerError('not_found', `there is no user "${name}"`);
+  return stores.users.setDisabled(tx, user.id, null);
+}
+
+/** `foyer user disable NAME`, beside a running server (one immediate transaction). */
+export function disableUser(
+  db: Db,
+  name: string,
+  now = Date.now(),
+): { changed: boolean; devices: number } {
+  const stores = accountStores(db);
+  const r = directWrite(db, (tx) => disableUserIn(stores, tx, name, now));
+  return { changed: r.changed, devices: r.deviceIds.length };
+}
+
+/** `foyer user enable NAME`. */
+export function enableUser(db: Db, name: string): { changed: boolean } {
+  const stores = accountStores(db);
+  return { changed: directWrite(db, (tx) => enableUserIn(stores, tx, name)) };
+}

@@ -24,6 +24,11 @@ export interface Parcel {
   /** The client's message id (receivers deduplicate by it). */
   msgId: string;
   body: Uint8Array;
+  /**
+   * The device that submitted it, for application messages: told when a peer instance
+   * accepted the item or its queue gave it up (federation/status.ts).
+   */
+  sender?: DeviceAddress;
 }
 
 /**

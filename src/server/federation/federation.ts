@@ -55,7 +55,8 @@ export function createFederation(opts: {
     log: opts.log,
     self: config.domain,
     sign: opts.sign,
-    maxAgeMs: config.federationQueueDays * 24 * 3600 * 1000,
+    maxAgeMs: (config.federationQueueSeconds ?? config.federationQueueDays * 24 * 3600) * 1000,
+    mailboxes: opts.mailboxes,
   });
   const route = new FederationRoute({
     store,

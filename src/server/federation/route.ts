@@ -53,6 +53,8 @@ export class FederationRoute implements RemoteRoute {
       body: parcel.body,
       devices: JSON.stringify(devices.map((d) => d.deviceId)),
       created_at: now,
+      sender_domain: parcel.sender?.domain ?? null,
+      sender_device: parcel.sender?.deviceId ?? null,
     });
     this.writer.onCommit(this.kick);
   }

@@ -9,6 +9,8 @@ import type { Writer } from '../writer.ts';
 import type { FederationStore, OutboundRow } from './store.ts';
 import type { Peers } from './peers.ts';
 import { signRequest } from './signature.ts';
+import { StatusNotes } from './status.ts';
+import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
 import { encodeBatch, INBOX_PATH, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from './wire.ts';
 
 const BASE_DELAY_MS = 1_000;
@@ -30,6 +32,8 @@ export class Sender {
   private readonly self: string;
   private readonly sign: (data: Uint8Array) => Uint8Array;
   private readonly maxAgeMs: number;
+  private readonly statuses: StatusNotes;
+  private readonly mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
   private readonly busy = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -44,6 +48,7 @@ export class Sender {
     self: string;
     sign: (data: Uint8Array) => Uint8Array;
     maxAgeMs: number;
+    mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
   }) {
     this.store = opts.store;
     this.peers = opts.peers;
@@ -52,6 +57,12 @@ export class Sender {
     this.self = opts.self;
     this.sign = opts.sign;
     this.maxAgeMs = opts.maxAgeMs;
+    this.mailboxes = opts.mailboxes;
+    this.statuses = new StatusNotes({
+      self: opts.self,
+      store: opts.store,
+      mailboxes: opts.mailboxes,
+    });
   }
 
   start(): void {
@@ -115,8 +126,18 @@ export class Sender {
     await this.writer.run((tx) => {
       for (const r of rows) this.store.markFailed(tx, r.msg_id, domain, reason, now);
       this.store.drop(tx, domain, last);
+      // The senders learn it: their clients show these messages as failed, with the reason.
+      this.afterCommit(this.statuses.note(tx, rows, { state: 'failed', domain, reason }, now));
     });
     this.log.warn({ count: rows.length }, 'federation items expired undelivered');
+  }
+
+  /** Publishes local statuses and wakes the loop for queued ones, once committed. */
+  private afterCommit(note: { pushes: Array<Map<string, PushItem>>; queued: boolean }): void {
+    this.writer.onCommit(() => {
+      for (const p of note.pushes) this.mailboxes.publish(p);
+      if (note.queued) setImmediate(() => this.kick());
+    });
   }
 
   /** One signed request; true when the peer accepted the whole batch. */
@@ -154,6 +175,9 @@ export class Sender {
         await this.writer.run((tx) => {
           this.store.drop(tx, domain, last);
           this.store.clearRetry(tx, domain);
+          // The senders learn that the peer's inbox has their messages.
+          const note = this.statuses.note(tx, rows, { state: 'relayed', domain }, Date.now());
+          this.afterCommit(note);
         });
         this.delivered += rows.length;
         return true;

@@ -23,6 +23,9 @@ export interface OutboundRow {
   /** JSON array of the recipients' device ids at that domain. */
   devices: string;
   created_at: number;
+  /** The submitting device, for application messages (null for others). */
+  sender_domain: string | null;
+  sender_device: string | null;
 }
 
 export interface RetryRow {
@@ -71,8 +74,9 @@ export class FederationStore {
   enqueue(_tx: WriteTx, item: Omit<OutboundRow, 'seq'>): void {
     this.db
       .prepare(
-        `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at,
+           sender_domain, sender_device)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         item.domain,
@@ -82,6 +86,8 @@ export class FederationStore {
         Buffer.from(item.body),
         item.devices,
         item.created_at,
+        item.sender_domain,
+        item.sender_device,
       );
   }
 

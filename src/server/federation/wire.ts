@@ -13,7 +13,7 @@ export const MAX_BATCH_ITEMS = 256;
 /** Most bytes of one inbox request (a batch of items up to the submission limit). */
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 const MAX_DEVICES = 64;
-const KINDS: readonly ItemKind[] = ['message', 'welcome'];
+const KINDS: readonly ItemKind[] = ['message', 'welcome', 'status'];
 
 export interface InboxItem {
   kind: ItemKind;

@@ -186,7 +186,7 @@ export class Hub {
           g.policy === undefined
             ? others
             : others.filter((m) => !isBanned(g.policy!, formatAddress(m), m.deviceId));
-        pushes.push(this.router.deliver(tx, readers, message, now));
+        pushes.push(this.router.deliver(tx, readers, { ...message, sender }, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {

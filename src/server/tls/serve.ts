@@ -1,6 +1,7 @@
 /**
  * HTTPS for `foyer start`: gets the certificate for the mode (`acme`: from the authority, kept
- * in DATA/tls and renewed while running; `files`: the operator's, reloaded when they change),
+ * in DATA/tls and renewed while running; `files`: the operator's, reloaded when they change;
+ * `local`: from Foyer's own authority, renewed while running),
  * runs the plain-HTTP side (challenges and redirect), and swaps certificates into the running
  * server without a restart (`tls.Server.setSecureContext`).
  */
@@ -9,11 +10,14 @@ import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
-import { CertStore, certInfo, renewAt, type KeyPair } from './certStore.ts';
+import type { Db } from '../storage/sqlite.ts';
+import { CertStore, certInfo, type KeyPair } from './certStore.ts';
 import { currentOrNew, issueCertificate, type ChallengeTokens } from './acme.ts';
+import { keepRenewed } from './renewal.ts';
+import { prepareLocal } from './localMode.ts';
+import { CA_PATHS } from './caPage.ts';
 import { startHttpSide } from './httpRedirect.ts';
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const FILE_POLL_MS = 2000;
 
 export interface TlsRuntime {
@@ -42,8 +46,23 @@ function readPair(config: Config): KeyPair {
   }
 }
 
-/** Sets up HTTPS; undefined when the mode serves plain HTTP (`off`, `proxy`). */
-export async function prepareTls(config: Config, log: Logger): Promise<TlsRuntime | undefined> {
+/** The download page's address on the plain-HTTP side. */
+export function caPageUrl(config: Config, httpPort: number): string {
+  const url = new URL(config.publicUrl);
+  url.protocol = 'http:';
+  url.port = httpPort === 80 ? '' : String(httpPort);
+  return `${url.origin}${CA_PATHS.page}`;
+}
+
+/**
+ * Sets up HTTPS; undefined when the mode serves plain HTTP (`off`, `proxy`). `db` holds the
+ * local certificate authority (`local` mode).
+ */
+export async function prepareTls(
+  config: Config,
+  log: Logger,
+  db: Db,
+): Promise<TlsRuntime | undefined> {
   if (config.tls === 'off' || config.tls === 'proxy') return undefined;
   if (new URL(config.publicUrl).protocol !== 'https:') {
     throw new FoyerError(
@@ -52,6 +71,8 @@ export async function prepareTls(config: Config, log: Logger): Promise<TlsRuntim
     );
   }
   const tokens: ChallengeTokens = new Map();
+  // Before the HTTP side: in `local` mode it serves the authority's download page.
+  const local = config.tls === 'local' ? await prepareLocal(config, db) : undefined;
   const httpSide =
     config.httpPort === 0
       ? undefined
@@ -60,6 +81,7 @@ export async function prepareTls(config: Config, log: Logger): Promise<TlsRuntim
           port: config.httpPort,
           publicUrl: config.publicUrl,
           tokens,
+          authority: local?.download,
         }).catch((err: NodeJS.ErrnoException) => {
           throw new FoyerError(
             'network',
@@ -67,10 +89,10 @@ export async function prepareTls(config: Config, log: Logger): Promise<TlsRuntim
               'port 80 needs CAP_NET_BIND_SERVICE (the systemd unit grants it) or choose --http-port',
           );
         });
-  let timer: NodeJS.Timeout | undefined;
+  let stopRenewal: (() => void) | undefined;
   let watching = false;
   const stopAll = async (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
+    stopRenewal?.();
     if (watching && config.tlsCert !== undefined && config.tlsKey !== undefined) {
       unwatchFile(config.tlsCert);
       unwatchFile(config.tlsKey);
@@ -105,6 +127,23 @@ export async function prepareTls(config: Config, log: Logger): Promise<TlsRuntim
         close: stopAll,
       };
     }
+    if (local !== undefined) {
+      const via =
+        httpSide === undefined
+          ? ''
+          : `; devices install it from ${caPageUrl(config, httpSide.port)}`;
+      return {
+        pair: local.pair,
+        describe:
+          `HTTPS with Foyer's local certificate authority (${local.created ? 'created now' : 'stored'}) ` +
+          `for ${local.names.join(', ')}\nAuthority SHA-256 fingerprint: ${local.download.fingerprint}${via}`,
+        httpPort: httpSide?.port,
+        attach(server) {
+          stopRenewal = keepRenewed(server, local.pair, local.issue, log);
+        },
+        close: stopAll,
+      };
+    }
     const domain = new URL(config.publicUrl).hostname;
     const acmeOpts = {
       directoryUrl: config.acmeDirectory,
@@ -125,32 +164,7 @@ export async function prepareTls(config: Config, log: Logger): Promise<TlsRuntim
       describe: `HTTPS with a certificate for ${domain} from ${config.acmeDirectory} (${issued ? 'issued now' : 'stored'}, valid until ${until})`,
       httpPort: httpSide?.port,
       attach(server) {
-        let current = pair;
-        const schedule = (): void => {
-          const info = certInfo(current.cert);
-          const due = Math.max(0, renewAt(info) - Date.now());
-          timer = setTimeout(() => void renew(), Math.min(due, MAX_TIMER_MS));
-          timer.unref();
-        };
-        const renew = async (): Promise<void> => {
-          if (renewAt(certInfo(current.cert)) > Date.now()) return schedule(); // a long wait chunked
-          try {
-            current = await issueCertificate(acmeOpts);
-            server.setSecureContext(current);
-            log.info(
-              { notAfter: new Date(certInfo(current.cert).notAfter).toISOString() },
-              'certificate renewed',
-            );
-            schedule();
-          } catch (err) {
-            const left = certInfo(current.cert).notAfter - Date.now();
-            const retry = Math.min(3600_000, Math.max(5000, left / 10));
-            log.error({ err }, 'certificate renewal failed; retrying');
-            timer = setTimeout(() => void renew(), retry);
-            timer.unref();
-          }
-        };
-        schedule();
+        stopRenewal = keepRenewed(server, pair, () => issueCertificate(acmeOpts), log);
       },
       close: stopAll,
     };

@@ -3,7 +3,10 @@
  * malformed input; here both become a FoyerError, and trailing bytes are refused so that one
  * message has exactly one encoding on the wire.
  */
-import { decodeMlsMessage, encodeMlsMessage, type MLSMessage } from 'ts-mls';
+import type { MLSMessage } from 'ts-mls';
+// The message codecs alone, not ts-mls's root: the server reads MLS framing but never runs
+// MLS, and the root module loads every group operation and HPKE besides (about 10 MiB).
+import { decodeMlsMessage, encodeMlsMessage } from 'ts-mls/message.js';
 import { FoyerError, type ErrorCode } from '../protocol/errors.ts';
 
 /** The largest MLSMessage Foyer decodes (commits of big groups stay far below). */

@@ -5,16 +5,19 @@
  * only parses, strictly and with bounds. Every refusal is FoyerError bad_request (or
  * payload_too_large above MAX_MLS_MESSAGE_BYTES).
  */
-import type { Credential, KeyPackage, Sender } from 'ts-mls';
+import type { Credential, KeyPackage, Sender, Signature } from 'ts-mls';
+// Submodules, not ts-mls's root: the server (the only user of the verified inspection)
+// checks signatures but never runs MLS, so it need not load group operations and HPKE.
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { verifyLeafNodeSignatureKeyPackage } from 'ts-mls/leafNode.js';
+import { verify } from '../crypto/ed25519.ts';
 import { equalBytes, toBase64Url } from '../protocol/bytes.ts';
 import type { DeviceCredential } from '../protocol/credential.ts';
 import { FoyerError } from '../protocol/errors.ts';
 import { decodeMls, decodeMlsAs } from './codec.ts';
-import { isLastResort } from './keyPackages.ts';
+import { isLastResort } from './lastResort.ts';
 import { keyPackageRef } from './refs.ts';
-import { CIPHERSUITE_NAME, getSuite } from './suite.ts';
+import { CIPHERSUITE_NAME } from './suiteName.ts';
 import { POLICY_EXTENSION_TYPE } from '../governance/policy.ts';
 import { deviceCredentialOf } from './trust.ts';
 
@@ -46,6 +49,16 @@ export type Inspected =
   | { type: 'proposal'; groupId: Uint8Array; epoch: number; sender: InspectedSender };
 
 const WHAT = 'MLS message';
+
+function verifyOnly(): never {
+  throw new Error('the key package inspector only verifies signatures');
+}
+
+/**
+ * Ed25519 verification for ts-mls's signature checks, the same function the full suite
+ * uses (crypto/ed25519.ts), without building the ciphersuite (HPKE, AEAD, KDF).
+ */
+const VERIFY_ONLY: Signature = { verify, sign: verifyOnly, keygen: verifyOnly };
 
 function credentialOf(credential: Credential, what: string): DeviceCredential {
   try {
@@ -199,10 +212,9 @@ export function inspectKeyPackage(bytes: Uint8Array): InspectedKeyPackage {
 export async function inspectKeyPackageVerified(bytes: Uint8Array): Promise<InspectedKeyPackage> {
   const keyPackage = decodeKeyPackage(bytes);
   const described = describeKeyPackage(keyPackage);
-  const suite = await getSuite();
   if (
-    !(await verifyLeafNodeSignatureKeyPackage(keyPackage.leafNode, suite.signature)) ||
-    !(await verifyKeyPackage(keyPackage, suite.signature))
+    !(await verifyLeafNodeSignatureKeyPackage(keyPackage.leafNode, VERIFY_ONLY)) ||
+    !(await verifyKeyPackage(keyPackage, VERIFY_ONLY))
   ) {
     throw new FoyerError('bad_signature', 'key package signature does not verify');
   }

@@ -17,9 +17,12 @@ import { FoyerError } from '../protocol/errors.ts';
 import { encodeMls } from './codec.ts';
 import { POLICY_EXTENSION_TYPE } from '../governance/policy.ts';
 import type { SignatureKeyPair } from './keys.ts';
+import { LAST_RESORT_EXTENSION_TYPE } from './lastResort.ts';
 import { keyPackageRef } from './refs.ts';
 import { getSuite } from './suite.ts';
 import { checkLeafCredential, type TrustStore } from './trust.ts';
+
+export { isLastResort, LAST_RESORT_EXTENSION_TYPE } from './lastResort.ts';
 
 /** A device as MLS sees it: its signature key pair and its encoded Foyer credential. */
 export interface DeviceKeys {
@@ -47,8 +50,6 @@ export interface KeyPackageOptions {
 export const KEY_PACKAGE_LIFETIME_SECONDS = 90 * 24 * 3600;
 /** Tolerated clock skew: a package is valid from this long before its creation. */
 const CLOCK_SKEW_SECONDS = 3600;
-/** RFC 9420 IANA "MLS Extension Types": last_resort. */
-export const LAST_RESORT_EXTENSION_TYPE = 0x000a;
 
 const PRIVATE_PACKAGE_VERSION = 1;
 const MAX_PRIVATE_KEY_BYTES = 256;
@@ -69,11 +70,6 @@ export function foyerCapabilities(): Capabilities {
 function lifetimeFromNow(seconds: number): Lifetime {
   const now = BigInt(Math.floor(Date.now() / 1000));
   return { notBefore: now - BigInt(CLOCK_SKEW_SECONDS), notAfter: now + BigInt(seconds) };
-}
-
-/** True when the key package carries the last_resort extension. */
-export function isLastResort(keyPackage: KeyPackage): boolean {
-  return keyPackage.extensions.some((e) => e.extensionType === LAST_RESORT_EXTENSION_TYPE);
 }
 
 /**

@@ -3,16 +3,11 @@
  * built by ts-mls on WebCrypto. Ed25519 signing goes through a small key cache (see
  * signingKeyCache.ts) because ts-mls re-imports the private key for every signature.
  */
-import {
-  getCiphersuiteFromName,
-  getCiphersuiteImpl,
-  type CiphersuiteImpl,
-  type CiphersuiteName,
-} from 'ts-mls';
+import { getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl } from 'ts-mls';
 import { cachingEd25519 } from './signingKeyCache.ts';
+import { CIPHERSUITE_NAME } from './suiteName.ts';
 
-export const CIPHERSUITE_NAME =
-  'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' satisfies CiphersuiteName;
+export { CIPHERSUITE_NAME } from './suiteName.ts';
 
 let cached: Promise<CiphersuiteImpl> | undefined;
 

@@ -150,10 +150,25 @@ export interface SubmitResponse {
   duplicate: boolean;
 }
 
+/**
+ * The payload of a `status` mailbox item (JSON, UTF-8): what became of a message this device
+ * sent, at another instance. The group's hub writes it: `relayed` once that instance's inbox
+ * accepted the message, `failed` once its outbound queue gave the message up (`reason`).
+ */
+export interface DeliveryStatus {
+  v: 1;
+  /** The message's client id. */
+  id: string;
+  state: 'relayed' | 'failed';
+  /** The instance concerned. */
+  domain: string;
+  reason?: string;
+}
+
 /** An item in a device's mailbox. */
 export interface MailboxItem {
   seq: number;
-  kind: 'message' | 'welcome' | 'link';
+  kind: 'message' | 'welcome' | 'link' | 'status';
   groupId: B64;
   /** An encoded MLSMessage (message or Welcome). */
   payload: B64;

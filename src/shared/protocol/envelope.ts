@@ -9,7 +9,7 @@
  *   envelope = u8 version (1) · u8 type · body
  *   submit  (1): groupId · id · message · u8 flags (1: welcome, 2: groupInfo) · [welcome] · [groupInfo]
  *   receipt (2): u64 epoch · u8 duplicate (0|1)
- *   item    (3): u64 seq · u8 kind (1 message, 2 welcome, 3 link) · groupId · id · payload · u64 receivedAt
+ *   item    (3): u64 seq · u8 kind (1 message, 2 welcome, 3 link, 4 status) · groupId · id · payload · u64 receivedAt
  */
 import type { MailboxItem, SubmitRequest, SubmitResponse } from './api.ts';
 import { Reader, Writer } from './binary.ts';
@@ -25,7 +25,7 @@ const MAX_GROUP_ID = 64;
 const MAX_MESSAGE_ID = 64;
 
 const TYPE = { submit: 1, receipt: 2, item: 3 } as const;
-const KINDS = ['message', 'welcome', 'link'] as const;
+const KINDS = ['message', 'welcome', 'link', 'status'] as const;
 
 /** A submission addressed to a group's hub. */
 export interface Submission extends SubmitRequest {

@@ -14,6 +14,8 @@ export const errorCodes = {
   forbidden: 403,
   not_member: 403,
   device_revoked: 403,
+  /** The account is disabled by the household's admin (`foyer user disable`); its data is kept. */
+  account_disabled: 403,
   /** A group commit the group's governance policy does not allow (details.rule says which). */
   forbidden_by_policy: 403,
   /** A member of another instance, which this one does not (yet) deliver to. */

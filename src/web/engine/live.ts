@@ -130,6 +130,19 @@ export class Live {
     } catch (err) {
       if (!(err instanceof FoyerError && err.code === 'network')) this.report(err);
     }
+    await this.sendWaitingNow();
+  }
+
+  /**
+   * The way to the server is back: what the outbox holds leaves now, even entries whose retry
+   * backed off during the outage (they keep their ids, so nothing is delivered twice).
+   */
+  async sendWaitingNow(): Promise<void> {
+    try {
+      await this.engine.flush(true);
+    } catch (err) {
+      if (!(err instanceof FoyerError && err.code === 'network')) this.report(err);
+    }
     await this.refreshOutbox();
   }
 
@@ -234,7 +247,7 @@ export class Live {
         return;
       case 'connection':
         this.online.value = e.state === 'online';
-        if (e.state === 'online') void this.refreshOutbox();
+        if (e.state === 'online') void this.sendWaitingNow();
         return;
       case 'error':
         // Network trouble shows as the offline banner, not as an error.

@@ -100,6 +100,7 @@ export const en = {
 
   'state.pending': 'Waiting to be sent',
   'state.sent': 'Sent',
+  'state.relayed': 'Reached their server',
   'state.delivered': 'Delivered',
   'state.read': 'Read',
   'state.failed': 'Not sent',
@@ -229,6 +230,8 @@ export const en = {
     'The server could not check this device’s signature. Reload the page and try again.',
   'error.forbidden': 'This is not allowed for your account.',
   'error.not_member': 'You are not a member of this conversation any more.',
+  'error.account_disabled':
+    'Your account is paused by the household administrator. Your conversations are kept; ask them to enable it again.',
   'error.device_revoked':
     'This browser was removed from your account on another device. Sign out of this browser, then link it again.',
   'error.forbidden_by_policy':

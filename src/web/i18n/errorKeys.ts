@@ -15,6 +15,7 @@ export const ERROR_KEYS: Readonly<Record<ErrorCode, keyof Messages & `error.${st
   forbidden: 'error.forbidden',
   not_member: 'error.not_member',
   device_revoked: 'error.device_revoked',
+  account_disabled: 'error.account_disabled',
   forbidden_by_policy: 'error.forbidden_by_policy',
   federation_unavailable: 'error.federation_unavailable',
   federation_denied: 'error.federation_denied',

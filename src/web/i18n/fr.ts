@@ -107,6 +107,7 @@ export const fr: Messages = {
 
   'state.pending': 'En attente d’envoi',
   'state.sent': 'Envoyé',
+  'state.relayed': 'Arrivé sur leur serveur',
   'state.delivered': 'Distribué',
   'state.read': 'Lu',
   'state.failed': 'Non envoyé',
@@ -240,6 +241,8 @@ export const fr: Messages = {
     'Le serveur n’a pas pu vérifier la signature de cet appareil. Rechargez la page et réessayez.',
   'error.forbidden': 'Ce n’est pas permis pour votre compte.',
   'error.not_member': 'Vous n’êtes plus membre de cette conversation.',
+  'error.account_disabled':
+    'Votre compte est suspendu par l’administrateur du foyer. Vos conversations sont conservées ; demandez-lui de le réactiver.',
   'error.device_revoked':
     'Ce navigateur a été retiré de votre compte depuis un autre appareil. Déconnectez ce navigateur, puis associez-le de nouveau.',
   'error.forbidden_by_policy':

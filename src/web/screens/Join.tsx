@@ -4,9 +4,8 @@ import { t } from '../i18n/index.ts';
 import { errorText } from '../i18n/errors.ts';
 import { Card } from '../components/Card.tsx';
 import { Field } from '../components/Field.tsx';
+import { MIN_PASSPHRASE, PassphraseFields } from '../components/PassphraseFields.tsx';
 import { enter, loadLive } from '../state/session.ts';
-
-export const MIN_PASSPHRASE = 8;
 const NAME_RE = /^[a-z0-9._-]{1,32}$/;
 
 export function Join({ invite }: { invite: string }) {
@@ -16,13 +15,13 @@ export function Join({ invite }: { invite: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [nameError, setNameError] = useState<string | undefined>();
-  const [againError, setAgainError] = useState<string | undefined>();
+  const [mismatch, setMismatch] = useState(false);
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     const n = name.trim();
     setNameError(NAME_RE.test(n) ? undefined : t('join.nameRule'));
-    setAgainError(pass === again ? undefined : t('join.mismatch'));
+    setMismatch(pass !== again);
     if (!NAME_RE.test(n) || pass !== again || pass.length < MIN_PASSPHRASE) return;
     setBusy(true);
     setError(undefined);
@@ -52,29 +51,13 @@ export function Join({ invite }: { invite: string }) {
           required
           maxLength={32}
         />
-        <Field
-          label={t('join.passphrase')}
-          type="password"
-          value={pass}
-          onInput={setPass}
-          hint={t('join.passphraseHint', { min: MIN_PASSPHRASE })}
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSPHRASE}
+        <PassphraseFields
+          pass={pass}
+          again={again}
+          onPass={setPass}
+          onAgain={setAgain}
+          mismatch={mismatch}
         />
-        <Field
-          label={t('join.again')}
-          type="password"
-          value={again}
-          onInput={setAgain}
-          error={againError}
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSPHRASE}
-        />
-        <p class="warning" role="note">
-          {t('join.noRecovery')}
-        </p>
         {error && (
           <p class="error" role="alert">
             {error}

@@ -6,11 +6,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { errorText } from '../i18n/errors.ts';
 import { Card } from '../components/Card.tsx';
-import { Field } from '../components/Field.tsx';
+import { PassphraseFields } from '../components/PassphraseFields.tsx';
 import { QrCode } from '../components/QrCode.tsx';
 import { phase } from '../state/boot.ts';
 import { enter, loadLive } from '../state/session.ts';
-import { MIN_PASSPHRASE } from './Join.tsx';
 
 export function LinkDevice() {
   const [pass, setPass] = useState('');
@@ -18,15 +17,14 @@ export function LinkDevice() {
   const [shown, setShown] = useState<{ code: string; qr: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [mismatch, setMismatch] = useState(false);
   const abort = useRef<AbortController | null>(null);
   useEffect(() => () => abort.current?.abort(), []);
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
-    if (pass !== again) {
-      setError(t('join.mismatch'));
-      return;
-    }
+    setMismatch(pass !== again);
+    if (pass !== again) return;
     setBusy(true);
     setError(undefined);
     abort.current = new AbortController();
@@ -69,28 +67,13 @@ export function LinkDevice() {
     <Card title={t('link.title')}>
       <p>{t('link.intro')}</p>
       <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
-        <Field
-          label={t('join.passphrase')}
-          type="password"
-          value={pass}
-          onInput={setPass}
-          hint={t('join.passphraseHint', { min: MIN_PASSPHRASE })}
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSPHRASE}
+        <PassphraseFields
+          pass={pass}
+          again={again}
+          onPass={setPass}
+          onAgain={setAgain}
+          mismatch={mismatch}
         />
-        <Field
-          label={t('join.again')}
-          type="password"
-          value={again}
-          onInput={setAgain}
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSPHRASE}
-        />
-        <p class="warning" role="note">
-          {t('join.noRecovery')}
-        </p>
         {error && (
           <p class="error" role="alert">
             {error}

@@ -8,7 +8,11 @@ export interface NextStepInput {
   wantedMode: 'key-file' | 'passphrase';
   publicUrl: string;
   host: string;
+  /** The HTTPS mode chosen. */
+  tls?: string;
   passphraseEnv: string;
+  /** The router port mapping answer (`off`, `auto`, `upnp`, `natpmp`). */
+  portMapping?: string | undefined;
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -44,6 +48,19 @@ export function nextSteps(s: NextStepInput): string[] {
     steps.push(
       'Open the one-time admin invite it prints (or writes to admin-invite.txt) on your phone to create the first account.',
     );
+  if (s.portMapping !== undefined && s.portMapping !== 'off')
+    steps.push(
+      'Make sure UPnP (or NAT-PMP) is enabled on the router (its settings page): Foyer asks it to forward the public port while it runs.',
+    );
+  if (s.tls === 'local') {
+    const page = new URL(s.publicUrl);
+    page.protocol = 'http:';
+    page.port = '';
+    steps.push(
+      `On each household device, open ${page.origin}/ca and install Foyer's certificate authority ` +
+        '(check that the fingerprint shown there is the one "foyer start" prints). Plain HTTP needs port 80: keep --http-port 80.',
+    );
+  }
   steps.push(`Check everything: foyer doctor ${data}`);
   steps.push(`Run it as a service that starts at boot: sudo foyer install-service ${data}`);
   const url = new URL(s.publicUrl);

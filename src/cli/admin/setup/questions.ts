@@ -4,6 +4,7 @@
  * and validates with the configuration's own rules (config.ts `checkSetting`).
  */
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { checkSetting, DEFAULTS } from '../../../server/config.ts';
 
 export type Answers = Record<string, string | number | boolean | undefined>;
@@ -44,13 +45,31 @@ function yesNo(text: string): ReturnType<Question['check']> {
 const str = (v: Answers[string], fallback: string): string =>
   v === undefined || v === '' ? fallback : String(v);
 
+/** The modes in which Foyer itself serves HTTPS. */
+const httpsModes = ['acme', 'files', 'local'];
+
+/** This machine's first private IPv4 address on the home network, if any. */
+function lanAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (
+        a.family === 'IPv4' &&
+        !a.internal &&
+        /^(10|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(a.address)
+      )
+        return a.address;
+    }
+  }
+  return undefined;
+}
+
 /** The public URL people will type: https with any TLS mode, http with the port otherwise. */
 function suggestUrl(answers: Answers): string {
   const domain = String(answers.domain ?? 'localhost');
   const port = Number(answers.port ?? DEFAULTS.port);
   const host = isIP(domain) === 6 ? `[${domain}]` : domain;
   if (answers.tls === 'proxy') return `https://${host}`;
-  if (answers.tls === 'acme' || answers.tls === 'files')
+  if (httpsModes.includes(String(answers.tls)))
     return `https://${host}${port === 443 ? '' : `:${port}`}`;
   return `http://${host}${port === 80 ? '' : `:${port}`}`;
 }
@@ -78,7 +97,7 @@ export const QUESTIONS: readonly Question[] = [
     key: 'tls',
     flag: 'tls',
     explain:
-      'HTTPS, which browsers need for the web app away from localhost: "acme" gets free certificates by itself (port 80 must reach this machine), "files" uses yours, "proxy" if Caddy or nginx on this machine does HTTPS, "off" for plain HTTP.',
+      'HTTPS, which browsers need for the web app away from localhost: "acme" gets free certificates by itself (port 80 must reach this machine), "local" makes Foyer its own certificate authority for a home reached on the home network only (each device installs it once), "files" uses yours, "proxy" if Caddy or nginx on this machine does HTTPS, "off" for plain HTTP.',
     suggest: (e) => str(e.tls, 'off'),
     check: setting('tls'),
     stored: true,
@@ -89,7 +108,7 @@ export const QUESTIONS: readonly Question[] = [
     explain:
       'The TCP port to listen on: 443 for HTTPS without a proxy (the service unit grants the right), else 1024 or above.',
     suggest: (e, a) =>
-      str(e.port, a.tls === 'acme' || a.tls === 'files' ? '443' : String(DEFAULTS.port)),
+      str(e.port, httpsModes.includes(String(a.tls)) ? '443' : String(DEFAULTS.port)),
     check: setting('port'),
     stored: true,
   },
@@ -121,12 +140,43 @@ export const QUESTIONS: readonly Question[] = [
     when: (a) => a.tls === 'files',
   },
   {
+    key: 'tlsNames',
+    flag: 'tls-names',
+    explain:
+      'Other names or addresses devices may use to reach Foyer, covered by its certificate (comma-separated), e.g. its address on the home network; "none" for none.',
+    suggest: (e) => str(e.tlsNames, lanAddress() ?? 'none'),
+    check: (text, cwd) =>
+      text === 'none' ? { value: 'none' } : checkSetting('tlsNames', text, cwd),
+    stored: true,
+    when: (a) => a.tls === 'local',
+  },
+  {
     key: 'lanAnnounce',
     flag: 'lan-announce',
     explain:
       'Whether to announce the server on the home network as foyer.local (mDNS), so phones at home find it by name.',
     suggest: (e) => (e.lanAnnounce === true ? 'yes' : 'no'),
     check: yesNo,
+    stored: true,
+  },
+  {
+    key: 'portMapping',
+    flag: 'port-mapping',
+    explain:
+      'Whether Foyer asks the home router (UPnP or NAT-PMP) to forward its public port to this machine while it runs, so phones reach it from outside the home; "no" if you forward ports by hand or only use it at home.',
+    suggest: (e) =>
+      e.portMapping === 'upnp' || e.portMapping === 'natpmp'
+        ? e.portMapping
+        : e.portMapping === 'auto'
+          ? 'yes'
+          : 'no',
+    // yes/no, or the setting's own values (upnp, natpmp) to pick one protocol.
+    check: (text, cwd) => {
+      const answer = yesNo(text);
+      if ('value' in answer) return { value: answer.value === true ? 'auto' : 'off' };
+      const exact = checkSetting('portMapping', text, cwd);
+      return 'value' in exact ? exact : { error: 'answer yes or no (or upnp, natpmp)' };
+    },
     stored: true,
   },
   {

@@ -143,7 +143,7 @@ export async function setupCommand(
   for (const q of QUESTIONS) {
     if (!q.stored || !(q.key in answers)) continue;
     const v = answers[q.key];
-    if (q.key === 'backupDir' && v === 'none') delete out.backupDir;
+    if ((q.key === 'backupDir' || q.key === 'tlsNames') && v === 'none') delete out[q.key];
     else out[q.key] = v;
   }
   mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
@@ -157,7 +157,9 @@ export async function setupCommand(
     wantedMode: answers.keyProtection as 'key-file' | 'passphrase',
     publicUrl: String(answers.publicUrl),
     host: String(answers.host),
+    tls: String(answers.tls),
     passphraseEnv: DATA_PASSPHRASE_ENV,
+    portMapping: answers.portMapping === undefined ? undefined : String(answers.portMapping),
   }))
     io.out(line);
   return EXIT.ok;

@@ -32,13 +32,16 @@ export interface UserSummaryRow {
   createdAt: number;
   /** Devices not revoked. */
   devices: number;
+  /** Present when the user is disabled (`foyer user disable`): no login, data kept. */
+  disabled?: true;
 }
 
 const LIVE = 'removed_at IS NULL';
 const USER_COLUMNS = 'id, name, identity_key, admin, created_at';
 const DEVICE_COLUMNS =
   'id, user_id, signature_key, credential, created_at, last_seen_at, revoked_at';
-const SUMMARY = `SELECT u.name, u.admin, u.created_at, count(d.id) AS devices
+const SUMMARY = `SELECT u.name, u.admin, u.created_at, u.disabled_at IS NOT NULL AS disabled,
+       count(d.id) AS devices
   FROM users u LEFT JOIN devices d ON d.user_id = u.id AND d.revoked_at IS NULL
  WHERE u.${LIVE}`;
 
@@ -58,7 +61,13 @@ type RawDevice = {
   last_seen_at: number | null;
   revoked_at: number | null;
 };
-type RawSummary = { name: string; admin: number; created_at: number; devices: number };
+type RawSummary = {
+  name: string;
+  admin: number;
+  created_at: number;
+  devices: number;
+  disabled: number;
+};
 
 const user = (r: RawUser | undefined): UserRow | undefined =>
   r === undefined
@@ -84,6 +93,7 @@ const summary = (r: RawSummary): UserSummaryRow => ({
   admin: r.admin === 1,
   createdAt: r.created_at,
   devices: r.devices,
+  ...(r.disabled === 1 ? { disabled: true as const } : {}),
 });
 const count = (s: Statement, ...params: unknown[]): number =>
   (s.get(...params) as { n: number | null }).n ?? 0;
@@ -145,6 +155,33 @@ export class UserStore {
 
   markRemoved(_tx: WriteTx, userId: number, now: number): void {
     this.q('UPDATE users SET removed_at = ? WHERE id = ?').run(now, userId);
+  }
+
+  /** Disables (`at`) or enables (null) a user. @returns whether the state changed */
+  setDisabled(_tx: WriteTx, userId: number, at: number | null): boolean {
+    const sql =
+      at === null
+        ? 'UPDATE users SET disabled_at = NULL WHERE id = ? AND disabled_at IS NOT NULL'
+        : 'UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL';
+    const info = at === null ? this.q(sql).run(userId) : this.q(sql).run(at, userId);
+    return info.changes > 0;
+  }
+
+  isDisabled(userId: number): boolean {
+    return (
+      this.q('SELECT 1 FROM users WHERE id = ? AND disabled_at IS NOT NULL').pluck().get(userId) ===
+      1
+    );
+  }
+
+  /** Live devices of disabled users (few: a household disables someone rarely). */
+  disabledDeviceIds(): string[] {
+    return this.q(
+      `SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id
+        WHERE u.disabled_at IS NOT NULL AND u.${LIVE} AND d.revoked_at IS NULL`,
+    )
+      .pluck()
+      .all() as string[];
   }
 
   // Devices.

@@ -48,13 +48,18 @@ export interface NatPmpClient {
 /**
  * Opens a client toward `gateway` (IPv4). Each request is sent up to `attempts` times, the
  * wait doubling from 250 ms (RFC 6886 §3.1), so a silent gateway costs 3.75 s by default.
+ * `port` is the protocol's 5351 except in unit tests.
  */
-export async function natPmpClient(gateway: string, attempts = 4): Promise<NatPmpClient> {
+export async function natPmpClient(
+  gateway: string,
+  attempts = 4,
+  port = SERVER_PORT,
+): Promise<NatPmpClient> {
   const socket: Socket = createSocket('udp4');
   // An ICMP error can arrive between requests: without a listener it would end the process.
   socket.on('error', () => undefined);
   // A connected socket learns of ICMP "port unreachable": a router without NAT-PMP fails fast.
-  socket.connect(SERVER_PORT, gateway);
+  socket.connect(port, gateway);
   try {
     await once(socket, 'connect');
   } catch (err) {

@@ -30,22 +30,25 @@ export function mappingPlan(
   config: Pick<Config, 'host' | 'publicUrl' | 'tls' | 'httpPort'>,
   listenPort: number,
 ): MappingPlan {
+  const url = new URL(config.publicUrl);
+  const https = url.protocol === 'https:';
+  const external = url.port === '' ? (https ? 443 : 80) : Number(url.port);
+  const purpose = https ? 'https' : 'http';
+  // Behind a reverse proxy on this machine (Caddy, nginx), the proxy listens on the public
+  // ports itself, whatever address Foyer listens on: forward them to the same ports here, and
+  // port 80 too, where the proxy answers its own ACME challenges and redirects to HTTPS.
+  if (config.tls === 'proxy') {
+    const forwards: PortForward[] = [{ external, internal: external, purpose }];
+    if (https && external !== 80) forwards.push({ external: 80, internal: 80, purpose: 'http' });
+    return { forwards };
+  }
   if (isLoopback(config.host))
     return {
       skip: `the server listens on ${config.host}, which the router cannot reach (listen on 0.0.0.0)`,
     };
   if (isIP(config.host) === 6 || config.host === '::')
     return { skip: 'the server listens on IPv6 only; port mapping is for IPv4 routers (NAT)' };
-  if (config.tls === 'proxy')
-    return {
-      skip: 'behind a reverse proxy, the proxy owns the public ports: forward them to it by hand',
-    };
-  const url = new URL(config.publicUrl);
-  const https = url.protocol === 'https:';
-  const external = url.port === '' ? (https ? 443 : 80) : Number(url.port);
-  const forwards: PortForward[] = [
-    { external, internal: listenPort, purpose: https ? 'https' : 'http' },
-  ];
+  const forwards: PortForward[] = [{ external, internal: listenPort, purpose }];
   // Let's Encrypt checks HTTP-01 challenges on port 80 and on no other.
   if (config.tls === 'acme' && config.httpPort !== 0 && external !== 80)
     forwards.push({ external: 80, internal: config.httpPort, purpose: 'acme-http' });

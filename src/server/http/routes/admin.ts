@@ -8,7 +8,7 @@ import type { Context } from '../../context.ts';
 import type { Caller } from '../../accounts/accounts.ts';
 import { createInvite, inviteUrl } from '../../accounts/invites.ts';
 import { listInvites, revokeInvite } from '../../accounts/inviteAdmin.ts';
-import { listUsers, removeUserIn } from '../../accounts/userAdmin.ts';
+import { disableUserIn, enableUserIn, listUsers, removeUserIn } from '../../accounts/userAdmin.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { USER_NAME_RE } from '../../../shared/protocol/names.ts';
 import { object } from '../parse.ts';
@@ -96,5 +96,28 @@ export function adminRoutes(app: FastifyInstance, ctx: Context): void {
       ctx.closeDeviceSockets(id);
     }
     return { name, devices: removed.devices };
+  });
+
+  // Disable or enable: the account and its data stay; a disabled user cannot log in.
+  app.post('/api/v1/admin/users/:name/:action', async (req) => {
+    const caller = admin(req);
+    const { name, action } = req.params as { name?: unknown; action?: unknown };
+    if (typeof name !== 'string' || !USER_NAME_RE.test(name)) {
+      throw new FoyerError('invalid_name', 'user name is not valid');
+    }
+    if (action !== 'disable' && action !== 'enable') {
+      throw new FoyerError('not_found', 'unknown action (disable, enable)');
+    }
+    if (action === 'enable') {
+      const changed = await ctx.writer.run((tx) => enableUserIn(ctx.accountStores, tx, name));
+      ctx.disabledUsersChanged();
+      return { name, disabled: false, changed };
+    }
+    if (name === caller.userName) {
+      throw new FoyerError('forbidden', 'an admin cannot disable their own account here');
+    }
+    const r = await ctx.writer.run((tx) => disableUserIn(ctx.accountStores, tx, name, Date.now()));
+    ctx.disabledUsersChanged();
+    return { name, disabled: true, changed: r.changed };
   });
 }

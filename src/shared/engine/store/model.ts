@@ -6,7 +6,13 @@
 import { formatAddress } from '../../protocol/address.ts';
 
 /** Outgoing: pending → sent → delivered → read, or failed. Incoming: received → read. */
-export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+/**
+ * Where a message is. Ours: pending (in the outbox) → sent (the hub accepted it) → relayed
+ * (another instance's server accepted it for its members) → delivered (a device confirmed)
+ * → read; or failed, with the reason. Others': received, read.
+ */
+export type DeliveryState =
+  'pending' | 'sent' | 'relayed' | 'delivered' | 'read' | 'failed' | 'received';
 
 export interface StoredKeyPair {
   publicKey: Uint8Array;

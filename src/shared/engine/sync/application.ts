@@ -33,13 +33,15 @@ export type ReceiptBatch = Map<string, string[]>;
 
 type Application = Extract<Processed, { kind: 'application' }>;
 
-const RANK: Record<DeliveryState, number> = {
+/** How far along a message is: a state never moves back. */
+export const RANK: Record<DeliveryState, number> = {
   failed: -1,
   pending: 0,
   received: 0,
   sent: 1,
-  delivered: 2,
-  read: 3,
+  relayed: 2,
+  delivered: 3,
+  read: 4,
 };
 
 export async function handleApplication(

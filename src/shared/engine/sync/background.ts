@@ -1,7 +1,8 @@
 /**
  * What a running engine does on its own: live delivery through the push socket (polling
  * while it is down), retrying the outbox when its backoff expires, and an hourly sync for
- * housekeeping (self-updates, key packages, device changes).
+ * housekeeping (self-updates, key packages, device changes), and fresh key packages as soon as
+ * the server says others claimed most of them.
  */
 import { FoyerError } from '../../protocol/errors.ts';
 import type { EngineContext } from '../core/context.ts';
@@ -54,6 +55,8 @@ export class Background {
         cursor: () => readCursor(ctx),
         onState: (state) => ctx.events.emit({ type: 'connection', state }),
         onError: (err) => this.emitError(err),
+        // Tops up to the target; a repeated notice finds the stock full and uploads nothing.
+        onKeyPackagesLow: () => ctx.lock.run(() => ensureKeyPackages(ctx)).then(() => undefined),
       },
       {
         pollIntervalMs: ctx.tuning.pollIntervalMs,

@@ -23,6 +23,7 @@ import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { failMessages, handleApplication, type ReceiptBatch } from './application.ts';
 import { resolvePendingCommit } from './commitFlow.ts';
+import { handleStatus } from './status.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
   findConversation,
@@ -178,6 +179,7 @@ async function handleItem(
   if (item.kind === 'welcome') return handleWelcome(ctx, tx, payload, after);
   if (item.kind === 'message')
     return handleGroupMessage(ctx, tx, item.groupId, payload, after, receipts);
+  if (item.kind === 'status') return handleStatus(ctx, tx, item.groupId, payload, after);
   // 'link' items belong to a later linking flow; nothing to do with them here.
 }
 

@@ -35,7 +35,7 @@ const MAX_DEVICES = 1000;
 const MAX_MEMBERS = 20_000;
 const MAX_ITEMS = 500;
 
-const ITEM_KINDS = ['message', 'welcome', 'link'] as const;
+const ITEM_KINDS = ['message', 'welcome', 'link', 'status'] as const;
 
 /** A reply whose content the client does not use (acks, deletions): any JSON is fine. */
 export function ignoreReply(): void {

@@ -129,3 +129,49 @@ test('while the socket cannot connect, the mailbox is polled and the socket retr
     `no poll before the retry: ${events.join(' ')}`,
   );
 });
+
+test('a low key package notice reaches its handler, in order with items; a malformed one is ignored', async () => {
+  const transport = (await fakeServer()).transport();
+  const sockets: TestSocket[] = [];
+  const events: string[] = [];
+  const channel = new PushChannel(
+    transport,
+    systemClock,
+    {
+      onItems: async (items) => {
+        events.push(`items ${items.map((i) => i.seq).join(',')}`);
+        return items.at(-1)!.seq;
+      },
+      onPoll: async () => undefined,
+      cursor: async () => 0,
+      onState: () => undefined,
+      onError: (err) => assert.fail(String(err)),
+      onKeyPackagesLow: async (available) => {
+        events.push(`low ${available}`);
+      },
+    },
+    {
+      pollIntervalMs: 10,
+      reconnectMaxMs: 20,
+      socketFactory: () => {
+        const s = new TestSocket();
+        sockets.push(s);
+        return s;
+      },
+    },
+  );
+  channel.start();
+  await until(() => sockets.length === 1);
+  const ws = sockets[0]!;
+  ws.open();
+  await until(() => ws.sent.length === 1);
+  ws.push({ op: 'ready', deviceId: 'd' });
+  ws.push({ op: 'items', items: [item(1)] });
+  ws.push({ op: 'keypackages', available: -1 });
+  ws.push({ op: 'keypackages', available: 'many' });
+  ws.push({ op: 'keypackages', available: 9 });
+  ws.push({ op: 'items', items: [item(2)] });
+  await until(() => events.length === 3);
+  assert.deepEqual(events, ['items 1', 'low 9', 'items 2']);
+  await channel.stop();
+});

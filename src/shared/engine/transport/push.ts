@@ -19,6 +19,11 @@ export interface PushHandlers {
   cursor(): Promise<number>;
   onState(state: 'online' | 'offline'): void;
   onError(err: unknown): void;
+  /**
+   * The server says this device's stock of one-time key packages ran low (others claimed
+   * them to add it to groups): upload fresh ones.
+   */
+  onKeyPackagesLow?(available: number): Promise<void>;
 }
 
 /** The subset of the WebSocket API used here (browsers and Node ≥ 22 have it globally). */
@@ -156,6 +161,11 @@ export class PushChannel {
             if (ok) send({ op: 'ack', upTo });
             else ws.close();
           });
+        } else if (frame.op === 'keypackages') {
+          const onLow = this.handlers.onKeyPackagesLow;
+          // In the same chain as items: one replenishment at a time, after what came before.
+          if (onLow !== undefined)
+            chain = chain.then(() => this.safely(() => onLow(frame.available)));
         } else if (frame.op === 'error' && frame.ref === undefined) {
           if (frame.code === 'unauthenticated') this.transport.invalidateSession();
           this.handlers.onError(new FoyerError('network', `push socket: ${frame.message}`));
@@ -177,6 +187,7 @@ export class PushChannel {
 type Frame =
   | { op: 'ready' }
   | { op: 'items'; items: MailboxItem[] }
+  | { op: 'keypackages'; available: number }
   | { op: 'error'; ref: unknown; code: string; message: string };
 
 function parseFrame(data: unknown): Frame | undefined {
@@ -198,6 +209,12 @@ function parseFrame(data: unknown): Frame | undefined {
       if (err instanceof FoyerError) return undefined;
       throw err;
     }
+  }
+  if (f.op === 'keypackages') {
+    const available = f.available;
+    if (typeof available !== 'number' || !Number.isSafeInteger(available) || available < 0)
+      return undefined;
+    return { op: 'keypackages', available };
   }
   if (f.op === 'error') {
     return {

@@ -59,7 +59,11 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
             {title}
           </h1>
           <p class="chat-sub">
-            {conv.kind === 'group' ? tn('list.members', conv.members.length) : t('chat.e2ee')}
+            {conv.status !== 'active'
+              ? t(conv.status === 'left' ? 'list.left' : 'list.removed')
+              : conv.kind === 'group'
+                ? tn('list.members', conv.members.length)
+                : t('chat.e2ee')}
           </p>
         </div>
         {conv.kind === 'group' ? (

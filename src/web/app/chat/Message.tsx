@@ -6,6 +6,7 @@ import { MessageText } from '../text.tsx';
 const STATE_MARK: Readonly<Record<MessageView['state'], string>> = {
   pending: '🕓',
   sent: '✓',
+  relayed: '✓',
   delivered: '✓✓',
   read: '✓✓',
   failed: '!',
