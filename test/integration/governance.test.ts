@@ -236,4 +236,26 @@ describe('group governance at the hub', () => {
     const readd = addProposals([fromBase64Url(c.body.keyPackages[0]!.keyPackage)!]);
     refused(await submit(alice, await unchecked(groups.get(alice)!, readd, alice)), 'banned');
   });
+
+  test('the hub forgets a group only once nobody but the asking user is left', async () => {
+    const r = await alice.call<ErrorBody>('DELETE', `/api/v1/groups/${gid}`);
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'forbidden');
+    const lone = randomBytes(16);
+    const loneId = toBase64Url(lone);
+    const g = await createGroup(lone, carol.keys, { trust: carol.trust });
+    const made = await carol.call('POST', '/api/v1/groups', {
+      groupId: loneId,
+      groupInfo: toBase64Url(await groupInfoOf(g)),
+    });
+    assert.equal(made.status, 200);
+    assert.equal((await carol.call('DELETE', `/api/v1/groups/${loneId}`)).status, 200);
+    const gone = await carol.call<ErrorBody>('GET', `/api/v1/groups/${loneId}`);
+    assert.equal(gone.body.error.code, 'not_member');
+    // The group id is free again: creating it anew starts from epoch 0.
+    const again = await carol.call<{ epoch: number }>('POST', '/api/v1/groups', {
+      groupId: loneId,
+    });
+    assert.equal(again.body.epoch, 0);
+  });
 });

@@ -19,6 +19,7 @@ import {
   registerCli,
   registerEngine,
   removeDirs,
+  reopenEngine,
   scratchDir,
   startServer,
   type EngineClient,
@@ -211,4 +212,37 @@ test('profileEditsRaceAndConvergeAndTheServerNeverSeesThem', async () => {
   assert.equal(big.json.error.code, 'payload_too_large');
 
   assert.deepEqual(findMarkers([server.dataDir], [...texts, pictureMarker, cliTitle]), []);
+});
+
+test('removedConversationsStayRemovedOnAllDevicesAfterRestarts', async () => {
+  let alice = await engine(nameMarker('alice'));
+  let laptop = await linkEngine(server, alice);
+  dirs.push(laptop.dir);
+  const bob = await engine(nameMarker('bob'));
+  // Bob's group (the last admin could not leave it: see the leave rule).
+  const group = await bob.engine.createGroup('to remove', [alice.name]);
+  await syncAll([alice, laptop]);
+  assert.equal((await laptop.engine.conversation(group.id)).status, 'active');
+
+  await alice.engine.removeConversation(group.id);
+  await syncAll([laptop, bob, alice]);
+  for (const c of [alice, laptop]) {
+    assert.ok(
+      (await c.engine.conversations()).every((x) => x.id !== group.id),
+      'hidden on every device of the user',
+    );
+  }
+  // Bob saw the leave and removed both of Alice's devices; what he sends later is ignored.
+  assert.deepEqual((await bob.engine.conversation(group.id)).members, [at(bob.name)]);
+  await bob.engine.send(group.id, marker('after'));
+
+  // Restart both devices (the engines list owns what is still open at the end).
+  engines.splice(engines.indexOf(alice), 1);
+  alice = await reopenEngine(alice);
+  laptop = await reopenEngine(laptop);
+  engines.push(alice, laptop);
+  await syncAll([alice, laptop]);
+  for (const c of [alice, laptop]) {
+    assert.ok((await c.engine.conversations()).every((x) => x.id !== group.id));
+  }
 });

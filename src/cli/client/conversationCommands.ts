@@ -90,6 +90,15 @@ export const leave: Run = (io, p) =>
     return emit(io, p, { left: id }, () => `Left conversation ${id}.`);
   });
 
+/** Removes a conversation from all of this user's devices (leaving it first). */
+export const remove: Run = (io, p) =>
+  withEngine(io, p.store, async (e) => {
+    const id = required(p, 'conversation');
+    await syncIfReachable(e);
+    await e.removeConversation(id);
+    return emit(io, p, { removed: id }, () => `Removed conversation ${id}.`);
+  });
+
 export const send: Run = (io, p) =>
   withEngine(io, p.store, async (e) => {
     const id = required(p, 'conversation');

@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Run> = {
   open: convs.open,
   group: convs.group,
   leave: convs.leave,
+  remove: convs.remove,
   send: convs.send,
   resend: convs.resend,
   messages: convs.messages,
@@ -49,6 +50,8 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   group profile --conversation ID [--title T] [--description D] [--picture FILE]
                                                            show or set the group profile
   leave --conversation ID                                  leave a conversation
+  remove --conversation ID                                 remove it from all your devices
+                                                           (leaving it first)
   send --conversation ID --text TEXT                       send a message
   resend [--conversation ID [--message MID]]               send failed messages again
   messages --conversation ID [--limit N] [--read]          fetch, then show history

@@ -230,6 +230,22 @@ export class Hub {
     });
   }
 
+  /**
+   * Forgets a group whose every remaining leaf is a device of the caller's user (everyone
+   * else left or was removed): its leaf table, GroupInfo and policy go.
+   * @throws FoyerError not_member, forbidden (other members remain)
+   */
+  forget(caller: Caller, groupId: Uint8Array): Promise<void> {
+    return this.writer.run((tx) => {
+      const g = this.memberGroup(caller, groupId);
+      const me = this.addressOf(caller);
+      if ([...g.leaves.values()].some((m) => m.user !== me.user || m.domain !== me.domain)) {
+        throw new FoyerError('forbidden', 'other members remain: leave the group instead');
+      }
+      this.groups.forget(tx, groupId);
+    });
+  }
+
   /** Drops the hub's cache after a failed batch, so it is reloaded from disk. */
   reset(): void {
     this.groups.clear();

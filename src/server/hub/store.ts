@@ -110,6 +110,13 @@ export class HubStore {
     });
   }
 
+  /** Deletes a group and its leaf table. */
+  forget(_tx: WriteTx, id: Uint8Array): void {
+    this.q('DELETE FROM group_members WHERE group_id = ?').run(id);
+    this.q('DELETE FROM groups WHERE id = ?').run(id);
+    this.cache.delete(toHex(id));
+  }
+
   /** Groups in which any device of a local user (of instance `domain`) holds a leaf. */
   countForUser(userId: number, domain: string): number {
     return (

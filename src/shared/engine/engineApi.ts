@@ -32,10 +32,12 @@ import { ensureKeyPackages } from './devices/keyPackageStock.ts';
 import { approveLinkRequest } from './devices/link.ts';
 import {
   addPeople,
+  canonicalDirect,
   checkUser,
   createConversation,
   findDirect,
   leaveConversation,
+  removeConversation,
   removePeople,
 } from './conversations/membership.ts';
 import {
@@ -139,7 +141,13 @@ export class EngineApi {
   /** Conversations, most recently active first. */
   async conversations(): Promise<ConversationView[]> {
     const all = await this.run((ctx) => allConversations(ctx.store));
-    return all.map(conversationView).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+    return all
+      .map((c) => {
+        const view = conversationView(c);
+        const used = c.peer === null ? undefined : canonicalDirect(all, c.peer);
+        return used === undefined || used.id === c.id ? view : { ...view, mergedInto: used.id };
+      })
+      .sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   }
 
   async conversation(id: string): Promise<ConversationView> {
@@ -211,6 +219,14 @@ export class EngineApi {
     await this.run((ctx) => setProfile(ctx, conversationId, profile));
     await this.flush();
     return this.conversation(conversationId);
+  }
+
+  /**
+   * Removes a conversation from all of this user's devices (leaving it first if still a
+   * member); its history goes too, and later messages for it are ignored.
+   */
+  async removeConversation(conversationId: string): Promise<void> {
+    await this.run((ctx) => removeConversation(ctx, conversationId));
   }
 
   async leave(conversationId: string): Promise<void> {

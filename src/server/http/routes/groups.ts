@@ -53,6 +53,11 @@ export function groupRoutes(app: FastifyInstance, ctx: Context): void {
     return ctx.hub.status(ctx.auth(req), groupIdParam(req.params));
   });
 
+  app.delete('/api/v1/groups/:groupId', async (req) => {
+    await ctx.hub.forget(ctx.auth(req), groupIdParam(req.params));
+    return { forgotten: true };
+  });
+
   app.get('/api/v1/groups/:groupId/info', async (req) => {
     const info = ctx.hub.groupInfo(ctx.auth(req), groupIdParam(req.params));
     return { groupInfo: toBase64Url(info) };

@@ -17,8 +17,11 @@ export type Content =
   | { t: 'typing' }
   /** Conversation metadata, re-sent after each add so that joiners learn it. */
   | { t: 'meta'; kind: 'direct' | 'group'; title: string | null }
-  /** The sender's user leaves: the first other member to see it removes all their leaves. */
-  | { t: 'leave' }
+  /**
+   * The sender's user leaves: the first other member to see it removes all their leaves.
+   * With `hide`, the user also removed the conversation: their other devices hide it too.
+   */
+  | { t: 'leave'; hide?: true }
   /**
    * The group profile. Accepted only when its SHA-256 (over these very bytes) is the
    * commitment the group policy holds, so only an edit the policy allowed takes effect; the
@@ -93,7 +96,7 @@ export function decodeContent(bytes: Uint8Array): Content | undefined {
       }
       return undefined;
     case 'leave':
-      return { t: 'leave' };
+      return r.hide === true ? { t: 'leave', hide: true } : { t: 'leave' };
     case 'profile':
       if (
         typeof r.salt === 'string' &&

@@ -89,3 +89,26 @@ test('the profile: only admins edit it; concurrent edits converge in the hub’s
     { code: 'payload_too_large' },
   );
 });
+
+test('two one-to-one conversations opened at once converge on one for both people', async () => {
+  const server = await fakeServer();
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerClient(server, n)));
+  // Neither has seen the other's before opening: two groups exist.
+  const a = await alice!.engine.openDirect('bob');
+  const b = await bob!.engine.openDirect('alice');
+  assert.notEqual(a.id, b.id);
+  await alice!.engine.sync();
+  await bob!.engine.sync();
+  const used = [a.id, b.id].sort()[0]!;
+  assert.equal((await alice!.engine.openDirect('bob')).id, used);
+  assert.equal((await bob!.engine.openDirect('alice')).id, used);
+  for (const c of [alice!, bob!]) {
+    const views = await c.engine.conversations();
+    const other = views.find((v) => v.id !== used)!;
+    assert.equal(other.mergedInto, used, 'the duplicate names the one in use');
+    assert.equal(views.find((v) => v.id === used)!.mergedInto, undefined);
+  }
+  await bob!.engine.send(used, 'one conversation');
+  await alice!.engine.sync();
+  assert.equal((await alice!.engine.messages(used)).at(-1)?.text, 'one conversation');
+});

@@ -27,6 +27,8 @@ import { queueProfile } from './profile.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
   allConversations,
+  deleteConversation,
+  findConversation,
   getActiveConversation,
   loadGroup,
   markLeft,
@@ -251,9 +253,24 @@ export async function findDirect(
   person: Address,
 ): Promise<ConversationRecord | undefined> {
   const peer = formatAddress(person);
-  return (await allConversations(ctx.store)).find(
-    (c) => c.kind === 'direct' && c.status === 'active' && c.peer === peer,
-  );
+  return canonicalDirect(await allConversations(ctx.store), peer);
+}
+
+/**
+ * Of the active direct conversations with `peer`, the one both people use: the smallest id.
+ * Two people who opened one at the same moment hold two; once both devices know both, every
+ * device of both picks the same one, with no message needed (the other keeps its history).
+ */
+export function canonicalDirect(
+  all: readonly ConversationRecord[],
+  peer: string,
+): ConversationRecord | undefined {
+  let best: ConversationRecord | undefined;
+  for (const c of all) {
+    if (c.kind !== 'direct' || c.status !== 'active' || c.peer !== peer) continue;
+    if (best === undefined || c.id < best.id) best = c;
+  }
+  return best;
 }
 
 /** Adds people to a conversation (all their devices). Call with the engine lock held. */
@@ -298,7 +315,11 @@ export async function removePeople(
  * all this user's leaves), then ends this device's part in it: the history stays readable,
  * marked `left`, and texts still waiting to leave are failed. Call with the engine lock held.
  */
-export async function leaveConversation(ctx: EngineContext, conversationId: string): Promise<void> {
+export async function leaveConversation(
+  ctx: EngineContext,
+  conversationId: string,
+  hide = false,
+): Promise<void> {
   await resolvePendingCommit(ctx, conversationId);
   const conv = await getActiveConversation(ctx.store, conversationId);
   // In a governed group only a leaver recorded in the policy may be removed by any member:
@@ -312,7 +333,7 @@ export async function leaveConversation(ctx: EngineContext, conversationId: stri
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
     group,
-    encodeContent({ t: 'leave' }),
+    encodeContent(hide ? { t: 'leave', hide: true } : { t: 'leave' }),
     ctx.deps,
   );
   // Store the advanced ratchet before sending, as for every message (no key reuse).
@@ -334,4 +355,35 @@ export async function leaveConversation(ctx: EngineContext, conversationId: stri
     ctx.events.emit({ type: 'message_state', conversationId, messageId, state: 'failed', reason });
   }
   ctx.events.emit({ type: 'conversation_removed', conversationId, reason: 'left' });
+}
+
+/**
+ * Removes a conversation from this user's devices (seed 002): if still a member, leaves it
+ * first (the leave message tells this user's other devices to hide it too) and, when nobody
+ * else is left in it, asks the hub to forget the group; then forgets it here, history
+ * included. Later messages for it are ignored. Call with the engine lock held.
+ * @throws FoyerError not_found, forbidden_by_policy (the last admin must promote someone)
+ */
+export async function removeConversation(
+  ctx: EngineContext,
+  conversationId: string,
+): Promise<void> {
+  const conv = await findConversation(ctx.store, conversationId);
+  if (conv === undefined) throw new FoyerError('not_found', 'no such conversation');
+  if (conv.status === 'active') {
+    const group = await loadGroup(ctx, ctx.store, conversationId);
+    const alone = membersOf(group).every((m) => isMe(ctx, m.credential));
+    await leaveConversation(ctx, conversationId, true);
+    if (alone) {
+      await ctx.transport.forgetGroup(conversationId).catch((err: unknown) => {
+        // Another device of ours may have asked first; the hub may be another instance's.
+        if (!(err instanceof FoyerError) || err.code === 'network') throw err;
+      });
+    }
+  }
+  const tx = ctx.store.tx();
+  await dropConversationEntries(tx, conversationId);
+  await deleteConversation(tx, conversationId);
+  await tx.commit();
+  ctx.events.emit({ type: 'conversation_removed', conversationId, reason: 'hidden' });
 }

@@ -17,7 +17,11 @@ export type EngineEvent =
     }
   | { type: 'conversation_added'; conversation: ConversationView }
   | { type: 'conversation_updated'; conversation: ConversationView }
-  | { type: 'conversation_removed'; conversationId: string; reason: 'removed' | 'left' | 'banned' }
+  | {
+      type: 'conversation_removed';
+      conversationId: string;
+      reason: 'removed' | 'left' | 'banned' | 'hidden';
+    }
   /** `address`: who is typing (`user@domain`). */
   | { type: 'typing'; conversationId: string; address: string }
   | { type: 'identity_changed'; user: string; domain: string; address: string }

@@ -129,6 +129,11 @@ export interface ConversationView {
   lastActivityAt: number;
   /** Why the conversation is in conflict (a forbidden commit was refused), if it is. */
   conflict?: string;
+  /**
+   * A direct conversation that duplicates another with the same person (both opened one at
+   * once): the id of the one both use now. Its history stays readable here.
+   */
+  mergedInto?: string;
   /** The group profile (title, description, picture as base64url), once one was set. */
   profile?: { title: string; description: string; picture: string | null };
 }

@@ -10,6 +10,7 @@ import type { EngineContext } from '../core/context.ts';
 import { decodeContent, type Content } from '../conversations/content.ts';
 import {
   appendMessage,
+  deleteConversation,
   markLeft,
   findMessage,
   putConversation,
@@ -102,7 +103,18 @@ export async function handleApplication(
       );
       return;
     case 'leave':
-      if (fromMe) {
+      if (fromMe && content.hide === true) {
+        // Another device of ours removed the conversation: it goes here too, history and all.
+        await dropConversationEntries(tx, conv.id);
+        await deleteConversation(tx, conv.id);
+        after.push(() =>
+          ctx.events.emit({
+            type: 'conversation_removed',
+            conversationId: conv.id,
+            reason: 'hidden',
+          }),
+        );
+      } else if (fromMe) {
         // Another device of ours left: this one leaves with it (keeping the history).
         await failMessages(
           tx,

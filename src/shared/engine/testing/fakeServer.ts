@@ -315,6 +315,16 @@ class FakeTransport implements Transport {
     this.server.hubs.set(req.groupId, { epoch: 0, leaves: [me.id], accepted: new Set() });
     return this.groupStatus(req.groupId);
   }
+  async forgetGroup(groupId: string): Promise<void> {
+    const me = this.me();
+    const hub = this.server.hubs.get(groupId);
+    if (hub === undefined || !hub.leaves.includes(me.id)) throw new FoyerError('not_member', 'no');
+    const others = hub.leaves.filter(
+      (id) => id !== undefined && this.server.devices.get(id)?.user !== me.user,
+    );
+    if (others.length > 0) throw new FoyerError('forbidden', 'other members remain');
+    this.server.hubs.delete(groupId);
+  }
   async groupStatus(groupId: string): Promise<GroupStatus> {
     this.me();
     const hub = this.server.hubs.get(groupId);

@@ -208,6 +208,14 @@ export class HttpTransport implements Transport {
   submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse> {
     return this.messages.submit(groupId, req);
   }
+  async forgetGroup(groupId: string): Promise<void> {
+    await this.authed(
+      'DELETE',
+      `/api/v1/groups/${encodeURIComponent(groupId)}`,
+      undefined,
+      () => undefined,
+    );
+  }
   mailbox(after: number, limit: number): Promise<MailboxPage> {
     return this.messages.mailbox(after, limit);
   }

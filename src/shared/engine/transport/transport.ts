@@ -75,6 +75,8 @@ export interface Transport {
   createGroup(req: CreateGroupRequest): Promise<GroupStatus>;
   groupStatus(groupId: string): Promise<GroupStatus>;
   submit(groupId: string, req: SubmitRequest): Promise<SubmitResponse>;
+  /** Asks the hub to forget a group whose only remaining member is this user. */
+  forgetGroup(groupId: string): Promise<void>;
 
   mailbox(after: number, limit: number): Promise<MailboxPage>;
   ack(upTo: number): Promise<void>;
