@@ -107,6 +107,8 @@ test('competingCommitsConvergeThroughWrongEpoch', async (t) => {
   ] as [EngineClient, EngineClient, EngineClient, EngineClient];
   clients.push(alice, bob, carol, dave);
   const group = await alice.engine.createGroup(marker('title'), [bob.name, carol.name]);
+  // Carol is an admin too: only admins remove other members (docs/groups.md).
+  await alice.engine.govern(group.id, { op: 'promote', person: carol.name });
   for (const c of [bob, carol]) await c.engine.sync();
   const epoch = await alice.engine.epoch(group.id);
   assert.equal(await carol.engine.epoch(group.id), epoch);
