@@ -342,6 +342,7 @@ export async function runE2e(
       `${server.url.replace('http', 'ws')}/api/v1/ws`,
       setup.devices.map((d) => d.token),
     );
+    // As in the household workload: setup's last requests settle before the idle RSS is read.
     await sleep(1000);
     const idleRssBytes = memoryStatus(server.pid).rss;
 

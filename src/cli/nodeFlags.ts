@@ -48,7 +48,9 @@ export function missingFlags(
 export function applyServerNodeFlags(): void {
   if (process.env[NODE_FLAGS_ENV] === '0') return;
   const flags = missingFlags(SERVER_NODE_FLAGS, process.execArgv, process.env.NODE_OPTIONS);
-  if (flags.length === 0 || typeof process.execve !== 'function') return;
+  // process.execve exists on Node ≥ 22.15 but throws on Windows.
+  if (flags.length === 0 || typeof process.execve !== 'function' || process.platform === 'win32')
+    return;
   const script = process.argv[1];
   if (script === undefined) return;
   process.execve(process.execPath, [
