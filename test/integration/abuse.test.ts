@@ -29,10 +29,10 @@ import {
 const MIB = 1024 * 1024;
 /** The bound this test holds the server to (docs/security.md). */
 const MEMORY_BOUND_MIB = 300;
-// The target is one second on a machine doing nothing else (0.4-0.8 s measured). CI runs
-// another suite beside this one, so the test allows two; without the page and backlog bounds
-// the same attack stalls /healthz for about 9 s, which still fails it.
-const HEALTH_WITHIN_MS = 2000;
+// One second, as the hardening issue asks: 139 ms was measured in CI beside another suite,
+// 1.17 s only at a load average near 25. Without the page and backlog bounds the same attack
+// stalls /healthz for about 9 s.
+const HEALTH_WITHIN_MS = 1000;
 
 type ErrorReply = { error: { code: string } };
 
