@@ -11,6 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { SERVER_NODE_FLAGS } from '../src/cli/nodeFlags.ts';
 import { once } from 'node:events';
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,7 +84,21 @@ describe('Foyer server on arm64 (qemu), driven from the host over loopback', () 
   before(async () => {
     proc = spawn(
       runnerBin,
-      [...runnerArgs, CLI, 'start', '--data', dataDir, '--host', '127.0.0.1', '--port', '0'],
+      // The heap flags `foyer start` would apply by re-executing itself are given up front:
+      // under qemu-user without binfmt_misc the kernel cannot execve an arm64 binary (ENOEXEC,
+      // fatal in Node), and with them present `start` has nothing to re-execute for.
+      [
+        ...runnerArgs,
+        ...SERVER_NODE_FLAGS,
+        CLI,
+        'start',
+        '--data',
+        dataDir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+      ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
