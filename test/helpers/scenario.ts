@@ -196,3 +196,17 @@ export function nameMarker(tag: string): string {
 export function removeDirs(dirs: string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
+
+/**
+ * A test's teardown: closes every engine client, stops every server, then removes their
+ * folders and `extra` ones. Read the arrays when the test ends (`t.after(() => tearDown(…))`).
+ */
+export async function tearDown(
+  servers: readonly ScenarioServer[],
+  clients: readonly EngineClient[],
+  extra: readonly string[] = [],
+): Promise<void> {
+  for (const c of clients) await c.engine.close().catch(() => undefined);
+  for (const s of servers) await s.stop();
+  removeDirs([...extra, ...servers.map((s) => s.dataDir), ...clients.map((c) => c.dir)]);
+}

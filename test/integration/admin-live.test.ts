@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nameMarker, registerEngine, removeDirs, type EngineClient } from '../helpers/scenario.ts';
+import { nameMarker, registerEngine, type EngineClient, tearDown } from '../helpers/scenario.ts';
 import { runFoyer, startServerProcess } from '../helpers/server.ts';
 
 async function json<T>(args: string[]): Promise<T> {
@@ -16,11 +16,7 @@ async function json<T>(args: string[]): Promise<T> {
 test('invites, devices and storage are managed while the server runs', async (t) => {
   const server = await startServerProcess();
   const clients: EngineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) await c.engine.close().catch(() => undefined);
-    await server.stop();
-    removeDirs([server.dataDir, ...clients.map((c) => c.dir)]);
-  });
+  t.after(() => tearDown([server], clients));
   const data = ['--data', server.dataDir];
   const alice = await registerEngine(server, nameMarker('alice'), server.adminInvite);
   clients.push(alice);

@@ -14,6 +14,7 @@ import {
   removeDirs,
   scratchDir,
   type EngineClient,
+  tearDown,
 } from '../helpers/scenario.ts';
 import { runFoyer, startServerProcess, type ServerProcess } from '../helpers/server.ts';
 
@@ -34,11 +35,7 @@ test('backupUnderLoadRestoresEveryAccountHubAndQueuedMessage', async (t) => {
   const work = scratchDir('backup');
   let server: ServerProcess = await startServerProcess();
   const clients: EngineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) await c.engine.close();
-    await server.stop();
-    removeDirs([work, server.dataDir, ...clients.map((c) => c.dir)]);
-  });
+  t.after(() => tearDown([server], clients, [work]));
   const port = new URL(server.url).port;
   const alice = await registerEngine(server, nameMarker('alice'), server.adminInvite);
   const bob = await registerEngine(server, nameMarker('bob'));

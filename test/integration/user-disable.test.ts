@@ -6,7 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nameMarker, registerEngine, removeDirs, type EngineClient } from '../helpers/scenario.ts';
+import {
+  nameMarker,
+  registerEngine,
+  removeDirs,
+  type EngineClient,
+  tearDown,
+} from '../helpers/scenario.ts';
 import { createInvite, runFoyer, startServerProcess } from '../helpers/server.ts';
 import { ApiDevice, type SocketClient } from '../helpers/apiDevice.ts';
 
@@ -36,11 +42,7 @@ async function refusal(action: () => Promise<unknown>, ms: number): Promise<unkn
 test('a disabled user is shut out while the server runs, keeps everything, and comes back', async (t) => {
   const server = await startServerProcess();
   const clients: EngineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) await c.engine.close().catch(() => undefined);
-    await server.stop();
-    removeDirs([server.dataDir, ...clients.map((c) => c.dir)]);
-  });
+  t.after(() => tearDown([server], clients));
   const data = ['--data', server.dataDir];
   const alice = await registerEngine(server, nameMarker('alice'), server.adminInvite);
   const bob = await registerEngine(server, nameMarker('bob'));

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { registerEngine, removeDirs, marker, type EngineClient } from '../helpers/scenario.ts';
+import { registerEngine, marker, type EngineClient, tearDown } from '../helpers/scenario.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server.ts';
 import { freePort } from '../helpers/federation.ts';
 import type { EngineEvent } from '../../src/shared/engine/index.ts';
@@ -66,11 +66,7 @@ test(
     const follower = await start(F);
     const far = await start(C);
     const clients: EngineClient[] = [];
-    t.after(async () => {
-      for (const c of clients) await c.engine.close();
-      for (const s of [hub, follower, far]) await s.stop();
-      removeDirs([hub.dataDir, follower.dataDir, far.dataDir, ...clients.map((c) => c.dir)]);
-    });
+    t.after(() => tearDown([hub, follower, far], clients));
     const alice = await registerEngine(hub, 'alice', hub.adminInvite);
     const bob = await registerEngine(follower, 'bob', follower.adminInvite);
     const carol = await registerEngine(far, 'carol', far.adminInvite);

@@ -41,6 +41,7 @@ import {
   type EngineClient,
   type RunResult,
   type ScenarioServer,
+  tearDown,
 } from '../helpers/scenario.ts';
 
 /** `foyer ARGS --data SERVER_DATA`, the admin command beside the running server. */
@@ -87,11 +88,7 @@ function refusedForLackOfPackages(err: Error & { code?: string }): boolean {
 test('forgedCredentialsAreRefused', async (t) => {
   const server = await startServer();
   const clients: EngineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) await c.engine.close();
-    await server.stop();
-    removeDirs([server.dataDir, ...clients.map((c) => c.dir)]);
-  });
+  t.after(() => tearDown([server], clients));
   const alice = await registerEngine(server, nameMarker('alice'), server.adminInvite);
   clients.push(alice);
   const real = decodeCredential(
