@@ -55,6 +55,13 @@ export class FederationRoute implements RemoteRoute {
       created_at: now,
       sender_domain: parcel.sender?.domain ?? null,
       sender_device: parcel.sender?.deviceId ?? null,
+      // Only that instance's own member devices: nothing about other instances' devices.
+      members:
+        parcel.members === undefined
+          ? null
+          : JSON.stringify(
+              parcel.members.filter((m) => m.domain === domain).map((m) => m.deviceId),
+            ),
     });
     this.writer.onCommit(this.kick);
   }

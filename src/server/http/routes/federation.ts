@@ -8,7 +8,7 @@ import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { isDomain, USER_NAME_RE } from '../../../shared/protocol/names.ts';
 import { verifyRequest } from '../../federation/signature.ts';
 import { INBOX_PATH, MAX_BATCH_BYTES, parseBatch } from '../../federation/wire.ts';
-import { object, string, type Json } from '../parse.ts';
+import { boolean, object, string, type Json } from '../parse.ts';
 import { groupIdParam, parseSubmission, SUBMIT_BODY_LIMIT } from './groups.ts';
 
 /** A forwarded submission: the submission itself and the device that made it. */
@@ -83,6 +83,8 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
 
     // A submission of a device of the origin instance to a group hubbed here: ordered and
     // fanned out exactly as a local one. The origin can speak only for its own devices.
+    // `heldAtOrigin`: an application message the origin already delivered to its own
+    // members during a partition; it is not fanned back to the origin.
     scope.post(
       '/federation/v1/groups/:groupId/messages',
       { bodyLimit: FORWARD_BODY_LIMIT },
@@ -99,6 +101,7 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
           },
           groupId,
           parseSubmission(o),
+          boolean(o, 'heldAtOrigin', false),
         );
       },
     );
