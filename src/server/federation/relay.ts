@@ -44,6 +44,8 @@ export class Relay {
   private readonly maxAgeMs: number;
   private readonly isLiveDevice: (deviceId: string) => boolean;
   private readonly busy = new Set<string>();
+  /** Hubs heard from while an attempt to them was in flight: try again at once if it fails. */
+  private readonly heard = new Set<string>();
   /** Per hub: failed attempts in a row, when to try next, the last error (in memory). */
   private readonly retries = new Map<string, { attempts: number; nextAt: number; error: string }>();
   private timer: NodeJS.Timeout | undefined;
@@ -137,6 +139,7 @@ export class Relay {
 
   /** `hub` was heard from (a batch of its arrived): try its held messages now. */
   reachable(hub: string): void {
+    if (this.busy.has(hub)) this.heard.add(hub);
     if (!this.retries.delete(hub)) return;
     this.kick();
   }
@@ -156,6 +159,7 @@ export class Relay {
 
   /** Submits `hub`'s held messages in order until one cannot go now. */
   private async drain(hub: string): Promise<void> {
+    this.heard.delete(hub);
     for (let row = this.held.head(hub); row !== undefined; row = this.held.head(hub)) {
       if (this.stopped) return;
       let outcome: { failed?: string } = {};
@@ -164,6 +168,8 @@ export class Relay {
       } catch (err) {
         const code = err instanceof FoyerError ? err.code : 'error';
         if (TRANSIENT.has(code) && Date.now() - row.created_at <= this.maxAgeMs) {
+          // The hub was heard from meanwhile (its batch arrived): the link is back, try again.
+          if (this.heard.delete(hub)) continue;
           const attempts = (this.retries.get(hub)?.attempts ?? 0) + 1;
           const error = reasonOf(err);
           this.retries.set(hub, { attempts, nextAt: Date.now() + backoffMs(attempts - 1), error });
