@@ -23,6 +23,7 @@ import {
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
 import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
+import { clearConflict } from '../conversations/conflict.ts';
 
 interface PendingCommit {
   v: 1;
@@ -143,11 +144,13 @@ async function adopt(
   conv.members = memberAddresses(group);
   conv.lastOwnCommitAt = ctx.clock.now();
   conv.sentSinceOwnCommit = 0;
+  // The hub ordered our commit: any refused commit of this epoch is out of the group's history.
+  const conflictCleared = clearConflict(conv);
   tx.put(rec.group(conversationId), p.state).delete(rec.pendingCommit(conversationId));
   if (onAccepted !== undefined) await onAccepted(tx, conv);
   await putConversation(tx, conv);
   await tx.commit();
-  if (conv.members.join(',') !== before) {
+  if (conv.members.join(',') !== before || conflictCleared) {
     ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) });
   }
 }
