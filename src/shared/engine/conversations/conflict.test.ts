@@ -13,14 +13,13 @@ import type { Proposal } from 'ts-mls';
 import { fakeServer, registerClient, reopen, type TestClient } from '../testing/household.ts';
 import type { FakeServer } from '../testing/fakeServer.ts';
 import { loadGroup } from './conversationStore.ts';
-import { newMessageId } from '../core/ids.ts';
-import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { injectCommit } from '../testing/hostile.ts';
+import { fromBase64Url } from '../../protocol/bytes.ts';
 import {
   addProposals,
   makeTestIdentity,
   removeProposals,
   trustInstance,
-  unsafeUncheckedCommit,
 } from '../../mls/testing.ts';
 import { membersOf, policyOf } from '../../mls/group.ts';
 import { createKeyPackage } from '../../mls/keyPackages.ts';
@@ -45,22 +44,15 @@ async function household(names: string[]): Promise<Household> {
   return { server, clients, groupId: group.id };
 }
 
-/**
- * A commit with `proposals` built by `hostile` on its current state without any of Foyer's
- * checks (its own state is left as it was), delivered straight into the mailboxes of `to`.
- */
-async function inject(
-  h: Household,
-  hostile: TestClient,
-  proposals: Proposal[],
-  to: TestClient[],
-): Promise<void> {
-  const commit = await hostile.engine.run(async (ctx) => {
-    const group = await loadGroup(ctx, ctx.store, h.groupId);
-    return (await unsafeUncheckedCommit(group, proposals, ctx.deps)).commit;
-  });
-  const item = { kind: 'message' as const, groupId: h.groupId, payload: toBase64Url(commit) };
-  for (const c of to) h.server.deliver(c.engine.whoami().deviceId, { ...item, id: newMessageId() });
+/** Bob's forbidden commit, straight into the mailboxes of `to`. */
+async function inject(h: Household, hostile: TestClient, proposals: Proposal[], to: TestClient[]) {
+  await injectCommit(
+    h.server,
+    hostile.engine,
+    h.groupId,
+    proposals,
+    to.map((c) => c.engine),
+  );
 }
 
 /** Hub submissions so far: a forbidden commit injected into mailboxes never adds one. */
