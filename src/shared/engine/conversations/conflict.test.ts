@@ -13,8 +13,10 @@ import type { Proposal } from 'ts-mls';
 import { fakeServer, registerClient, reopen, type TestClient } from '../testing/household.ts';
 import type { FakeServer } from '../testing/fakeServer.ts';
 import { loadGroup } from './conversationStore.ts';
-import { injectCommit } from '../testing/hostile.ts';
-import { fromBase64Url } from '../../protocol/bytes.ts';
+import { hostileCommit, injectCommit } from '../testing/hostile.ts';
+import { newMessageId } from '../core/ids.ts';
+import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { FoyerError } from '../../protocol/errors.ts';
 import {
   addProposals,
   makeTestIdentity,
@@ -248,4 +250,39 @@ test('a member changing the policy, straight into mailboxes: refused by all', as
   }
   await sameState(h, [...honest, bob!]);
   await talks(h, carol!, [alice!, bob!], 'the rules did not change');
+});
+
+test('a hub that accepted the forbidden commit: the conflict stays and commits fail with a clear error', async () => {
+  const h = await household(['alice', 'bob', 'carol', 'dave']);
+  const { alice, bob, carol, dave } = h.clients as Record<string, TestClient>;
+  const honest = [alice!, carol!, dave!];
+  const carolLeaf = await bob!.engine.run(async (ctx) => {
+    const g = await loadGroup(ctx, ctx.store, h.groupId);
+    return membersOf(g).find((m) => m.credential.user === 'carol')!.leaf;
+  });
+  // The FakeServer's hub does not check the policy: here it plays a misbehaving hub that
+  // orders Bob's forbidden removal and delivers it to everyone.
+  const commit = await hostileCommit(bob!.engine, h.groupId, removeProposals([carolLeaf]));
+  await bob!.engine.run((ctx) =>
+    ctx.transport.submit(h.groupId, { id: newMessageId(), message: toBase64Url(commit) }),
+  );
+  await refusedWithConflict(h, honest, 'remove_forbidden');
+  const epoch = await alice!.engine.epoch(h.groupId);
+
+  // No honest commit can follow the one the hub ordered: refused at once, clearly.
+  await assert.rejects(
+    alice!.engine.govern(h.groupId, { op: 'promote', person: 'dave' }),
+    (err) => {
+      assert.ok(err instanceof FoyerError);
+      assert.equal(err.code, 'wrong_epoch');
+      assert.match(err.message, /in conflict/);
+      assert.equal(err.details?.['conflictRule'], 'remove_forbidden');
+      return true;
+    },
+  );
+  assert.equal(await alice!.engine.epoch(h.groupId), epoch);
+  assert.equal((await alice!.engine.conversation(h.groupId)).conflictRule, 'remove_forbidden');
+  // Messages still reach the honest members the hub delivers to.
+  await talks(h, alice!, [dave!], 'the server ordered a forbidden change');
+  await sameState(h, honest);
 });
