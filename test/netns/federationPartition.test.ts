@@ -77,6 +77,8 @@ describe('a partition across network namespaces', { skip: netnsUnavailable }, ()
     await carol.send(c1);
     assert.deepEqual(await alice.read(1, WAIT_MS), [c1]);
     assert.equal(net.get(HUB).queued(BOB), 2);
+    // chez-bob holds its members' four for the hub, on disk.
+    assert.equal(net.get(BOB).held(HUB), 4);
 
     net.heal(BOB);
     // Everyone gets what the other side wrote, once, in the order it was written.
