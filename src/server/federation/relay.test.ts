@@ -27,7 +27,7 @@ type Call = (domain: string, method: string, path: string, body: unknown) => Pro
  * A follower's federation pieces over an in-memory database; `call` plays the hub (the
  * signed call itself is peerClient.ts's, tested across instances in the scenarios).
  */
-async function setup(call: Call) {
+async function setup(call: Call, maxAgeMs = 60_000) {
   const db = memoryDb();
   LOCAL.forEach((name, i) => {
     db.prepare('INSERT INTO users (id, name, identity_key, created_at) VALUES (?, ?, ?, 0)').run(
@@ -61,7 +61,7 @@ async function setup(call: Call) {
     mailboxes,
     client,
     log: pino({ level: 'silent' }),
-    maxAgeMs: 60_000,
+    maxAgeMs,
     isLiveDevice,
   });
   const inbox = new Inbox({ store, writer, mailboxes, isLiveDevice, isHubHere: () => false });
@@ -270,6 +270,28 @@ test('a held message the hub refuses comes back to its sender as failed, and the
     { v: 1, id: e1.id, state: 'failed', domain: HUB, reason: 'not_member' },
   ]);
   assert.deepEqual(s.statuses('bob'), []);
+});
+
+test('a message still held after the queue age is given up, and its sender told why', async (t) => {
+  // An age below zero: every held message is past it at its first failure.
+  const s = await setup(unreachable, -1);
+  t.after(s.stop);
+  const first = await s.message();
+  await s.fromHub(first.id, first.body, ['bob', 'bea'], ['bob', 'bea']);
+  const m = await s.message();
+  await s.submit('bob', m.id, m.body);
+  await until(() => s.held.count(HUB) === 0);
+  // Bea had it at once all the same; the rest of the group never will.
+  assert.deepEqual(s.ids('bea'), [first.id, m.id]);
+  assert.deepEqual(s.statuses('bob'), [
+    {
+      v: 1,
+      id: m.id,
+      state: 'failed',
+      domain: HUB,
+      reason: 'peer_unreachable: network: TypeError',
+    },
+  ]);
 });
 
 function randomId(): string {

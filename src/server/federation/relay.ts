@@ -176,7 +176,8 @@ export class Relay {
           this.log.info({ attempts, error }, 'held messages wait for their hub');
           return;
         }
-        outcome = { failed: TRANSIENT.has(code) ? (this.retries.get(hub)?.error ?? code) : code };
+        // Given up: the hub's refusal code, or what kept failing when the queue's age ran out.
+        outcome = { failed: TRANSIENT.has(code) ? reasonOf(err) : code };
       }
       this.retries.delete(hub);
       await this.settle(row, outcome.failed);
