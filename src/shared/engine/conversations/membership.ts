@@ -21,7 +21,7 @@ import { checkCredentialSignatures } from '../../protocol/credential.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { formatAddress, sameAddress, type Address } from '../../protocol/address.ts';
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
-import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
+import { isStuckInConflict, runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
 import { queueProfile } from './profile.ts';
 import type { EngineContext } from '../core/context.ts';
@@ -325,10 +325,18 @@ export async function leaveConversation(
   // In a governed group only a leaver recorded in the policy may be removed by any member:
   // record it first (the last admin is refused here and must promote someone).
   const policy = policyOf(await loadGroup(ctx, ctx.store, conversationId));
+  let stuck = false;
   if (policy !== undefined && !policy.leaving.includes(formatAddress(myAddress(ctx)))) {
-    await runCommit(ctx, conversationId, async (g) => ({
-      output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
-    }));
+    try {
+      await runCommit(ctx, conversationId, async (g) => ({
+        output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
+      }));
+    } catch (err) {
+      // In conflict, with the hub past a commit this device refused, no commit can record
+      // the leave: leave on this device only, still telling the others (docs/groups.md).
+      if (!isStuckInConflict(err)) throw err;
+      stuck = true;
+    }
   }
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
@@ -340,7 +348,12 @@ export async function leaveConversation(
   const tx = ctx.store.tx();
   putGroup(tx, conversationId, next);
   await tx.commit();
-  await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
+  await ctx.transport
+    .submit(conversationId, { id: newMessageId(), message: toBase64Url(message) })
+    .catch((err: unknown) => {
+      // The hub that ordered the refused commit may count this device out already.
+      if (!(stuck && err instanceof FoyerError && err.code === 'not_member')) throw err;
+    });
   const end = ctx.store.tx();
   const reason = 'left the conversation';
   const failed = await failMessages(
