@@ -252,7 +252,7 @@ test('a member changing the policy, straight into mailboxes: refused by all', as
   await talks(h, carol!, [alice!, bob!], 'the rules did not change');
 });
 
-test('a hub that accepted the forbidden commit: the conflict stays and commits fail with a clear error', async () => {
+test('a hub that accepted the forbidden commit: the conflict stays, commits fail clearly, leaving still works', async () => {
   const h = await household(['alice', 'bob', 'carol', 'dave']);
   const { alice, bob, carol, dave } = h.clients as Record<string, TestClient>;
   const honest = [alice!, carol!, dave!];
