@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
 /** Trusts the given instance keys by domain; accepts every identity. */
 export function trustInstances(keys: Map<string, Uint8Array>): TrustStore {
   return {
-    instanceKey: async (domain) => keys.get(domain),
+    instanceKeys: async (domain) => (keys.has(domain) ? [keys.get(domain)!] : []),
     acceptIdentity: async () => true,
   };
 }

@@ -169,8 +169,7 @@ export class Engine extends EngineApi {
         instanceKey: account.instanceKey,
       },
       () => clock.now(),
-      async (domain) =>
-        fromBase64Url((await transport.instance(domain)).instanceKey) ?? new Uint8Array(),
+      (domain) => transport.instance(domain),
     );
     const ctx: EngineContext = {
       store,
