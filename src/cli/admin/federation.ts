@@ -39,12 +39,11 @@ export async function federationCommand(io: Io, argv: readonly string[]): Promis
   if ((sub === 'deny' || sub === 'allow') && !isDomain(domain)) {
     throw new UsageError(`federation ${sub} needs the DOMAIN of an instance`);
   }
-  const config = configFor(io, configArgv);
-  const db = await openExisting(config);
+  const db = await openExisting(configFor(io, configArgv));
   try {
     if (sub === 'rotate-key') {
       // Beside a running server: its own process, so not through the server's writer.
-      const r = directWrite(db, (tx) => rotateInstanceKey(tx, db, config.domain, Date.now()));
+      const r = directWrite(db, (tx) => rotateInstanceKey(tx, db, Date.now()));
       const out = { oldKey: toBase64Url(r.oldKey), newKey: toBase64Url(r.newKey), at: r.at };
       if (values.json === true) io.out(JSON.stringify(out));
       else {

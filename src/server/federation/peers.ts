@@ -25,9 +25,9 @@ import {
 const MAX_DISCOVERY_BYTES = 256 * 1024;
 const DISCOVERY_TIMEOUT_MS = 5_000;
 /**
- * How long the outcome of a key refresh is reused. A request that does not verify under the
- * pinned key makes the server look again (the peer may have rotated): at most once in this
- * time per peer, so forged requests cannot make this instance hammer a peer's discovery.
+ * How long the outcome of a key refresh caused by a request that did not verify is reused:
+ * such a request makes the server look again (the peer may have rotated), at most once in
+ * this time per peer, so forged requests cannot make this instance hammer a peer's discovery.
  */
 export const REFRESH_INTERVAL_MS = 10_000;
 
@@ -141,15 +141,22 @@ export class Peers {
   }
 
   /**
-   * Looks at the peer's discovery document again, after a request that did not verify under
-   * the pinned key, and follows its rotations from the pinned key to its current one: each
-   * statement is recorded and the new key pinned. The outcome is reused for
-   * {@link REFRESH_INTERVAL_MS}.
+   * Looks at the peer's discovery document again and follows its rotations from the pinned
+   * key to its current one: each statement is recorded and the new key pinned.
    * @returns the key pinned now
    * @throws FoyerError peer_key_changed when the document shows a key the pinned one does not
    * lead to by valid rotations; peer_unreachable
    */
-  refresh(domain: string, now: number = Date.now()): Promise<Uint8Array> {
+  refresh(domain: string): Promise<Uint8Array> {
+    return this.follow(domain);
+  }
+
+  /**
+   * {@link refresh} after a request that did not verify under the pinned key (the peer may
+   * have rotated): its outcome is reused for {@link REFRESH_INTERVAL_MS}, so requests signed
+   * by a wrong key — anyone can send them — cannot make this instance hammer a peer.
+   */
+  refreshAfterFailure(domain: string, now: number = Date.now()): Promise<Uint8Array> {
     const last = this.refreshes.get(domain);
     if (last !== undefined && now - last.at < REFRESH_INTERVAL_MS) return last.outcome;
     const outcome = this.follow(domain);

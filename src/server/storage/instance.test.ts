@@ -58,7 +58,7 @@ test('a rotation replaces the key, signed over by the old one, and a loaded key 
   const oldPkcs8 = db.prepare('SELECT signing_key_pkcs8 AS k FROM instance').get() as {
     k: Buffer;
   };
-  const r = directWrite(db, (tx) => rotateInstanceKey(tx, db, 'maison.example', 5000));
+  const r = directWrite(db, (tx) => rotateInstanceKey(tx, db, 5000));
   assert.deepEqual(r.oldKey, old);
   // The key loaded before the rotation signs with the new key from now on.
   assert.deepEqual(key.publicKey, r.newKey);
@@ -79,7 +79,7 @@ test('a rotation replaces the key, signed over by the old one, and a loaded key 
   assert.equal(rows.length, 1);
   assert.notDeepEqual(rows[0]!.k, oldPkcs8.k);
   // A second rotation never goes back in time, even with a clock that did.
-  const r2 = directWrite(db, (tx) => rotateInstanceKey(tx, db, 'maison.example', 1000));
+  const r2 = directWrite(db, (tx) => rotateInstanceKey(tx, db, 1000));
   assert.equal(r2.at, 5000);
   assert.deepEqual(r2.oldKey, r.newKey);
   db.close();

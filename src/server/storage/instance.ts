@@ -135,7 +135,7 @@ export function loadInstanceKey(db: Db, now: number = Date.now()): InstanceKey {
  * @returns the statement
  * @throws StorageError internal when there is no key yet or the stored one is damaged
  */
-export function rotateInstanceKey(_tx: WriteTx, db: Db, domain: string, now: number): KeyRotation {
+export function rotateInstanceKey(_tx: WriteTx, db: Db, now: number): KeyRotation {
   const row = db
     .prepare<[], InstanceRow>(
       'SELECT signing_key_pkcs8, signing_key_public FROM instance WHERE id = 1',
@@ -154,11 +154,7 @@ export function rotateInstanceKey(_tx: WriteTx, db: Db, domain: string, now: num
     newKey,
     at,
     signature: new Uint8Array(
-      sign(
-        null,
-        rotationSignatureInput(domain, { oldKey: old.publicKey, newKey, at }),
-        old.privateKey,
-      ),
+      sign(null, rotationSignatureInput({ oldKey: old.publicKey, newKey, at }), old.privateKey),
     ),
   };
   db.prepare(

@@ -17,10 +17,9 @@ async function rotation(
   to: SigningKeyPair,
   at: number,
   signer: SigningKeyPair = from,
-  domain = D,
 ): Promise<KeyRotation> {
   const r = { oldKey: from.publicKey, newKey: to.publicKey, at };
-  return { ...r, signature: await sign(signer, rotationSignatureInput(domain, r)) };
+  return { ...r, signature: await sign(signer, rotationSignatureInput(r)) };
 }
 
 async function keys(n: number): Promise<SigningKeyPair[]> {
@@ -73,15 +72,6 @@ test('a statement signed by a key other than the old one is refused', async () =
   // A statement moved to another time than the one signed.
   await assert.rejects(
     followRotations(D, k0!.publicKey, k1!.publicKey, [{ ...real, at: 999 }]),
-    refused('bad_signature'),
-  );
-});
-
-test('a statement of another instance does not count for this one', async () => {
-  const [k0, k1] = await keys(2);
-  const other = await rotation(k0!, k1!, 1000, k0, 'maison.example');
-  await assert.rejects(
-    followRotations(D, k0!.publicKey, k1!.publicKey, [other]),
     refused('bad_signature'),
   );
 });

@@ -33,14 +33,17 @@ export interface KeyRotationJson {
   signature: string;
 }
 
-/** The bytes the old key signs: a label, the domain, both keys and the time. */
+/**
+ * The bytes the old key signs: a label, both keys and the time. No domain: the old key names
+ * the instance (a key is made for one instance and never shared), and the administrator's
+ * command then cannot sign for a domain other than the one peers know it by.
+ */
 export function rotationSignatureInput(
-  domain: string,
   r: Pick<KeyRotation, 'oldKey' | 'newKey' | 'at'>,
 ): Uint8Array {
   return concatBytes(
     ROTATION_LABEL,
-    new Writer().string(domain).bytes(r.oldKey).bytes(r.newKey).u64(r.at).finish(),
+    new Writer().bytes(r.oldKey).bytes(r.newKey).u64(r.at).finish(),
   );
 }
 
@@ -116,7 +119,7 @@ export async function followRotations(
   for (const r of chain.slice(start)) {
     if (!equalBytes(r.oldKey, key)) throw refuse('broken_link');
     if (r.at < at) throw refuse('time_goes_back');
-    if (!(await verify(r.oldKey, rotationSignatureInput(domain, r), r.signature))) {
+    if (!(await verify(r.oldKey, rotationSignatureInput(r), r.signature))) {
       throw refuse('bad_signature');
     }
     followed.push(r);

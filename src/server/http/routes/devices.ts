@@ -85,8 +85,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
     peers.assertAllowed(domain);
     let key = await peers.rawKeyFor(domain);
     // A device asks when a credential verified under none of the keys it knows: the peer may
-    // have rotated since this server last heard from it. Look again (throttled per peer); a
-    // peer that cannot be reached or shows a key its rotations do not lead to leaves the pin
+    // have rotated since this server last heard from it. Look again (a device's requests are
+    // limited by its own rate limit); a peer that cannot be reached or shows a key its rotations do not lead to leaves the pin
     // as it is (the device then refuses that credential).
     try {
       key = await peers.refresh(domain);

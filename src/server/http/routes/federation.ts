@@ -54,7 +54,7 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
       if (!(err instanceof FoyerError) || err.details?.['reason'] !== 'VerificationFailed') {
         throw err;
       }
-      v = await check(async (o) => publicKeyObject(await fed.peers.refresh(o)));
+      v = await check(async (o) => publicKeyObject(await fed.peers.refreshAfterFailure(o)));
     }
     // Counted once the origin is proven: a forger cannot spend a real peer's allowance.
     fed.limiter.take(`peer:${v.origin}`);

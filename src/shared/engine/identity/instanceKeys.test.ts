@@ -15,7 +15,7 @@ const D = 'chez-bob.example';
 
 async function rotation(from: SigningKeyPair, to: SigningKeyPair, at: number) {
   const r = { oldKey: from.publicKey, newKey: to.publicKey, at };
-  return { ...r, signature: await sign(from, rotationSignatureInput(D, r)) };
+  return { ...r, signature: await sign(from, rotationSignatureInput(r)) };
 }
 
 function info(current: SigningKeyPair, chain: KeyRotation[]): InstanceInfo {
