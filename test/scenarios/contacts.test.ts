@@ -8,12 +8,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   at,
+  clientOk,
   findMarkers,
   linkEngine,
   marker,
   nameMarker,
+  registerCli,
   registerEngine,
   reopenEngine,
+  scratchDir,
   startServer,
   tearDown,
   type EngineClient,
@@ -25,6 +28,7 @@ let server: ScenarioServer;
 /** A second server: the first's rate limit allows only a few device links from one address. */
 let second: ScenarioServer;
 const clients: EngineClient[] = [];
+const stores: string[] = [];
 /** Text markers sent in these tests: none may reach the server's data folder in plaintext. */
 const texts: string[] = [];
 
@@ -71,7 +75,7 @@ before(async () => {
   second = await startServer();
 });
 after(async () => {
-  await tearDown([server, second], clients);
+  await tearDown([server, second], clients, stores);
 });
 
 test('removingAnAlreadyLeftConversationReachesTheOtherDevicesAlsoAfterRestarts', async () => {
@@ -98,6 +102,10 @@ test('removingAnAlreadyLeftConversationReachesTheOtherDevicesAlsoAfterRestarts',
 
   alice = await restart(alice);
   laptop = await restart(laptop);
+  await syncAll([alice, laptop]);
+  for (const c of [alice, laptop]) assert.ok(!(await ids(c.engine)).includes(group.id));
+  // Invited back by Bob: the invitation is ignored on both devices.
+  await bob.engine.addMembers(group.id, [alice.name]);
   await syncAll([alice, laptop]);
   for (const c of [alice, laptop]) assert.ok(!(await ids(c.engine)).includes(group.id));
 
@@ -213,6 +221,21 @@ test('blockingHidesTheirNewAttemptsOnEveryDeviceUntilUnblocked', async () => {
     assert.ok(sawText(c, reply), 'the reply reaches every device');
     assert.ok((await ids(c.engine)).includes(open.id));
   }
+});
+
+test('cliContactRemoveBlockUnblockAndBlockedWithJson', async () => {
+  const store = scratchDir('client-cli');
+  stores.push(store);
+  const name = nameMarker('fay');
+  await registerCli(server, store, name);
+  const gus = await engine(nameMarker('gus'));
+  const direct = await gus.engine.openDirect(name);
+  await clientOk(store, 'sync');
+  assert.deepEqual(await clientOk(store, 'contact', 'remove', gus.name), { removed: [direct.id] });
+  assert.deepEqual(await clientOk(store, 'block', gus.name), { blocked: gus.name, removed: [] });
+  assert.deepEqual(await clientOk(store, 'blocked'), { blocked: [at(gus.name)] });
+  assert.deepEqual(await clientOk(store, 'unblock', gus.name), { unblocked: gus.name });
+  assert.deepEqual(await clientOk(store, 'blocked', '--offline'), { blocked: [] });
 });
 
 test('theServerDataFolderHoldsNoSettingsOrTextInPlaintext', () => {
