@@ -23,6 +23,9 @@ import {
   type ScenarioServer,
 } from '../helpers/scenario.ts';
 import type { Engine } from '../../src/shared/engine/index.ts';
+import { publishSettings } from '../../src/shared/engine/settings/channel.ts';
+import { withRemoved } from '../../src/shared/engine/settings/settingsModel.ts';
+import { changeSettings } from '../../src/shared/engine/settings/settingsStore.ts';
 
 let server: ScenarioServer;
 /** A second server: the first's rate limit allows only a few device links from one address. */
@@ -221,6 +224,26 @@ test('blockingHidesTheirNewAttemptsOnEveryDeviceUntilUnblocked', async () => {
     assert.ok(sawText(c, reply), 'the reply reaches every device');
     assert.ok((await ids(c.engine)).includes(open.id));
   }
+});
+
+test('aDeviceStillInAConversationRemovedElsewhereLeavesItToo', async () => {
+  // The removal can reach a device before the leave that went with it (the group's hub on
+  // another instance relays the leave later): recorded here without leaving, to see it.
+  const alice = await engine(nameMarker('alice'), second);
+  const laptop = await linked(alice, second);
+  const bob = await engine(nameMarker('bob'), second);
+  const group = await bob.engine.createGroup('removed elsewhere', [alice.name]);
+  await syncAll([alice, laptop]);
+  await alice.engine.run(async (ctx) => {
+    const tx = ctx.store.tx();
+    await changeSettings(tx, (st) => withRemoved(st, [group.id]));
+    await tx.commit();
+    await publishSettings(ctx);
+  });
+  await alice.engine.flush();
+  await syncAll([laptop, alice, bob]);
+  for (const c of [alice, laptop]) assert.ok(!(await ids(c.engine)).includes(group.id));
+  assert.deepEqual((await bob.engine.conversation(group.id)).members, [at(bob.name)]);
 });
 
 test('cliContactRemoveBlockUnblockAndBlockedWithJson', async () => {
