@@ -40,6 +40,7 @@ import { hasHeld, holdItem } from './held.ts';
 import { readSettings } from '../settings/settingsStore.ts';
 import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { clearConflict, markConflict } from '../conversations/conflict.ts';
 
 const PAGE_SIZE = 100;
 
@@ -256,7 +257,7 @@ async function handleGroupMessage(
     const reason = err instanceof FoyerError ? err.details?.reason : undefined;
     if (reason === 'policy' && err instanceof FoyerError) {
       // Refused by every honest member: stay at this epoch and show the conflict.
-      conv.conflict = err.message;
+      markConflict(conv, err);
       await putConversation(tx, conv);
       after.push(() => {
         ctx.events.emit({
@@ -278,6 +279,8 @@ async function handleGroupMessage(
     await handleApplication(ctx, tx, conv, p, after, receipts);
     return;
   }
+  // A valid commit of the epoch a refused one claimed: the hub's order went on without it.
+  const conflictCleared = clearConflict(conv);
   if (p.removedSelf) {
     conv.status = 'removed';
     // The members as the removing commit left them: this device's view no longer lists
@@ -317,7 +320,7 @@ async function handleGroupMessage(
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
-  if (conv.members.join(',') !== before) {
+  if (conv.members.join(',') !== before || conflictCleared) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );
