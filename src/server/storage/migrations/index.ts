@@ -11,6 +11,7 @@ import { migration as m0007 } from './0007-home-operations.ts';
 import { migration as m0008 } from './0008-federation-hubs.ts';
 import { migration as m0009 } from './0009-instance-key-rotation.ts';
 import { migration as m0010 } from './0010-group-policy.ts';
+import { migration as m0011 } from './0011-federation-partitions.ts';
 
 export const migrations: readonly Migration[] = [
   m0001,
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   m0008,
   m0009,
   m0010,
+  m0011,
 ];
