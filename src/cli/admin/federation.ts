@@ -5,6 +5,7 @@
  * request). `rotate-key` replaces the instance key (storage/instance.ts); a running server
  * notices it at its next use of the key.
  */
+import { HeldStore } from '../../server/federation/heldStore.ts';
 import { FederationStore } from '../../server/federation/store.ts';
 import { directWrite } from '../../server/storage/tx.ts';
 import { rotateInstanceKey } from '../../server/storage/instance.ts';
@@ -53,25 +54,28 @@ export async function federationCommand(io: Io, argv: readonly string[]): Promis
       return EXIT.ok;
     }
     const store = new FederationStore(db);
+    const held = new HeldStore(db);
     if (sub === 'list') {
       const known = store.peers().map((p) => ({
         domain: p.domain,
         denied: p.denied === 1,
         key: p.public_key === null ? null : toBase64Url(p.public_key),
         queued: store.queued(p.domain),
+        held: held.count(p.domain),
       }));
       // A peer this instance only sends to is not pinned (it never signed a request here),
       // yet its queue is what an administrator watching a cut wants to see.
       const unpinned = store
         .pendingDomains()
         .filter((d) => !known.some((p) => p.domain === d))
-        .map((d) => ({ domain: d, denied: false, key: null, queued: store.queued(d) }));
+        .map((d) => ({ domain: d, denied: false, key: null, queued: store.queued(d), held: 0 }));
       const peers = [...known, ...unpinned];
       if (values.json === true) io.out(JSON.stringify({ peers }));
       else if (peers.length === 0) io.out('No peer instance known yet (federation is open).');
       else {
         for (const p of peers) {
-          io.out(`${p.domain}  ${p.denied ? 'denied' : 'allowed'}  queued ${p.queued}`);
+          const line = `${p.domain}  ${p.denied ? 'denied' : 'allowed'}  queued ${p.queued}`;
+          io.out(p.held > 0 ? `${line}  held ${p.held}` : line);
         }
       }
       return EXIT.ok;

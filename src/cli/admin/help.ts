@@ -61,8 +61,9 @@ ${CONFIG_FLAGS}`,
        foyer federation allow DOMAIN [--json] [configuration flags]
        foyer federation rotate-key [--json] [configuration flags]
 
-  list                  the peer instances this one knows: denied or not, items queued
-                        (--json: {"peers":[{"domain","denied","key","queued"}]})
+  list                  the peer instances this one knows: denied or not, items queued,
+                        and messages held for a group's hub it could not reach
+                        (--json: {"peers":[{"domain","denied","key","queued","held"}]})
   deny DOMAIN           refuses that instance's requests and stops routing to it
                         (a running server applies it at once)
   allow DOMAIN          undoes deny (federation is open by default)

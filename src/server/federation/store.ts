@@ -27,6 +27,8 @@ export interface OutboundRow {
   /** The submitting device, for application messages (null for others). */
   sender_domain: string | null;
   sender_device: string | null;
+  /** JSON array of the receiving instance's member devices after the item (null: not told). */
+  members: string | null;
 }
 
 export interface RetryRow {
@@ -136,8 +138,8 @@ export class FederationStore {
     this.db
       .prepare(
         `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at,
-           sender_domain, sender_device)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           sender_domain, sender_device, members)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         item.domain,
@@ -149,6 +151,7 @@ export class FederationStore {
         item.created_at,
         item.sender_domain,
         item.sender_device,
+        item.members,
       );
   }
 
@@ -232,6 +235,30 @@ export class FederationStore {
     this.db
       .prepare('INSERT OR IGNORE INTO federation_groups (group_id, hub, since) VALUES (?, ?, ?)')
       .run(Buffer.from(groupId), hub, now);
+  }
+
+  /**
+   * This instance's member devices of a group hubbed elsewhere, as its hub last told them
+   * (undefined: never told, e.g. by a hub that does not send them).
+   */
+  members(groupId: Uint8Array): string[] | undefined {
+    const row = this.db
+      .prepare<[Buffer], { devices: string }>(
+        'SELECT devices FROM federation_members WHERE group_id = ?',
+      )
+      .get(Buffer.from(groupId));
+    return row === undefined ? undefined : (JSON.parse(row.devices) as string[]);
+  }
+
+  /** Replaces the member devices of a group with what its hub's latest item says. */
+  setMembers(_tx: WriteTx, groupId: Uint8Array, devices: readonly string[], now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO federation_members (group_id, devices, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(group_id) DO UPDATE SET devices = excluded.devices,
+           updated_at = excluded.updated_at`,
+      )
+      .run(Buffer.from(groupId), JSON.stringify(devices), now);
   }
 
   /** Records a received item's digest; false when it was already there. */

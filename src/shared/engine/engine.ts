@@ -26,6 +26,7 @@ import { flushOutbox } from './outbox/outbox.ts';
 import { Dispatcher } from './sync/dispatcher.ts';
 import { syncMailboxLocked } from './sync/incoming.ts';
 import { runJobs } from './sync/jobRunner.ts';
+import { publishSettings } from './settings/channel.ts';
 
 export interface EngineOptions {
   clock?: Clock;
@@ -187,7 +188,11 @@ export class Engine extends EngineApi {
     // The composition root: the only module that knows both ends of the follow-up work.
     ctx.dispatch.wire({
       catchUp: () => syncMailboxLocked(ctx),
-      runJobs: () => runJobs(ctx),
+      // Settings changed by incoming snapshots (or left unsent offline) go out after the jobs.
+      runJobs: async () => {
+        await runJobs(ctx);
+        await publishSettings(ctx);
+      },
       flushOutbox: (force) => flushOutbox(ctx, force),
     });
     return new Engine(ctx, opts.socketFactory);

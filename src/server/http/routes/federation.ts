@@ -10,7 +10,7 @@ import { isDomain, USER_NAME_RE } from '../../../shared/protocol/names.ts';
 import type { KeyObject } from 'node:crypto';
 import { publicKeyObject, verifyRequest } from '../../federation/signature.ts';
 import { INBOX_PATH, MAX_BATCH_BYTES, parseBatch } from '../../federation/wire.ts';
-import { object, string, type Json } from '../parse.ts';
+import { boolean, object, string, type Json } from '../parse.ts';
 import { groupIdParam, parseSubmission, SUBMIT_BODY_LIMIT } from './groups.ts';
 
 /** A forwarded submission: the submission itself and the device that made it. */
@@ -113,6 +113,8 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
 
     // A submission of a device of the origin instance to a group hubbed here: ordered and
     // fanned out exactly as a local one. The origin can speak only for its own devices.
+    // `heldAtOrigin`: an application message the origin already delivered to its own
+    // members during a partition; it is not fanned back to the origin.
     scope.post(
       '/federation/v1/groups/:groupId/messages',
       { bodyLimit: FORWARD_BODY_LIMIT },
@@ -129,6 +131,7 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
           },
           groupId,
           parseSubmission(o),
+          boolean(o, 'heldAtOrigin', false),
         );
       },
     );

@@ -1,16 +1,22 @@
 /**
  * This user's devices: listing, revoking, and keeping every conversation's leaves in line
- * with the live devices — a device linked since is added, a revoked one is removed. The
+ * with the live devices — a device linked since is added, a revoked one is removed (the
+ * account channel included: an added device is sent a settings snapshot there). The
  * revoking (or approving) device does it; any of the user's devices may, at each sync.
  */
-import { membersOf, removeMembers } from '../../mls/group.ts';
+import { membersOf, policyOf, removeMembers } from '../../mls/group.ts';
+import { isBanned } from '../../governance/rules.ts';
+import { formatAddress } from '../../protocol/address.ts';
 import type { DeviceInfo } from '../../protocol/api.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import type { EngineContext } from '../core/context.ts';
 import { allConversations, loadGroup } from '../conversations/conversationStore.ts';
 import { newMessageId } from '../core/ids.ts';
-import { claimPackages, commitAdds } from '../conversations/membership.ts';
+import { claimPackages, commitAdds, metaOf } from '../conversations/membership.ts';
+import { enqueueSnapshot } from '../settings/channel.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { hiddenByBlock, meOf } from '../settings/visibility.ts';
 import { enqueue } from '../outbox/outbox.ts';
 
 export interface DeviceView {
@@ -39,8 +45,8 @@ export interface ReconcileResult {
 }
 
 /**
- * Adds this user's live devices to every active conversation they are missing from, and
- * removes revoked ones. Call with the engine lock held.
+ * Adds this user's live devices to every active conversation they are missing from (unless
+ * the group banned that device), and removes revoked ones. Call with the engine lock held.
  */
 export async function reconcileOwnDevices(
   ctx: EngineContext,
@@ -52,12 +58,20 @@ export async function reconcileOwnDevices(
   const isMine = (c: { user: string; domain: string }) => c.user === user && c.domain === domain;
   const result: ReconcileResult = { added: 0, removed: 0, missing: [] };
 
+  const settings = await readSettings(ctx.store);
   for (const conv of await allConversations(ctx.store)) {
     if (conv.status !== 'active') continue;
+    // A blocked person's hidden conversation stays as it is: a commit would tell them.
+    if (hiddenByBlock(conv, settings, meOf(ctx))) continue;
     await resolvePendingCommit(ctx, conv.id);
-    const mine = membersOf(await loadGroup(ctx, ctx.store, conv.id))
+    const group = await loadGroup(ctx, ctx.store, conv.id);
+    const mine = membersOf(group)
       .map((m) => m.credential)
       .filter(isMine);
+    // A device banned from this group stays out of it (the policy would refuse the add).
+    const policy = policyOf(group);
+    const banned = (id: string) =>
+      policy !== undefined && isBanned(policy, formatAddress({ user, domain }), id);
     if (mine.some((c) => c.deviceId !== self && !live.has(c.deviceId))) {
       const removed = await runCommit(ctx, conv.id, async (group) => {
         const leaves = membersOf(group)
@@ -70,7 +84,9 @@ export async function reconcileOwnDevices(
       });
       if (removed) result.removed++;
     }
-    const absent = [...live].filter((id) => id !== self && !mine.some((c) => c.deviceId === id));
+    const absent = [...live].filter(
+      (id) => id !== self && !banned(id) && !mine.some((c) => c.deviceId === id),
+    );
     if (absent.length === 0) continue;
     // One package per device per conversation: claim afresh for each conversation.
     const claimed = (await claimPackages(ctx, [{ user, domain }])).filter((c) =>
@@ -84,11 +100,9 @@ export async function reconcileOwnDevices(
     if (claimed.length > 0 && (await commitAdds(ctx, conv.id, claimed))) {
       result.added++;
       const tx = ctx.store.tx();
-      await enqueue(ctx, tx, conv.id, newMessageId(), {
-        t: 'meta',
-        kind: conv.kind,
-        title: conv.title,
-      });
+      await enqueue(ctx, tx, conv.id, newMessageId(), metaOf(conv));
+      // A device added to the account channel learns the current settings from one snapshot.
+      if (conv.channel === 'account') await enqueueSnapshot(ctx, tx, conv.id);
       await tx.commit();
     }
   }

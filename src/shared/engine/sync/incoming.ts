@@ -37,7 +37,10 @@ import { newMessageId } from '../core/ids.ts';
 import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts';
 import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { clearConflict, markConflict } from '../conversations/conflict.ts';
 
 const PAGE_SIZE = 100;
 
@@ -195,6 +198,12 @@ async function handleWelcome(
   }
   const group = await joinFromWelcome(welcome, found.kp, ctx.deps);
   const id = toBase64Url(groupIdOf(group));
+  const settings = await readSettings(tx);
+  if (settings.removed.includes(id)) {
+    // The user removed this conversation: an invitation back into it is ignored.
+    await consumeKeyPackage(tx, found.ref, found.kp);
+    return;
+  }
   const existing = await findConversation(tx, id);
   if (existing?.status === 'active') {
     throw new FoyerError('duplicate', 'a welcome for a conversation this device is already in');
@@ -219,6 +228,10 @@ async function handleWelcome(
   putGroup(tx, id, group);
   await putConversation(tx, conv);
   await consumeKeyPackage(tx, found.ref, found.kp);
+  // Not announced: a blocked person's conversation (kept hidden), and a group of this user's
+  // devices alone until its metadata says whether it is the account channel.
+  const me = meOf(ctx);
+  if (hiddenByBlock(conv, settings, me) || onlyMine(conv, me)) return;
   after.push(() =>
     ctx.events.emit({ type: 'conversation_added', conversation: conversationView(conv) }),
   );
@@ -244,7 +257,7 @@ async function handleGroupMessage(
     const reason = err instanceof FoyerError ? err.details?.reason : undefined;
     if (reason === 'policy' && err instanceof FoyerError) {
       // Refused by every honest member: stay at this epoch and show the conflict.
-      conv.conflict = err.message;
+      markConflict(conv, err);
       await putConversation(tx, conv);
       after.push(() => {
         ctx.events.emit({
@@ -266,6 +279,8 @@ async function handleGroupMessage(
     await handleApplication(ctx, tx, conv, p, after, receipts);
     return;
   }
+  // A valid commit of the epoch a refused one claimed: the hub's order went on without it.
+  const conflictCleared = clearConflict(conv);
   if (p.removedSelf) {
     conv.status = 'removed';
     // The members as the removing commit left them: this device's view no longer lists
@@ -305,7 +320,7 @@ async function handleGroupMessage(
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
-  if (conv.members.join(',') !== before) {
+  if (conv.members.join(',') !== before || conflictCleared) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );

@@ -5,7 +5,7 @@
  * pinned, so a client that pinned an earlier key of that peer can follow them too.
  */
 export const migration = {
-  version: 9,
+  version: 12,
   name: 'instance-key-rotation',
   sql: `
 CREATE TABLE instance_key_rotations (
