@@ -4,12 +4,14 @@
  * `maison.example` keeps talking with Bob (whose credential the old key signed) in their
  * conversation, and opens a group with Bob and Carol (registered after the rotation, her
  * credential signed by the new key). Alice's client follows the rotation through her own
- * server; Carol's client accepts Bob's older credential from her own instance's chain.
+ * server; Carol's client accepts Bob's older credential from her own instance's chain. Bob,
+ * whose client pinned the old key, links a new device: its credential (new key) is accepted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   clientOk,
+  clientProcess,
   marker,
   nameMarker,
   registerCli,
@@ -44,7 +46,12 @@ test('after an instance rotates its key, conversations with its users go on, old
       `${A}=http://127.0.0.1:${portA}`,
     ],
   });
-  const stores = { alice: scratchDir('alice'), bob: scratchDir('bob'), carol: scratchDir('carol') };
+  const stores = {
+    alice: scratchDir('alice'),
+    bob: scratchDir('bob'),
+    bob2: scratchDir('bob2'),
+    carol: scratchDir('carol'),
+  };
   t.after(async () => {
     await serverA.stop();
     await serverB.stop();
@@ -106,4 +113,20 @@ test('after an instance rotates its key, conversations with its users go on, old
       `${who} reads Carol`,
     );
   }
+
+  // Bob links a second device: his first device checks its credential (signed by the new key)
+  // after following the rotation, and hands it the current key.
+  const linking = clientProcess(stores.bob2, 'link', '--server', serverB.url);
+  const { code } = JSON.parse(await linking.next((l) => l.includes('"code"')));
+  const approved = await clientOk(stores.bob, 'link', 'approve', code, '--wait', '30');
+  assert.equal(approved.pending, false);
+  assert.equal(await linking.exited, 0);
+  const toBoth = marker('to-both');
+  await clientOk(stores.alice, 'send', '--conversation', conversation.id, '--text', toBoth);
+  await clientOk(stores.bob2, 'sync');
+  const seen = await clientOk(stores.bob2, 'messages', '--conversation', conversation.id);
+  assert.deepEqual(
+    seen.messages.map((m: { text: string }) => m.text),
+    [toBoth],
+  );
 });
