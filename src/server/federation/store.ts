@@ -5,6 +5,7 @@
 import type { Db } from '../storage/sqlite.ts';
 import type { WriteTx } from '../storage/tx.ts';
 import type { ItemKind } from '../mailbox/mailbox.ts';
+import type { KeyRotation } from '../../shared/protocol/keyRotation.ts';
 
 export interface PeerRow {
   domain: string;
@@ -60,6 +61,66 @@ export class FederationStore {
            pinned_at = excluded.pinned_at WHERE public_key IS NULL`,
       )
       .run(domain, Buffer.from(key), now);
+  }
+
+  /**
+   * Follows a peer's rotations: records each statement and moves the pin to the last one's
+   * new key, only if the pin is still `from` (another request may have moved it meanwhile).
+   * @returns whether the pin moved
+   */
+  rotate(
+    _tx: WriteTx,
+    domain: string,
+    from: Uint8Array,
+    followed: readonly KeyRotation[],
+    now: number,
+  ): boolean {
+    const last = followed.at(-1);
+    if (last === undefined) return false;
+    const moved = this.db
+      .prepare(
+        'UPDATE federation_peers SET public_key = ?, pinned_at = ? WHERE domain = ? AND public_key = ?',
+      )
+      .run(Buffer.from(last.newKey), now, domain, Buffer.from(from)).changes;
+    if (moved === 0) return false;
+    this.recordRotations(_tx, domain, followed, now);
+    return true;
+  }
+
+  /** Records rotation statements of `domain` already checked (first kept on a repeat). */
+  recordRotations(_tx: WriteTx, domain: string, list: readonly KeyRotation[], now: number): void {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO federation_peer_rotations
+         (domain, old_key, new_key, at, signature, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of list) {
+      insert.run(
+        domain,
+        Buffer.from(r.oldKey),
+        Buffer.from(r.newKey),
+        r.at,
+        Buffer.from(r.signature),
+        now,
+      );
+    }
+  }
+
+  /** The rotations of `domain` this instance followed, oldest first. */
+  rotations(domain: string): KeyRotation[] {
+    return this.db
+      .prepare<
+        [string],
+        { old_key: Uint8Array; new_key: Uint8Array; at: number; signature: Uint8Array }
+      >(
+        'SELECT old_key, new_key, at, signature FROM federation_peer_rotations WHERE domain = ? ORDER BY seq',
+      )
+      .all(domain)
+      .map((r) => ({
+        oldKey: new Uint8Array(r.old_key),
+        newKey: new Uint8Array(r.new_key),
+        at: r.at,
+        signature: new Uint8Array(r.signature),
+      }));
   }
 
   setDenied(_tx: WriteTx, domain: string, denied: boolean): void {

@@ -9,6 +9,16 @@ import { migration as m0003 } from './0003-less-metadata.ts';
 import { migration as m0006 } from './0006-federation.ts';
 import { migration as m0007 } from './0007-home-operations.ts';
 import { migration as m0008 } from './0008-federation-hubs.ts';
+import { migration as m0009 } from './0009-instance-key-rotation.ts';
 import { migration as m0010 } from './0010-group-policy.ts';
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0006, m0007, m0008, m0010];
+export const migrations: readonly Migration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+  m0010,
+];

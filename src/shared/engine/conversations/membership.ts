@@ -16,8 +16,8 @@ import {
   type Group,
 } from '../../mls/group.ts';
 import { inspectKeyPackageVerified } from '../../mls/inspect.ts';
+import { checkInstanceSignatures } from '../../mls/trust.ts';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
-import { checkCredentialSignatures } from '../../protocol/credential.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { formatAddress, sameAddress, type Address } from '../../protocol/address.ts';
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
@@ -84,9 +84,7 @@ async function refusal(ctx: EngineContext, c: Claimed): Promise<string | undefin
   if (!sameAddress(credential, c.address) || credential.deviceId !== c.deviceId) {
     return 'the key package belongs to another user or device';
   }
-  const instanceKey = await ctx.trust.instanceKey(credential.domain);
-  if (instanceKey === undefined) return `unknown instance ${credential.domain}`;
-  const bad = await checkCredentialSignatures(credential, instanceKey);
+  const bad = await checkInstanceSignatures(credential, ctx.trust);
   if (bad !== undefined) return bad;
   if (
     !(await ctx.trust.acceptIdentity(credential.user, credential.domain, credential.identityKey))
