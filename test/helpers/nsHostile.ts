@@ -115,8 +115,24 @@ function sign(
   });
 }
 
-/** One POST to the target's inbox, read to its end (the answer may come before the body is sent). */
-function post(t: Target, headers: Partial<SignedHeaders>, body: Uint8Array): Promise<Answer> {
+/** How long an oversized request's sender waits for the refusal before sending the rest. */
+const OVERSIZED_WAIT_MS = 10_000;
+/** The part of an oversized body sent with its headers. */
+const OVERSIZED_HEAD = 64 * 1024;
+
+/**
+ * One POST to the target's inbox, its answer read to the end. With `early`, only the headers
+ * and the body's first bytes go at once: a server refusing the declared length answers and
+ * closes the connection, and a peer still sending would meet a reset that can discard that
+ * answer. The rest is sent only if no answer came within OVERSIZED_WAIT_MS (a server that
+ * waits for the body gets it).
+ */
+function post(
+  t: Target,
+  headers: Partial<SignedHeaders>,
+  body: Uint8Array,
+  early = false,
+): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(`${t.url}${INBOX_PATH}`, {
       method: 'POST',
@@ -126,6 +142,7 @@ function post(t: Target, headers: Partial<SignedHeaders>, body: Uint8Array): Pro
     let answered = false;
     req.on('response', (res) => {
       answered = true;
+      clearTimeout(rest);
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -145,12 +162,16 @@ function post(t: Target, headers: Partial<SignedHeaders>, body: Uint8Array): Pro
         req.destroy();
       });
     });
-    // A server refusing an oversized body may close the connection while it is still being
-    // sent; what counts is its answer, which came first.
     req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(rest);
       if (!answered) resolve({ status: 0, network: err.code ?? err.name });
     });
-    req.end(body);
+    // (Events come after this function returns, so `rest` is set by then.)
+    const rest = early
+      ? setTimeout(() => req.end(body.subarray(OVERSIZED_HEAD)), OVERSIZED_WAIT_MS)
+      : undefined;
+    if (early) req.write(body.subarray(0, OVERSIZED_HEAD));
+    else req.end(body);
   });
 }
 
@@ -193,7 +214,7 @@ async function attack(c: Command): Promise<Answer> {
       const body = utf8(
         `{"items":[{"kind":"message","groupId":"AAAA","msgId":"${toBase64Url(randomBytes(16))}","body":"${filler}","devices":["AAAAAAAAAAAAAAAAAAAAAA"]}]}`,
       );
-      return post(t, sign(t, body), body);
+      return post(t, sign(t, body), body, true);
     }
     case 'malformed': {
       const body = utf8('{"items":[{"kind":"message"}]}');
