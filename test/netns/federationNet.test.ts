@@ -325,6 +325,81 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     await bob.assertNothingMore();
   });
 
+  test('what the CLI tells a person when federation goes wrong: an unknown address, an instance out of reach, a denial on either side', async () => {
+    const hub = net.get(HUB);
+    const third = net.get(THIRD);
+    const person = async (inst: FedInstance, store: string, ...args: string[]) => {
+      const r = await inst.clientAsPerson(store, ...args);
+      return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
+    };
+    assert.deepEqual(await person(hub, stores.dora, 'open', `nobody@${BOB}`), {
+      code: 1,
+      out: '',
+      err: `foyer client: no user nobody at ${BOB}`,
+    });
+    // third.example cut off: looking someone up there, and writing from there to the group
+    // hubbed on maison, each say which instance cannot be reached; the message is kept.
+    const group = (await hub.client(stores.dora, 'conversations')).conversations.find(
+      (c: { kind: string }) => c.kind === 'group',
+    ).id as string;
+    net.cut(THIRD);
+    try {
+      const lookup = await person(hub, stores.dora, 'open', `someone@${THIRD}`);
+      assert.equal(lookup.code, 1);
+      assert.match(
+        lookup.err,
+        new RegExp(
+          `^foyer client: your server cannot reach ${THIRD} at the moment \\(network: [^)]+\\); try again later$`,
+        ),
+      );
+      const kept = await person(
+        third,
+        stores.fay,
+        'send',
+        '--conversation',
+        group,
+        '--text',
+        `kept ${MARKER}`,
+      );
+      assert.equal(kept.code, 0);
+      assert.match(
+        kept.out,
+        new RegExp(
+          `^\\S+ pending: not sent yet \\(peer_unreachable: ${HUB} cannot be reached \\(network: [^)]+\\)\\); it stays in the outbox`,
+        ),
+      );
+      const waiting = await person(third, stores.fay, 'sync');
+      assert.match(waiting.out, /1 waiting/);
+      assert.match(
+        waiting.out,
+        new RegExp(`waiting: conversation ${group}, message \\S+: peer_unreachable`),
+      );
+    } finally {
+      net.heal(THIRD);
+    }
+    assert.equal((await third.client(stores.fay, 'sync', '--wait', '60')).waiting, 0);
+    // Denied by maison's administrator: each side is told who refuses.
+    hub.admin(['federation', 'deny', THIRD]);
+    assert.deepEqual(await person(hub, stores.dora, 'open', `fay@${THIRD}`), {
+      code: 1,
+      out: '',
+      err: `foyer client: your server's administrator does not allow contact with ${THIRD} (on the server, \`foyer federation allow ${THIRD}\` lifts it)`,
+    });
+    const refused = await person(third, stores.fay, 'open', `dora@${HUB}`);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.err,
+      new RegExp(
+        `^foyer client: ${HUB} refuses contact with your server: its administrator denied it`,
+      ),
+    );
+    const json = await third
+      .client(stores.fay, 'open', `dora@${HUB}`)
+      .catch((e: Error) => e.message);
+    assert.match(json, /"code":"federation_denied"/);
+    hub.admin(['federation', 'allow', THIRD]);
+  });
+
   test('no instance keeps a message in clear', async () => {
     for (const i of net.instances) await i.stop();
     assert.deepEqual(findMarkers([...net.instances.map((i) => i.dataDir), scratch], [MARKER]), []);
