@@ -30,6 +30,11 @@ test('two admins banning each other at once: the first commit wins, the same way
     'Denys sees that he was banned',
   );
   assert.equal((await denys!.engine.conversation(group.id)).status, 'removed');
+  const banLine = { t: 'banned', target: at('denys'), voters: [at('alice')] };
+  const systemLines = async (c: typeof alice) =>
+    (await c!.engine.messages(group.id)).filter((m) => m.system !== undefined).map((m) => m.system);
+  assert.deepEqual(await systemLines(denys), [banLine], 'Denys sees who banned him');
+  assert.deepEqual(await systemLines(alice), [banLine], 'the voter sees the ban once');
 
   for (const c of [bob!, carol!]) {
     await c.engine.sync();
@@ -43,6 +48,8 @@ test('two admins banning each other at once: the first commit wins, the same way
       [at('alice'), at('bob'), at('carol')],
       'every leaf of Denys was removed',
     );
+    assert.deepEqual(await systemLines(c), [banLine], 'the others see who and by whose votes');
+    assert.equal((await c.engine.conversation(group.id)).unread, 0, 'a system line is not news');
     assert.deepEqual((await c.engine.conversation(group.id)).members, [
       at('alice'),
       at('bob'),

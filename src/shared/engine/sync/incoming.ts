@@ -35,9 +35,10 @@ import {
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
 import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts';
-import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
+import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { recordSystemLines } from '../conversations/systemLines.ts';
 
 const PAGE_SIZE = 100;
 
@@ -289,6 +290,13 @@ async function handleGroupMessage(
     });
     return;
   }
+  // Who was banned and by whose votes, in the history (the banned device's own too).
+  const lines = await recordSystemLines(ctx, tx, conv, group, p.group);
+  after.push(() => {
+    for (const m of lines) {
+      ctx.events.emit({ type: 'message', conversationId: id, message: messageView(m) });
+    }
+  });
   if (bannedLeaves(p.group).includes(myLeafOf(p.group))) {
     // Banned: the next commit removes this device; nothing more is sent or shown here.
     conv.status = 'removed';
@@ -305,7 +313,7 @@ async function handleGroupMessage(
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
-  if (conv.members.join(',') !== before) {
+  if (conv.members.join(',') !== before || lines.length > 0) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );
