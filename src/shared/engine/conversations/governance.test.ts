@@ -10,8 +10,12 @@ test('two admins banning each other at once: the first commit wins, the same way
     ['alice', 'bob', 'carol', 'denys'].map((n) => registerClient(server, n)),
   );
   const group = await alice!.engine.createGroup('swarm', ['bob', 'carol', 'denys']);
+  await carol!.engine.sync();
+  const updates = () => carol!.events.filter((e) => e.type === 'conversation_updated').length;
+  const updatesBefore = updates();
   await alice!.engine.govern(group.id, { op: 'promote', person: 'denys' });
   for (const c of [bob!, carol!, denys!]) await c.engine.sync();
+  assert.ok(updates() > updatesBefore, 'a role change is reported, though no membership changed');
   assert.deepEqual(
     (await denys!.engine.governance(group.id)).members.map((m) => m.role),
     ['admin', 'member', 'member', 'admin'],

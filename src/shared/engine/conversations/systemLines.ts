@@ -24,6 +24,11 @@ function changed(before: Policy | undefined, after: Policy | undefined): after i
   return before === undefined || !equalBytes(encodePolicy(before), encodePolicy(after));
 }
 
+/** True when a commit changed the group policy (votes included), so screens showing it reload. */
+export function policyChanged(before: Group, after: Group): boolean {
+  return changed(policyOf(before), policyOf(after));
+}
+
 /** The plain words of a line, for shells that do not translate it (the command line). */
 function plainText(line: SystemLine): string {
   const what = line.t === 'banned' ? 'was banned' : 'was unbanned';

@@ -38,7 +38,7 @@ import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts
 import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
-import { recordSystemLines } from '../conversations/systemLines.ts';
+import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
 
 const PAGE_SIZE = 100;
 
@@ -313,7 +313,8 @@ async function handleGroupMessage(
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
-  if (conv.members.join(',') !== before || lines.length > 0) {
+  // A vote or a role change alters no membership, but the members screen shows it.
+  if (conv.members.join(',') !== before || policyChanged(group, p.group)) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );
