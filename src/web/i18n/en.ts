@@ -139,6 +139,68 @@ export const en = {
   'group.leaveHint': 'You will stop receiving this group’s messages; its history stays here.',
   'group.leaveConfirm': 'Leave this group?',
   'group.leave': 'Leave the group',
+  'group.admin': 'Admin',
+  'group.member': 'Member',
+  'group.leaving': 'Leaving',
+  'group.promote': 'Promote',
+  'group.promoteWho': 'Make {name} an admin',
+  'group.demote': 'Demote',
+  'group.demoteWho': 'Remove the admin role of {name}',
+  'group.stepDown': 'Stop being admin',
+  'group.voteBan': 'Vote to ban',
+  'group.voteBanWho': 'Vote to ban {name}',
+  'group.unvote': 'Withdraw vote',
+  'group.unvoteWho': 'Withdraw your vote about {name}',
+  'group.banVotes_one': '{voted} of {count} admin voted to ban ({needed} needed)',
+  'group.banVotes_other': '{voted} of {count} admins voted to ban ({needed} needed)',
+  'group.unbanVotes_one': '{voted} of {count} admin voted to unban ({needed} needed)',
+  'group.unbanVotes_other': '{voted} of {count} admins voted to unban ({needed} needed)',
+  'group.devicesOf': 'Devices of {name}',
+  'group.deviceOf': '{name}’s device {id}',
+  'group.voteBanDevice': 'Ban this device',
+  'group.voteBanDeviceWho': 'Vote to ban the device {id} of {name}',
+  'group.bannedTitle': 'Banned',
+  'group.bannedHint':
+    'Nobody can add them back until more than half of the admins vote to lift the ban.',
+  'group.unban': 'Vote to unban',
+  'group.unbanWho': 'Vote to lift the ban on {name}',
+  'group.notAdmin': 'Only the group’s admins can change its members, roles and bans.',
+  'group.rolesHint':
+    'Admins add and remove members and vote on bans: a ban needs the votes of more than half of the admins.',
+  'group.lastAdmin':
+    'You are this group’s only admin: make someone else admin before leaving (a group always keeps an admin).',
+  'group.confirmVoteBan':
+    'Vote to ban {name}? With enough votes, they are removed from the group on all their devices.',
+
+  'profile.heading': 'Group profile',
+  'profile.edit': 'Edit the profile',
+  'profile.name': 'Name',
+  'profile.description': 'Description',
+  'profile.picture': 'Picture',
+  'profile.pictureHint': 'Made small on this device before it is sent, encrypted like messages.',
+  'profile.pictureAlt': 'Picture of the group',
+  'profile.removePicture': 'Remove the picture',
+  'profile.save': 'Save',
+  'profile.noDescription': 'No description.',
+  'profile.badPicture': 'This file is not an image this browser can read.',
+  'profile.onlyAdmins': 'Only the group’s admins can edit its profile.',
+
+  'policy.admin_only': 'Only the group’s admins can do that.',
+  'policy.last_admin': 'The group needs an admin: make someone else admin first, then try again.',
+  'policy.remove_forbidden':
+    'Only an admin can remove a member; an admin leaves on their own or is banned by vote.',
+  'policy.add_forbidden': 'Only the group’s admins can add people to it.',
+  'policy.banned':
+    'That person or device is banned from this group: its admins must vote to lift the ban first.',
+  'policy.self_ban': 'You cannot vote on your own ban.',
+  'policy.profile': 'Only the group’s admins can edit its profile.',
+  'policy.not_member': 'That person is not a member of this group.',
+
+  'system.banned': '{target} was banned by the votes of {voters}.',
+  'system.unbanned': 'The ban on {target} was lifted by the votes of {voters}.',
+  'system.youBanned': 'You were removed from this group: banned by the votes of {voters}.',
+  'chat.conflict':
+    'This group refused a change that broke its rules, so this device stayed as it was. New messages may not reach everyone. Ask an admin to check the group; if it lasts, leave it and ask to be added again.',
 
   'safety.title': 'Safety number with {name}',
   'safety.intro':
