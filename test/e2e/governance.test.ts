@@ -106,7 +106,7 @@ describe('group governance in the web app', { skip }, () => {
     assert.equal(await bob.page.getByRole('group', { name: 'Add members' }).count(), 0);
     // The admin does see them, and the rule for leaving as the only admin.
     await members(alice).click();
-    await alice.page.getByRole('button', { name: 'Make bob an admin' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Promote bob to admin' }).waitFor();
     await alice.page.getByText('You are this group’s only admin').waitFor();
     assert.equal(
       await alice.page.getByRole('button', { name: 'Leave the group' }).isDisabled(),
@@ -115,18 +115,18 @@ describe('group governance in the web app', { skip }, () => {
   });
 
   test('promoted, then two admins vote a ban: removed on both her browsers, shown to all', async () => {
-    await alice.page.getByRole('button', { name: 'Make bob an admin' }).click();
+    await alice.page.getByRole('button', { name: 'Promote bob to admin' }).click();
     // Bob's open screen follows: he is admin now and has the admin buttons.
     await bob.page.getByRole('button', { name: 'Vote to ban carol' }).waitFor();
-    await alice.page.getByRole('button', { name: 'Remove the admin role of bob' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Demote bob from admin' }).waitFor();
 
     alice.page.once('dialog', (d) => void d.accept());
     await alice.page.getByRole('button', { name: 'Vote to ban carol' }).click();
-    await alice.page.getByRole('button', { name: 'Withdraw your vote about carol' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Withdraw vote about carol' }).waitFor();
     // Two admins, neither of them carol: both votes are needed.
     await bob.page.getByText('1 of 2 admins voted to ban (2 needed)').waitFor();
     // A withdrawn vote counts no more, and a new one counts again.
-    await alice.page.getByRole('button', { name: 'Withdraw your vote about carol' }).click();
+    await alice.page.getByRole('button', { name: 'Withdraw vote about carol' }).click();
     await bob.page.getByText('1 of 2 admins voted to ban').waitFor({ state: 'detached' });
     alice.page.once('dialog', (d) => void d.accept());
     await alice.page.getByRole('button', { name: 'Vote to ban carol' }).click();
@@ -135,7 +135,7 @@ describe('group governance in the web app', { skip }, () => {
     bob.page.once('dialog', (d) => void d.accept());
     await bob.page.getByRole('button', { name: 'Vote to ban carol' }).click();
     const banned = bob.page.locator('.banned-list');
-    await banned.getByRole('button', { name: 'Vote to lift the ban on carol' }).waitFor();
+    await banned.getByRole('button', { name: 'Vote to unban carol' }).waitFor();
     await alice.page.locator('.banned-list', { hasText: 'carol' }).waitFor();
     await alice.page.getByRole('heading', { name: '2 members' }).waitFor();
 

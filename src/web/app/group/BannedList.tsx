@@ -46,7 +46,7 @@ export function BannedList({
                 <span>{name}</span>
                 {v.voted > 0 && (
                   <span class="hint votes">
-                    {tn('group.unbanVotes', v.eligible, { voted: v.voted, needed: v.needed })}
+                    {tn('group.unbanVotes', v.voted, { total: v.eligible, needed: v.needed })}
                   </span>
                 )}
               </span>

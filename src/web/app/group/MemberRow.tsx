@@ -53,7 +53,7 @@ export function MemberRow({
         <span class="hint">{tn('group.devices', m.devices.length)}</span>
         {ban.voted > 0 && (
           <span class="hint votes">
-            {tn('group.banVotes', ban.eligible, { voted: ban.voted, needed: ban.needed })}
+            {tn('group.banVotes', ban.voted, { total: ban.eligible, needed: ban.needed })}
           </span>
         )}
       </span>
@@ -156,7 +156,7 @@ function DeviceVotes({
               <code>{id}</code>
               {v.voted > 0 && (
                 <span class="hint votes">
-                  {tn('group.banVotes', v.eligible, { voted: v.voted, needed: v.needed })}
+                  {tn('group.banVotes', v.voted, { total: v.eligible, needed: v.needed })}
                 </span>
               )}
             </span>
@@ -178,7 +178,7 @@ function DeviceVotes({
                 aria-label={t('group.voteBanDeviceWho', { name, id })}
                 onClick={() => a.voteBan(target, label)}
               >
-                {t('group.voteBanDevice')}
+                {t('group.voteBan')}
               </button>
             )}
           </li>
