@@ -325,6 +325,8 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
       await capture(alice, 'ban-line', lang);
       await openMembers(alice, 'Garden');
       await alice.page.locator('.banned-list').waitFor();
+      // The banned cannot be added back, so they are not offered.
+      assert.equal(await alice.page.locator('.checklist', { hasText: 'carol' }).count(), 0);
       await capture(alice, 'group-banned', lang);
     }
   });

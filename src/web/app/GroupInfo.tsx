@@ -63,7 +63,9 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
     remove: (name) => void act(() => l.engine.removeMembers(id, [name])),
   };
   const names = conv.members.map((a) => shortName(a, l.me.domain));
-  const others = (everyone ?? []).filter((m) => !names.includes(m.name));
+  // The banned cannot be added back (the group refuses it) until a vote lifts the ban.
+  const banned = new Set((g?.bannedIdentities ?? []).map((a) => shortName(a, l.me.domain)));
+  const others = (everyone ?? []).filter((m) => !names.includes(m.name) && !banned.has(m.name));
   // Left or removed: the members as last known, nothing to change any more.
   const active = conv.status === 'active';
   const governed = g?.governed === true;
