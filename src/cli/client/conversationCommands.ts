@@ -5,7 +5,7 @@
 import type { Engine, MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, list, optional, required, type Parsed } from './args.ts';
-import { conversationLine, messageLine, syncReport } from './format.ts';
+import { conflictSentence, conversationLine, messageLine, syncReport } from './format.ts';
 import { EXIT } from '../errors.ts';
 import type { ClientIo } from './io.ts';
 import { withEngine } from './session.ts';
@@ -108,7 +108,12 @@ export const send: Run = (io, p) =>
       if (!(err instanceof FoyerError && err.code === 'network')) throw err;
     });
     const m = await e.send(id, text);
-    return emit(io, p, { message: m }, () => `${m.id} ${m.state}`);
+    // Sending stays allowed in conflict: the epoch this device keeps is the one every honest
+    // member holds, so the message reaches exactly the members shown (docs/groups.md).
+    const warning = conflictSentence(await e.conversation(id));
+    if (warning === undefined) return emit(io, p, { message: m }, () => `${m.id} ${m.state}`);
+    if (!p.json) io.err(`foyer client: warning: ${warning}`);
+    return emit(io, p, { message: m, warning }, () => `${m.id} ${m.state}`);
   });
 
 /** Sends failed messages again: one, every failed one of a conversation, or all of them. */

@@ -4,14 +4,50 @@ import type { DeviceView, GovernanceView, SyncResult } from '../../shared/engine
 
 export function conversationLine(c: ConversationView): string {
   const name = c.kind === 'direct' ? `with ${c.peer ?? '?'}` : (c.title ?? '(untitled group)');
-  const flags = [c.status === 'active' ? '' : c.status, c.unread > 0 ? `${c.unread} unread` : '']
+  const flags = [
+    c.status === 'active' ? '' : c.status,
+    c.conflict === undefined ? '' : 'IN CONFLICT',
+    c.unread > 0 ? `${c.unread} unread` : '',
+  ]
     .filter((f) => f !== '')
     .join(', ');
-  return `${c.id}  ${c.kind.padEnd(6)}  ${name}  [${c.members.join(', ')}]${flags ? `  (${flags})` : ''}`;
+  const line = `${c.id}  ${c.kind.padEnd(6)}  ${name}  [${c.members.join(', ')}]${flags ? `  (${flags})` : ''}`;
+  const conflict = conflictSentence(c);
+  return conflict === undefined ? line : `${line}\n  ${conflict}`;
 }
 
-/** Members with their roles, the bans, pending votes and the last policy change. */
-export function governanceReport(g: GovernanceView): string {
+/**
+ * What a conversation in conflict means for its user, in one sentence (docs/groups.md,
+ * "Validating commits"); undefined when it is not in conflict.
+ */
+export function conflictSentence(
+  c: Pick<ConversationView, 'conflict' | 'conflictRule'>,
+): string | undefined {
+  if (c.conflict === undefined) return undefined;
+  const why = c.conflict.replace(/^refused by the group policy: /, '');
+  return (
+    `In conflict: this device refused a change to the group that its rules forbid (${why}` +
+    `${c.conflictRule === undefined ? '' : `, rule ${c.conflictRule}`}). It keeps the state ` +
+    'the other members agreed on, and messages still go to the members listed here; the ' +
+    'conflict ends with the next valid change to the group. If it stays, the server may be ' +
+    'misbehaving: tell its administrator.'
+  );
+}
+
+/**
+ * Members with their roles, the bans, pending votes and the last policy change; first the
+ * conflict, when the conversation `c` is in one.
+ */
+export function governanceReport(
+  g: GovernanceView,
+  c: Pick<ConversationView, 'conflict' | 'conflictRule'> = {},
+): string {
+  const conflict = conflictSentence(c);
+  const report = membersReport(g);
+  return conflict === undefined ? report : `${conflict}\n${report}`;
+}
+
+function membersReport(g: GovernanceView): string {
   if (!g.governed) return 'This conversation has no group policy (created before governance).';
   const lines = g.members.map(
     (m) => `${m.address}  ${m.role}${m.leaving ? ' (leaving)' : ''}  ${m.devices.length} device(s)`,

@@ -8,7 +8,7 @@ import type { Engine, GovernanceView, GovernRequest } from '../../shared/engine/
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { MAX_PICTURE_BYTES } from '../../shared/engine/conversations/content.ts';
 import { optional, required, type Parsed } from './args.ts';
-import { conversationLine, governanceReport } from './format.ts';
+import { conflictSentence, conversationLine, governanceReport } from './format.ts';
 import { EXIT } from '../errors.ts';
 import type { ClientIo } from './io.ts';
 
@@ -89,6 +89,11 @@ export async function governanceCommand(
   }
   const view: GovernanceView =
     sub === 'members' ? await e.governance(id) : await e.govern(id, request(sub, p));
-  io.out(p.json ? JSON.stringify({ governance: view }) : governanceReport(view));
+  const c = await e.conversation(id);
+  const conflict =
+    c.conflict === undefined
+      ? null
+      : { rule: c.conflictRule ?? null, reason: c.conflict, message: conflictSentence(c) };
+  io.out(p.json ? JSON.stringify({ governance: view, conflict }) : governanceReport(view, c));
   return EXIT.ok;
 }

@@ -65,6 +65,30 @@ test('with three admins a ban needs two votes; withdrawal and demotion drop vote
   assert.deepEqual(p.bannedIdentities, []);
 });
 
+test('the votes of an admin who leaves, is banned or loses their last leaf no longer count', () => {
+  const banD = { t: 'vote', target: { identity: D }, kind: 'ban' } as const;
+  // A's vote against D (an admin: A, B and C are eligible) does not carry alone.
+  const start = admins(A, B, C, D);
+  const left = act(act(start, banD, A), { t: 'leave' }, A);
+  assert.deepEqual(left.votes, [], 'a leaver’s vote is dropped');
+
+  // A votes against D; B and C ban A (A's own vote on A's ban is not asked): A's vote goes.
+  let p = act(admins(A, B, C), banD, A);
+  p = act(p, { t: 'vote', target: { identity: A }, kind: 'ban' }, B);
+  p = act(p, { t: 'vote', target: { identity: A }, kind: 'ban' }, C);
+  assert.deepEqual(p.bannedIdentities, [A]);
+  assert.deepEqual(p.admins, [B, C]);
+  assert.deepEqual(p.votes, [], 'a banned admin’s vote is dropped');
+  // One vote of the two remaining admins is not a majority: D stays.
+  p = act(p, banD, B);
+  assert.deepEqual(p.bannedIdentities, [A]);
+
+  // An admin whose last leaf a commit removes (a prune) loses the role and the vote.
+  const pruned = act(act(admins(A, B, C), banD, A), { t: 'prune' }, B, new Set([B, C, D]));
+  assert.deepEqual(pruned.admins, [B, C]);
+  assert.deepEqual(pruned.votes, []);
+});
+
 test('an admin target does not count among the eligible voters; two admins banning each other: the first commit wins', () => {
   const p = admins(A, D);
   const aliceFirst = act(p, { t: 'vote', target: { identity: D }, kind: 'ban' }, A);

@@ -199,7 +199,7 @@ export const en = {
   'system.unbanned': 'The ban on {target} was lifted by the votes of {voters}.',
   'system.youBanned': 'You were removed from this group: banned by the votes of {voters}.',
   'chat.conflict':
-    'This group refused a change that broke its rules, so this device stayed as it was. New messages may not reach everyone. Ask an admin to check the group; if it lasts, leave it and ask to be added again.',
+    'This group refused a change that broke its rules, so this device stayed as it was; messages still reach the members who follow the rules. This clears by itself at the group’s next valid change. If it lasts, the server may be misbehaving: tell the household administrator.',
 
   'safety.title': 'Safety number with {name}',
   'safety.intro':

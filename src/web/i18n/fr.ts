@@ -209,7 +209,7 @@ export const fr: Messages = {
   'system.unbanned': 'Le bannissement de {target} a été levé par les votes de {voters}.',
   'system.youBanned': 'Vous avez été retiré de ce groupe : banni par les votes de {voters}.',
   'chat.conflict':
-    'Ce groupe a refusé un changement contraire à ses règles, et cet appareil est resté tel qu’il était. Les nouveaux messages risquent de ne pas parvenir à tous. Demandez à un admin de vérifier le groupe ; si cela dure, quittez-le et demandez à y être rajouté.',
+    'Ce groupe a refusé un changement contraire à ses règles, et cet appareil est resté tel qu’il était ; les messages parviennent toujours aux membres qui respectent les règles. Cela disparaît de soi-même au prochain changement valide du groupe. Si cela dure, le serveur se comporte peut-être mal : prévenez l’administrateur du foyer.',
 
   'safety.title': 'Numéro de sécurité avec {name}',
   'safety.intro':

@@ -3,7 +3,9 @@
  * with the live devices — a device linked since is added, a revoked one is removed. The
  * revoking (or approving) device does it; any of the user's devices may, at each sync.
  */
-import { membersOf, removeMembers } from '../../mls/group.ts';
+import { membersOf, policyOf, removeMembers } from '../../mls/group.ts';
+import { isBanned } from '../../governance/rules.ts';
+import { formatAddress } from '../../protocol/address.ts';
 import type { DeviceInfo } from '../../protocol/api.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
@@ -39,8 +41,8 @@ export interface ReconcileResult {
 }
 
 /**
- * Adds this user's live devices to every active conversation they are missing from, and
- * removes revoked ones. Call with the engine lock held.
+ * Adds this user's live devices to every active conversation they are missing from (unless
+ * the group banned that device), and removes revoked ones. Call with the engine lock held.
  */
 export async function reconcileOwnDevices(
   ctx: EngineContext,
@@ -55,9 +57,14 @@ export async function reconcileOwnDevices(
   for (const conv of await allConversations(ctx.store)) {
     if (conv.status !== 'active') continue;
     await resolvePendingCommit(ctx, conv.id);
-    const mine = membersOf(await loadGroup(ctx, ctx.store, conv.id))
+    const group = await loadGroup(ctx, ctx.store, conv.id);
+    const mine = membersOf(group)
       .map((m) => m.credential)
       .filter(isMine);
+    // A device banned from this group stays out of it (the policy would refuse the add).
+    const policy = policyOf(group);
+    const banned = (id: string) =>
+      policy !== undefined && isBanned(policy, formatAddress({ user, domain }), id);
     if (mine.some((c) => c.deviceId !== self && !live.has(c.deviceId))) {
       const removed = await runCommit(ctx, conv.id, async (group) => {
         const leaves = membersOf(group)
@@ -70,7 +77,9 @@ export async function reconcileOwnDevices(
       });
       if (removed) result.removed++;
     }
-    const absent = [...live].filter((id) => id !== self && !mine.some((c) => c.deviceId === id));
+    const absent = [...live].filter(
+      (id) => id !== self && !banned(id) && !mine.some((c) => c.deviceId === id),
+    );
     if (absent.length === 0) continue;
     // One package per device per conversation: claim afresh for each conversation.
     const claimed = (await claimPackages(ctx, [{ user, domain }])).filter((c) =>

@@ -65,8 +65,11 @@ export interface ConversationRecord {
   /**
    * Set when a commit the group policy forbids arrived (only a misbehaving hub lets one
    * through): this device stays at the epoch before it instead of diverging silently.
+   * Cleared by the next valid commit this device applies (conversations/conflict.ts).
    */
   conflict?: string;
+  /** The policy rule the refused commit broke (`remove_forbidden`, `banned`, …). */
+  conflictRule?: string;
   /** The group profile whose commitment the group policy holds (re-sent to joiners). */
   profile?: StoredProfile;
 }
@@ -140,8 +143,13 @@ export interface ConversationView {
   members: string[];
   unread: number;
   lastActivityAt: number;
-  /** Why the conversation is in conflict (a forbidden commit was refused), if it is. */
+  /**
+   * Why the conversation is in conflict (a commit the group policy forbids was refused, and
+   * this device stays at the state before it), if it is. Cleared by the next valid commit.
+   */
   conflict?: string;
+  /** The rule the refused commit broke: a stable code (`remove_forbidden`, `banned`, …). */
+  conflictRule?: string;
   /**
    * A direct conversation that duplicates another with the same person (both opened one at
    * once): the id of the one both use now. Its history stays readable here.
@@ -197,6 +205,7 @@ export function conversationView(c: ConversationRecord): ConversationView {
     unread: c.unread,
     lastActivityAt: c.lastActivityAt,
     ...(c.conflict === undefined ? {} : { conflict: c.conflict }),
+    ...(c.conflictRule === undefined ? {} : { conflictRule: c.conflictRule }),
     ...(c.profile === undefined
       ? {}
       : {

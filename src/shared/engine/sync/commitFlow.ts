@@ -24,6 +24,7 @@ import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
 import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { recordSystemLines } from '../conversations/systemLines.ts';
+import { clearConflict } from '../conversations/conflict.ts';
 
 interface PendingCommit {
   v: 1;
@@ -48,7 +49,8 @@ export type CommitBuilder = (group: Group, conv: ConversationRecord) => Promise<
 /**
  * Runs the commit flow for one conversation. Call with the engine lock held.
  * @returns true when a commit was accepted, false when the builder found nothing to do.
- * @throws FoyerError wrong_epoch after too many lost races; network (outcome unknown, the
+ * @throws FoyerError wrong_epoch after too many lost races, or at once when the hub ordered a
+ *   commit this device refused (in conflict); network (outcome unknown, the
  *   commit stays pending); anything the builder or the hub refused.
  */
 export async function runCommit(
@@ -87,7 +89,25 @@ export async function runCommit(
       );
     }
     await ctx.dispatch.catchUp(); // the winning commit waits in the mailbox
+    await refuseWhileInConflict(ctx, conversationId);
   }
+}
+
+/**
+ * After a lost race, the winning commit has been processed: if the conversation is still in
+ * conflict, the commit the hub ordered for this epoch is the one this device refused, and
+ * no commit of ours can follow it (docs/groups.md, "A conversation in conflict").
+ * @throws FoyerError wrong_epoch with details.conflictRule
+ */
+async function refuseWhileInConflict(ctx: EngineContext, conversationId: string): Promise<void> {
+  const conv = await getActiveConversation(ctx.store, conversationId);
+  if (conv.conflict === undefined) return;
+  throw new FoyerError(
+    'wrong_epoch',
+    'this conversation is in conflict: the server ordered a change to the group that this ' +
+      `device refused (${conv.conflict}), so no change can follow it here`,
+    { conflictRule: conv.conflictRule ?? null },
+  );
 }
 
 /**
@@ -151,6 +171,8 @@ async function adopt(
   conv.members = memberAddresses(group);
   conv.lastOwnCommitAt = ctx.clock.now();
   conv.sentSinceOwnCommit = 0;
+  // The hub ordered our commit: any refused commit of this epoch is out of the group's history.
+  const conflictCleared = clearConflict(conv);
   tx.put(rec.group(conversationId), p.state).delete(rec.pendingCommit(conversationId));
   if (onAccepted !== undefined) await onAccepted(tx, conv);
   await putConversation(tx, conv);
@@ -158,7 +180,7 @@ async function adopt(
   for (const m of lines) {
     ctx.events.emit({ type: 'message', conversationId, message: messageView(m) });
   }
-  if (conv.members.join(',') !== before || lines.length > 0) {
+  if (conv.members.join(',') !== before || lines.length > 0 || conflictCleared) {
     ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) });
   }
 }

@@ -39,6 +39,7 @@ import { conversationView, messageView, rec, type ConversationRecord } from '../
 import { hasHeld, holdItem } from './held.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
 import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
+import { clearConflict, markConflict } from '../conversations/conflict.ts';
 
 const PAGE_SIZE = 100;
 
@@ -245,7 +246,7 @@ async function handleGroupMessage(
     const reason = err instanceof FoyerError ? err.details?.reason : undefined;
     if (reason === 'policy' && err instanceof FoyerError) {
       // Refused by every honest member: stay at this epoch and show the conflict.
-      conv.conflict = err.message;
+      markConflict(conv, err);
       await putConversation(tx, conv);
       after.push(() => {
         ctx.events.emit({
@@ -267,6 +268,8 @@ async function handleGroupMessage(
     await handleApplication(ctx, tx, conv, p, after, receipts);
     return;
   }
+  // A valid commit of the epoch a refused one claimed: the hub's order went on without it.
+  const conflictCleared = clearConflict(conv);
   if (p.removedSelf) {
     conv.status = 'removed';
     // The members as the removing commit left them: this device's view no longer lists
@@ -314,7 +317,7 @@ async function handleGroupMessage(
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
   // A vote or a role change alters no membership, but the members screen shows it.
-  if (conv.members.join(',') !== before || policyChanged(group, p.group)) {
+  if (conv.members.join(',') !== before || policyChanged(group, p.group) || conflictCleared) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );
