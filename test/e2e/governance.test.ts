@@ -114,6 +114,16 @@ describe('group governance in the web app', { skip }, () => {
     );
   });
 
+  test('an admin lets every member edit the profile; the member gets the button', async () => {
+    await alice.page.getByLabel('Who may edit the profile').selectOption('members');
+    await alice.page.getByRole('button', { name: 'Save the permissions' }).click();
+    await bob.page.getByRole('button', { name: 'Edit the profile' }).waitFor();
+    assert.equal(
+      await bob.page.getByText('Only the group’s admins can edit its profile.').count(),
+      0,
+    );
+  });
+
   test('promoted, then two admins vote a ban: removed on both her browsers, shown to all', async () => {
     await alice.page.getByRole('button', { name: 'Promote bob to admin' }).click();
     // Bob's open screen follows: he is admin now and has the admin buttons.
@@ -168,7 +178,7 @@ describe('group governance in the web app', { skip }, () => {
       buffer: await bigPng(alice.page),
     });
     await alice.page.getByRole('img', { name: 'Picture of the group' }).waitFor();
-    await alice.page.getByRole('button', { name: 'Save' }).click();
+    await alice.page.getByRole('button', { name: 'Save', exact: true }).click();
     await alice.page.getByText('Our house, our rules').waitFor();
 
     await selectConversation(bob, 'Home sweet home');

@@ -289,7 +289,7 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
       buffer: Buffer.from(png, 'base64'),
     });
     await alice.page.getByRole('img', { name: 'Picture of the group' }).waitFor();
-    await alice.page.getByRole('button', { name: 'Save' }).click();
+    await alice.page.getByRole('button', { name: 'Save', exact: true }).click();
     await alice.page.locator('.profile-editor').waitFor({ state: 'detached' });
     alice.page.once('dialog', (d) => void d.accept());
     await alice.page.getByRole('button', { name: 'Vote to ban carol' }).click();

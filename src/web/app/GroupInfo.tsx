@@ -16,6 +16,7 @@ import { conversationTitle } from './names.ts';
 import { actionErrorText } from './group/actionError.ts';
 import { BannedList } from './group/BannedList.tsx';
 import { MemberRow, type MemberActions } from './group/MemberRow.tsx';
+import { Permissions } from './group/Permissions.tsx';
 import { ProfileSection } from './group/ProfileSection.tsx';
 import { useGovernance } from './group/useGovernance.ts';
 import { isAdmin, isLastAdmin } from './group/votes.ts';
@@ -102,6 +103,19 @@ export function GroupInfo({ live: l, id }: { live: Live; id: string }) {
           unban={(target) => govern({ op: 'unban', ...split(target) })}
           unvote={actions.unvote}
         />
+      )}
+      {g !== null && governed && iAmAdmin && active && (
+        <>
+          <h2>{t('group.permissionsTitle')}</h2>
+          <Permissions
+            key={`${g.addMembers ?? ''}-${g.editProfile ?? ''}`}
+            g={g}
+            busy={busy}
+            save={(addMembers, editProfile) =>
+              govern({ op: 'permissions', addMembers, editProfile })
+            }
+          />
+        </>
       )}
       {mayAdd && others.length > 0 && (
         <form
