@@ -72,6 +72,11 @@ export interface ConversationRecord {
   conflictRule?: string;
   /** The group profile whose commitment the group policy holds (re-sent to joiners). */
   profile?: StoredProfile;
+  /**
+   * Set on the account channel: the group of this user's own devices that carries the
+   * account settings (settings/channel.ts). Never shown as a conversation.
+   */
+  channel?: 'account';
 }
 
 /** A group profile as received (conversations/content.ts ProfileContent). */
@@ -192,6 +197,7 @@ export const rec = {
   tasks: 'tasks',
   held: (conversationId: string) => `held/${conversationId}`,
   session: 'session',
+  settings: 'settings',
 } as const;
 
 export function conversationView(c: ConversationRecord): ConversationView {

@@ -75,7 +75,16 @@ export async function runCommit(
       epoch: output.epoch,
     };
     await ctx.store.tx().putRecord(rec.pendingCommit(conversationId), pending).commit();
-    const outcome = await submitPending(ctx, conversationId, pending);
+    let outcome: 'accepted' | 'wrong_epoch';
+    try {
+      outcome = await submitPending(ctx, conversationId, pending);
+    } catch (err) {
+      // A hub that applied a removal this device refused counts it out of the group.
+      if (err instanceof FoyerError && err.code === 'not_member') {
+        await refuseWhileInConflict(ctx, conversationId);
+      }
+      throw err;
+    }
     if (outcome === 'accepted') {
       await adopt(ctx, conversationId, pending, plan.onAccepted);
       ctx.stats.commitsAccepted++;
@@ -96,7 +105,8 @@ export async function runCommit(
 /**
  * After a lost race, the winning commit has been processed: if the conversation is still in
  * conflict, the commit the hub ordered for this epoch is the one this device refused, and
- * no commit of ours can follow it (docs/groups.md, "A conversation in conflict").
+ * no commit of ours can follow it (docs/groups.md, "A conversation in conflict"). The same
+ * holds when the hub refuses our commit with `not_member` while we are in conflict.
  * @throws FoyerError wrong_epoch with details.conflictRule
  */
 async function refuseWhileInConflict(ctx: EngineContext, conversationId: string): Promise<void> {
@@ -107,6 +117,15 @@ async function refuseWhileInConflict(ctx: EngineContext, conversationId: string)
     'this conversation is in conflict: the server ordered a change to the group that this ' +
       `device refused (${conv.conflict}), so no change can follow it here`,
     { conflictRule: conv.conflictRule ?? null },
+  );
+}
+
+/** Whether `err` is runCommit's refusal in a conversation whose hub ordered a refused commit. */
+export function isStuckInConflict(err: unknown): boolean {
+  return (
+    err instanceof FoyerError &&
+    err.code === 'wrong_epoch' &&
+    err.details?.['conflictRule'] !== undefined
   );
 }
 

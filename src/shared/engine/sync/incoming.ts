@@ -37,6 +37,8 @@ import { newMessageId } from '../core/ids.ts';
 import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts';
 import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
 import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict, markConflict } from '../conversations/conflict.ts';
@@ -197,6 +199,12 @@ async function handleWelcome(
   }
   const group = await joinFromWelcome(welcome, found.kp, ctx.deps);
   const id = toBase64Url(groupIdOf(group));
+  const settings = await readSettings(tx);
+  if (settings.removed.includes(id)) {
+    // The user removed this conversation: an invitation back into it is ignored.
+    await consumeKeyPackage(tx, found.ref, found.kp);
+    return;
+  }
   const existing = await findConversation(tx, id);
   if (existing?.status === 'active') {
     throw new FoyerError('duplicate', 'a welcome for a conversation this device is already in');
@@ -221,6 +229,10 @@ async function handleWelcome(
   putGroup(tx, id, group);
   await putConversation(tx, conv);
   await consumeKeyPackage(tx, found.ref, found.kp);
+  // Not announced: a blocked person's conversation (kept hidden), and a group of this user's
+  // devices alone until its metadata says whether it is the account channel.
+  const me = meOf(ctx);
+  if (hiddenByBlock(conv, settings, me) || onlyMine(conv, me)) return;
   after.push(() =>
     ctx.events.emit({ type: 'conversation_added', conversation: conversationView(conv) }),
   );
