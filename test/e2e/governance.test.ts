@@ -2,7 +2,8 @@
  * A group that governs itself, in real browsers against a real server: a member sees no
  * admin buttons; the admin promotes a member; both vote to ban a third person, who is removed
  * from both of her browsers and sees it, while the others see who was banned and by whose
- * votes; a profile edit with a picture reaches another member.
+ * votes; a profile edit with a picture reaches another member. Then contacts: block, the
+ * refusal to open a conversation with someone blocked, unblock, remove a contact.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import type { ServerProcess } from '../helpers/server.ts';
 import {
   bubble,
   join,
+  openChatWith,
   launchBrowser,
   newPerson,
   selectConversation,
@@ -192,5 +194,34 @@ describe('group governance in the web app', { skip }, () => {
     await bob.page.locator('.conv', { hasText: 'Home sweet home' }).locator('img.avatar').waitFor();
     await members(bob).click();
     await bob.page.getByText('Our house, our rules').waitFor();
+  });
+  test('a contact blocked, refused, unblocked, then removed', async () => {
+    const conversations = (p: Person) => p.page.getByRole('list', { name: 'Conversations' });
+    await openChatWith(alice, 'bob');
+    await send(alice, 'Just the two of us');
+    await selectConversation(bob, 'alice');
+    await bubble(bob, 'Just the two of us').waitFor();
+
+    await alice.page.getByRole('button', { name: 'Safety number' }).click();
+    alice.page.once('dialog', (d) => void d.accept());
+    await alice.page.getByRole('button', { name: 'Block', exact: true }).click();
+    await conversations(alice).getByRole('button', { name: /^bob/ }).waitFor({ state: 'detached' });
+    // While bob is blocked, no conversation with him can be opened, and the app says why.
+    await alice.page.getByRole('button', { name: 'New chat' }).click();
+    await alice.page.getByRole('button', { name: 'bob', exact: true }).click();
+    await alice.page
+      .getByText('You blocked this person: unblock them in the settings first.')
+      .waitFor();
+
+    await alice.page.getByRole('button', { name: 'Settings' }).click();
+    await alice.page.getByRole('button', { name: 'Unblock bob' }).click();
+    await alice.page.getByText('You have blocked nobody.').waitFor();
+
+    await openChatWith(alice, 'bob');
+    await alice.page.getByRole('button', { name: 'Safety number' }).click();
+    alice.page.once('dialog', (d) => void d.accept());
+    await alice.page.getByRole('button', { name: 'Remove contact' }).click();
+    await conversations(alice).getByRole('button', { name: /^bob/ }).waitFor({ state: 'detached' });
+    assert.equal(await conversations(alice).getByRole('button', { name: /^Home/ }).count(), 1);
   });
 });

@@ -207,6 +207,21 @@ export const en = {
   'chat.conflict':
     'This group refused a change that broke its rules, so this device stayed as it was; messages still reach the members who follow the rules. This clears by itself at the group’s next valid change. If it lasts, the server may be misbehaving: tell the household administrator.',
 
+  'contact.title': 'Contact',
+  'contact.hint':
+    'Removing {name} as a contact removes your one-to-one conversation with them from all your devices. Blocking also hides what they send you, until you unblock them; they are not told.',
+  'contact.remove': 'Remove contact',
+  'contact.removeConfirm':
+    'Remove {name} as a contact? Your one-to-one conversation with them goes from all your devices, history included.',
+  'contact.block': 'Block',
+  'contact.blockConfirm':
+    'Block {name}? Your one-to-one conversation goes from all your devices, and nothing they send shows until you unblock them.',
+  'contact.unblock': 'Unblock',
+  'contact.unblockWho': 'Unblock {name}',
+  'contact.blockedTitle': 'Blocked people',
+  'contact.noneBlocked': 'You have blocked nobody.',
+  'contact.isBlocked': 'You blocked this person: unblock them in the settings first.',
+
   'safety.title': 'Safety number with {name}',
   'safety.intro':
     'Compare these numbers with {name}, in person or by a call: if they match, nobody stands between you.',

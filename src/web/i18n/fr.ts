@@ -217,6 +217,21 @@ export const fr: Messages = {
   'chat.conflict':
     'Ce groupe a refusé un changement contraire à ses règles, et cet appareil est resté tel qu’il était ; les messages parviennent toujours aux membres qui respectent les règles. Cela disparaît de soi-même au prochain changement valide du groupe. Si cela dure, le serveur se comporte peut-être mal : prévenez l’administrateur du foyer.',
 
+  'contact.title': 'Contact',
+  'contact.hint':
+    'Retirer {name} de vos contacts retire votre conversation en tête-à-tête de tous vos appareils. Le bloquer masque aussi ce qu’il vous envoie, jusqu’à ce que vous le débloquiez ; il n’en est pas averti.',
+  'contact.remove': 'Retirer le contact',
+  'contact.removeConfirm':
+    'Retirer {name} de vos contacts ? Votre conversation en tête-à-tête disparaît de tous vos appareils, historique compris.',
+  'contact.block': 'Bloquer',
+  'contact.blockConfirm':
+    'Bloquer {name} ? Votre conversation en tête-à-tête disparaît de tous vos appareils, et rien de ce qu’il envoie ne s’affiche jusqu’à ce que vous le débloquiez.',
+  'contact.unblock': 'Débloquer',
+  'contact.unblockWho': 'Débloquer {name}',
+  'contact.blockedTitle': 'Personnes bloquées',
+  'contact.noneBlocked': 'Vous n’avez bloqué personne.',
+  'contact.isBlocked': 'Vous avez bloqué cette personne : débloquez-la d’abord dans les réglages.',
+
   'safety.title': 'Numéro de sécurité avec {name}',
   'safety.intro':
     'Comparez ces chiffres avec {name}, en personne ou par téléphone : s’ils concordent, personne ne s’interpose entre vous.',

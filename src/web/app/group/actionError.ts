@@ -24,6 +24,11 @@ export function actionErrorText(err: unknown): string {
       typeof details === 'object' && details !== null && 'rule' in details
         ? details.rule
         : undefined;
+    const reason =
+      typeof details === 'object' && details !== null && 'reason' in details
+        ? details.reason
+        : undefined;
+    if (err.code === 'forbidden' && reason === 'blocked') return t('contact.isBlocked');
     if (err.code === 'forbidden_by_policy' && typeof rule === 'string') {
       const key = RULES[rule];
       if (key !== undefined) return t(key);
