@@ -100,6 +100,11 @@ test(
     await bob.send(b2);
     assert.deepEqual(await bea.read(2, WAIT_MS), [b1, b2]);
     assert.deepEqual(await bob.read(1, WAIT_MS), [e1]);
+    // Sent, not relayed: no other instance has it yet.
+    assert.equal(
+      bob.statuses.some((s) => s.id === b1Id),
+      false,
+    );
 
     // The hub's side keeps chatting, and removes Bea meanwhile.
     const [a1, c1] = [text('a1'), text('c1')];

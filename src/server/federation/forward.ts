@@ -43,10 +43,9 @@ export class Forwarder {
 
   /** A user of another instance, from that instance. */
   async user(a: Address): Promise<UserInfo> {
-    const info = understood(a.domain, parseUserInfo, () =>
+    const u = await understood(a.domain, parseUserInfo, () =>
       this.client.call(a.domain, 'GET', `/federation/v1/users/${a.user}`),
-    );
-    const u = await info;
+    ).catch(namingUser(a));
     // The peer answers for its own users only.
     if (u.name !== a.user || u.domain !== a.domain) {
       throw new FoyerError('peer_unreachable', `${a.domain} answered for another user`, {
@@ -60,7 +59,7 @@ export class Forwarder {
   claim(a: Address): Promise<ClaimedKeyPackages> {
     return understood(a.domain, parseClaimedKeyPackages, () =>
       this.client.call(a.domain, 'POST', `/federation/v1/users/${a.user}/keypackages`, {}),
-    );
+    ).catch(namingUser(a));
   }
 
   /**
@@ -201,6 +200,21 @@ function parsePeerGroupInfo(v: unknown): { groupInfo: Uint8Array; devices: strin
     throw new FoyerError('bad_reply', 'group info.devices is malformed');
   }
   return { groupInfo, devices: devices as string[] };
+}
+
+/**
+ * The peer's "no such user" names no one (it answers for its own users); the device is told
+ * which address it asked for. Other refusals pass unchanged.
+ */
+function namingUser(a: Address): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof FoyerError && err.code === 'not_found') {
+      throw new FoyerError('not_found', `no user ${a.user} at ${a.domain}`, {
+        address: `${a.user}@${a.domain}`,
+      });
+    }
+    throw err;
+  };
 }
 
 /** Parses a peer's answer; one the parser refuses is the peer's fault, not the device's. */

@@ -87,7 +87,7 @@ export class PeerClient {
       });
       text = await res.text();
     } catch (err) {
-      throw unreachable(domain, `network: ${(err as Error).name}`);
+      throw unreachable(domain, `network: ${networkReason(err)}`);
     }
     if (text.length > (opts.maxAnswerBytes ?? MAX_ANSWER_BYTES)) {
       throw unreachable(domain, 'answer too large');
@@ -100,6 +100,15 @@ export class PeerClient {
     }
     if (res.ok) return json;
     const e = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } }).error;
+    if (e?.code === 'federation_denied') {
+      // The peer's own words would name this instance ("instance <us> is denied here"):
+      // the device is told which instance refuses it, and that it is that one's choice.
+      throw new FoyerError(
+        'federation_denied',
+        `${domain} does not accept requests from this instance (its administrator denied it)`,
+        { domain, deniedBy: 'peer' },
+      );
+    }
     if (typeof e?.code === 'string' && PASSED_ON.has(e.code)) {
       const details =
         typeof e.details === 'object' && e.details !== null
@@ -113,6 +122,18 @@ export class PeerClient {
       typeof e?.code === 'string' ? e.code.slice(0, 40) : `status ${res.status}`,
     );
   }
+}
+
+/**
+ * Why a request got no answer, in words an administrator can act on: the system's error code
+ * (`ECONNREFUSED`, `EHOSTUNREACH`, a certificate error…) rather than fetch's bare `TypeError`.
+ */
+function networkReason(err: unknown): string {
+  const e = err as { name?: string; cause?: { code?: unknown; name?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const code = e.cause?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,60}$/.test(code)) return code;
+  return e.cause?.name ?? e.name ?? 'error';
 }
 
 function unreachable(domain: string, reason: string): FoyerError {
