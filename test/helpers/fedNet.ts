@@ -71,6 +71,8 @@ export interface FedInstance {
   invite(): string;
   /** Items waiting in this instance's outbound queue for `peer` (`foyer federation list`). */
   queued(peer: string): number;
+  /** Messages this instance holds for `hub`, a group's hub it could not reach. */
+  held(hub: string): number;
   /** Runs `foyer ARGS --data DIR` (an admin command beside the running server). */
   admin(args: string[]): string;
   /**
@@ -268,10 +270,10 @@ export async function createFedNet(
         client: (store, ...a) => runClient(node.ns, ca.caFile, store, a),
         clientAsPerson: (store, ...a) => spawnClient(node.ns, ca.caFile, store, a),
         queued(peer) {
-          const { peers } = JSON.parse(admin(dataDir, ['federation', 'list', '--json'])) as {
-            peers: Array<{ domain: string; queued: number }>;
-          };
-          return peers.find((p) => p.domain === peer)?.queued ?? 0;
+          return peerList(dataDir).find((p) => p.domain === peer)?.queued ?? 0;
+        },
+        held(hub) {
+          return peerList(dataDir).find((p) => p.domain === hub)?.held ?? 0;
         },
         async start() {
           out = '';
@@ -432,6 +434,15 @@ async function spawnClient(
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code] = (await once(p, 'close')) as [number | null];
   return { code, stdout, stderr };
+}
+
+/** `foyer federation list --json`. */
+function peerList(dataDir: string): Array<{ domain: string; queued: number; held: number }> {
+  return (
+    JSON.parse(admin(dataDir, ['federation', 'list', '--json'])) as {
+      peers: Array<{ domain: string; queued: number; held: number }>;
+    }
+  ).peers;
 }
 
 function admin(dataDir: string, args: string[]): string {

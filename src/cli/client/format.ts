@@ -30,7 +30,7 @@ export function conflictSentence(
     `${c.conflictRule === undefined ? '' : `, rule ${c.conflictRule}`}). It keeps the state ` +
     'the other members agreed on, and messages still go to the members listed here; the ' +
     'conflict ends with the next valid change to the group. If it stays, the server may be ' +
-    'misbehaving: tell its administrator.'
+    'misbehaving: tell its administrator, or leave the conversation.'
   );
 }
 

@@ -7,6 +7,7 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import * as account from './accountCommands.ts';
 import { parseClientArgs, type Parsed } from './args.ts';
 import * as convs from './conversationCommands.ts';
+import * as contacts from './contactCommands.ts';
 import { EXIT, reportError } from '../errors.ts';
 import { processIo, type ClientIo } from './io.ts';
 import { forPerson } from './federationWords.ts';
@@ -25,6 +26,10 @@ const COMMANDS: Record<string, Run> = {
   group: convs.group,
   leave: convs.leave,
   remove: convs.remove,
+  contact: contacts.contact,
+  block: contacts.block,
+  unblock: contacts.unblock,
+  blocked: contacts.blocked,
   send: convs.send,
   resend: convs.resend,
   messages: convs.messages,
@@ -53,6 +58,12 @@ export const CLIENT_USAGE = `Usage: foyer client COMMAND [--store DIR] [--json]
   leave --conversation ID                                  leave a conversation
   remove --conversation ID                                 remove it from all your devices
                                                            (leaving it first)
+  contact remove PERSON                                    remove your one-to-one
+                                                           conversations with PERSON
+  block PERSON | unblock PERSON                            block PERSON on all your devices
+                                                           (their conversations go, new ones
+                                                           and their messages stay hidden)
+  blocked [--offline]                                      the people you blocked
   send --conversation ID --text TEXT                       send a message
   resend [--conversation ID [--message MID]]               send failed messages again
   messages --conversation ID [--limit N] [--read]          fetch, then show history

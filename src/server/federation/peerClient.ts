@@ -39,6 +39,10 @@ const PASSED_ON: ReadonlySet<string> = new Set<ErrorCode>([
 export class PeerClient {
   private readonly peers: Peers;
   private readonly self: string;
+  /** This instance's domain (the origin of its requests). */
+  get domain(): string {
+    return this.self;
+  }
   private readonly sign: (data: Uint8Array) => Uint8Array;
 
   constructor(opts: { peers: Peers; self: string; sign: (data: Uint8Array) => Uint8Array }) {
@@ -57,6 +61,7 @@ export class PeerClient {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    opts: { maxAnswerBytes?: number } = {},
   ): Promise<unknown> {
     this.peers.assertAllowed(domain);
     const raw =
@@ -85,7 +90,9 @@ export class PeerClient {
     } catch (err) {
       throw unreachable(domain, `network: ${networkReason(err)}`);
     }
-    if (text.length > MAX_ANSWER_BYTES) throw unreachable(domain, 'answer too large');
+    if (text.length > (opts.maxAnswerBytes ?? MAX_ANSWER_BYTES)) {
+      throw unreachable(domain, 'answer too large');
+    }
     let json: unknown;
     try {
       json = text.length === 0 ? {} : JSON.parse(text);

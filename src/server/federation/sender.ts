@@ -150,6 +150,7 @@ export class Sender {
         msgId: r.msg_id,
         body: r.body,
         devices: JSON.parse(r.devices) as string[],
+        ...(r.members === null ? {} : { members: JSON.parse(r.members) as string[] }),
       })),
     );
     const headers = signRequest({

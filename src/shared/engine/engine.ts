@@ -5,7 +5,6 @@
  * or `Engine.open` (an existing store).
  */
 import { FoyerError } from '../protocol/errors.ts';
-import { fromBase64Url } from '../protocol/bytes.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { DEFAULT_TUNING, type EngineContext, type EngineTuning } from './core/context.ts';
 import { EncryptedStore, type OpenStoreOptions } from './store/encryptedStore.ts';
@@ -27,6 +26,7 @@ import { flushOutbox } from './outbox/outbox.ts';
 import { Dispatcher } from './sync/dispatcher.ts';
 import { syncMailboxLocked } from './sync/incoming.ts';
 import { runJobs } from './sync/jobRunner.ts';
+import { publishSettings } from './settings/channel.ts';
 
 export interface EngineOptions {
   clock?: Clock;
@@ -169,8 +169,7 @@ export class Engine extends EngineApi {
         instanceKey: account.instanceKey,
       },
       () => clock.now(),
-      async (domain) =>
-        fromBase64Url((await transport.instance(domain)).instanceKey) ?? new Uint8Array(),
+      (domain) => transport.instance(domain),
     );
     const ctx: EngineContext = {
       store,
@@ -189,7 +188,11 @@ export class Engine extends EngineApi {
     // The composition root: the only module that knows both ends of the follow-up work.
     ctx.dispatch.wire({
       catchUp: () => syncMailboxLocked(ctx),
-      runJobs: () => runJobs(ctx),
+      // Settings changed by incoming snapshots (or left unsent offline) go out after the jobs.
+      runJobs: async () => {
+        await runJobs(ctx);
+        await publishSettings(ctx);
+      },
       flushOutbox: (force) => flushOutbox(ctx, force),
     });
     return new Engine(ctx, opts.socketFactory);

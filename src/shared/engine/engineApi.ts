@@ -4,7 +4,12 @@
  */
 import { epochOf } from '../mls/group.ts';
 import { FoyerError } from '../protocol/errors.ts';
-import { formatAddress } from '../protocol/address.ts';
+import { formatAddress, type Address } from '../protocol/address.ts';
+import { publishSettings } from './settings/channel.ts';
+import { blockedPeople, blockPerson, removeContact, unblockPerson } from './settings/contacts.ts';
+import { isBlocked } from './settings/settingsModel.ts';
+import { readSettings } from './settings/settingsStore.ts';
+import { meOf, shown } from './settings/visibility.ts';
 import { isMe, parsePerson } from './identity/addresses.ts';
 import { Background } from './sync/background.ts';
 import type { EngineContext, EngineStats } from './core/context.ts';
@@ -138,10 +143,18 @@ export class EngineApi {
     };
   }
 
-  /** Conversations, most recently active first. */
+  /**
+   * Conversations, most recently active first: not the account channel, nor a blocked
+   * person's hidden conversation.
+   */
   async conversations(): Promise<ConversationView[]> {
-    const all = await this.run((ctx) => allConversations(ctx.store));
+    const { all, settings } = await this.run(async (ctx) => ({
+      all: await allConversations(ctx.store),
+      settings: await readSettings(ctx.store),
+    }));
+    const me = meOf(this.ctx);
     return all
+      .filter((c) => shown(c, settings, me))
       .map((c) => {
         const view = conversationView(c);
         const used = c.peer === null ? undefined : canonicalDirect(all, c.peer);
@@ -162,6 +175,11 @@ export class EngineApi {
     const peer = parsePerson(this.ctx, person);
     if (isMe(this.ctx, peer)) throw new FoyerError('usage', 'that is you');
     const conv = await this.run(async (ctx) => {
+      if (isBlocked(await readSettings(ctx.store), formatAddress(peer))) {
+        throw new FoyerError('forbidden', `${formatAddress(peer)} is blocked: unblock them first`, {
+          reason: 'blocked',
+        });
+      }
       const existing = await findDirect(ctx, peer);
       if (existing === undefined)
         return createConversation(ctx, 'direct', null, [formatAddress(peer)]);
@@ -223,10 +241,75 @@ export class EngineApi {
 
   /**
    * Removes a conversation from all of this user's devices (leaving it first if still a
-   * member); its history goes too, and later messages for it are ignored.
+   * member, also when already left: the account channel tells the other devices); its
+   * history goes too, and later messages and invitations for it are ignored.
+   * @throws FoyerError not_found, forbidden_by_policy (the last admin must promote someone),
+   *   limit_reached
    */
   async removeConversation(conversationId: string): Promise<void> {
-    await this.run((ctx) => removeConversation(ctx, conversationId));
+    await this.run(async (ctx) => {
+      await removeConversation(ctx, conversationId);
+      await publishSettings(ctx);
+    });
+    await this.flush();
+  }
+
+  /**
+   * Removes a contact: every one-to-one conversation with `person` (an address, or a bare
+   * name of this instance) is removed from all of this user's devices, as
+   * `removeConversation` does. They may start a new one later (block prevents that).
+   * @returns the ids of the conversations removed
+   * @throws FoyerError invalid_name, usage (yourself), forbidden_by_policy, limit_reached
+   */
+  async removeContact(person: string): Promise<string[]> {
+    const peer = this.otherPerson(person);
+    const removed = await this.run(async (ctx) => {
+      const ids = await removeContact(ctx, peer);
+      await publishSettings(ctx);
+      return ids;
+    });
+    await this.flush();
+    return removed;
+  }
+
+  /**
+   * Blocks `person` on all of this user's devices: their one-to-one conversations are
+   * removed, a new one they start stays hidden, and their messages are dropped everywhere
+   * (they are not told; see docs/groups.md). Opening a conversation with them is refused
+   * (`forbidden`, details.reason `blocked`) until `unblock`.
+   * @returns the ids of the conversations removed
+   * @throws FoyerError invalid_name, usage (yourself), limit_reached
+   */
+  async block(person: string): Promise<string[]> {
+    const peer = this.otherPerson(person);
+    const removed = await this.run(async (ctx) => {
+      const ids = await blockPerson(ctx, peer);
+      await publishSettings(ctx);
+      return ids;
+    });
+    await this.flush();
+    return removed;
+  }
+
+  /** Lifts the block of `person` on all of this user's devices. @throws invalid_name, usage */
+  async unblock(person: string): Promise<void> {
+    const peer = this.otherPerson(person);
+    await this.run(async (ctx) => {
+      await unblockPerson(ctx, peer);
+      await publishSettings(ctx);
+    });
+    await this.flush();
+  }
+
+  /** The people this user blocked (addresses, sorted), as this device knows it. */
+  async blocked(): Promise<string[]> {
+    return this.run(blockedPeople);
+  }
+
+  private otherPerson(person: string): Address {
+    const peer = parsePerson(this.ctx, person);
+    if (isMe(this.ctx, peer)) throw new FoyerError('usage', 'that is you');
+    return peer;
   }
 
   async leave(conversationId: string): Promise<void> {

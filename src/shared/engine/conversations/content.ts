@@ -5,6 +5,7 @@
  */
 import { fromUtf8, utf8 } from '../../protocol/bytes.ts';
 import { MESSAGE_ID_RE } from '../core/ids.ts';
+import { parseSettings, type AccountSettings } from '../settings/settingsModel.ts';
 
 export const CONTENT_VERSION = 1;
 export const MAX_TEXT_CHARS = 16_000;
@@ -15,8 +16,13 @@ export type Content =
   | { t: 'text'; id: string; ts: number; text: string }
   | { t: 'receipt'; kind: 'delivered' | 'read'; ids: string[] }
   | { t: 'typing' }
-  /** Conversation metadata, re-sent after each add so that joiners learn it. */
-  | { t: 'meta'; kind: 'direct' | 'group'; title: string | null }
+  /**
+   * Conversation metadata, re-sent after each add so that joiners learn it. `channel` marks
+   * the account channel, the group of the user's own devices (settings/channel.ts).
+   */
+  | { t: 'meta'; kind: 'direct' | 'group'; title: string | null; channel?: 'account' }
+  /** The account settings (removed conversations, blocks), whole: only in the account channel. */
+  | { t: 'settings'; settings: AccountSettings }
   /**
    * The sender's user leaves: the first other member to see it removes all their leaves.
    * With `hide`, the user also removed the conversation: their other devices hide it too.
@@ -92,9 +98,15 @@ export function decodeContent(bytes: Uint8Array): Content | undefined {
         (r.kind === 'direct' || r.kind === 'group') &&
         (r.title === null || (typeof r.title === 'string' && r.title.length <= MAX_TITLE_CHARS))
       ) {
-        return { t: 'meta', kind: r.kind, title: r.title };
+        return r.channel === 'account'
+          ? { t: 'meta', kind: r.kind, title: r.title, channel: 'account' }
+          : { t: 'meta', kind: r.kind, title: r.title };
       }
       return undefined;
+    case 'settings': {
+      const settings = parseSettings(r.settings);
+      return settings === undefined ? undefined : { t: 'settings', settings };
+    }
     case 'leave':
       return r.hide === true ? { t: 'leave', hide: true } : { t: 'leave' };
     case 'profile':

@@ -16,13 +16,15 @@ import {
   type Group,
 } from '../../mls/group.ts';
 import { inspectKeyPackageVerified } from '../../mls/inspect.ts';
+import { checkInstanceSignatures } from '../../mls/trust.ts';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
-import { checkCredentialSignatures } from '../../protocol/credential.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { formatAddress, sameAddress, type Address } from '../../protocol/address.ts';
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
-import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
-import { encodeContent, MAX_TITLE_CHARS } from './content.ts';
+import { isStuckInConflict, runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
+import { encodeContent, MAX_TITLE_CHARS, type Content } from './content.ts';
+import { changeSettings, putSettings, readSettings } from '../settings/settingsStore.ts';
+import { withRemoved } from '../settings/settingsModel.ts';
 import { queueProfile } from './profile.ts';
 import type { EngineContext } from '../core/context.ts';
 import {
@@ -84,9 +86,7 @@ async function refusal(ctx: EngineContext, c: Claimed): Promise<string | undefin
   if (!sameAddress(credential, c.address) || credential.deviceId !== c.deviceId) {
     return 'the key package belongs to another user or device';
   }
-  const instanceKey = await ctx.trust.instanceKey(credential.domain);
-  if (instanceKey === undefined) return `unknown instance ${credential.domain}`;
-  const bad = await checkCredentialSignatures(credential, instanceKey);
+  const bad = await checkInstanceSignatures(credential, ctx.trust);
   if (bad !== undefined) return bad;
   if (
     !(await ctx.trust.acceptIdentity(credential.user, credential.domain, credential.identityKey))
@@ -178,21 +178,25 @@ export async function commitAdds(
   });
 }
 
+/** The metadata message of a conversation (the account channel says it is one). */
+export function metaOf(conv: ConversationRecord): Content {
+  return conv.channel === 'account'
+    ? { t: 'meta', kind: conv.kind, title: conv.title, channel: 'account' }
+    : { t: 'meta', kind: conv.kind, title: conv.title };
+}
+
 /** Queues the conversation's metadata for members (and devices) who just joined. */
 async function queueMeta(ctx: EngineContext, conv: ConversationRecord): Promise<void> {
   const tx = ctx.store.tx();
-  await enqueue(ctx, tx, conv.id, newMessageId(), {
-    t: 'meta',
-    kind: conv.kind,
-    title: conv.title,
-  });
+  await enqueue(ctx, tx, conv.id, newMessageId(), metaOf(conv));
   await queueProfile(ctx, tx, conv);
   await tx.commit();
 }
 
 /**
  * Creates a conversation with `members` (addresses, or bare names of this instance; this user
- * is always in it). Call with the engine lock held.
+ * is always in it). `channel`: the account channel (settings/channel.ts), which is never
+ * announced as a conversation. Call with the engine lock held.
  * @throws FoyerError invalid_name, not_found, identity_changed, no_key_package,
  *   federation_unavailable
  */
@@ -201,6 +205,7 @@ export async function createConversation(
   kind: ConversationKind,
   title: string | null,
   members: string[],
+  channel?: 'account',
 ): Promise<ConversationRecord> {
   const me = myAddress(ctx);
   const others = parsePeople(ctx, members).filter((a) => !isMe(ctx, a));
@@ -235,6 +240,7 @@ export async function createConversation(
     unread: 0,
     lastOwnCommitAt: now,
     sentSinceOwnCommit: 0,
+    ...(channel === undefined ? {} : { channel }),
   };
   const tx = ctx.store.tx();
   putGroup(tx, id, group);
@@ -243,7 +249,9 @@ export async function createConversation(
   await commitAdds(ctx, id, claimed);
   await queueMeta(ctx, conv);
   const stored = await getActiveConversation(ctx.store, id);
-  ctx.events.emit({ type: 'conversation_added', conversation: conversationView(stored) });
+  if (channel === undefined) {
+    ctx.events.emit({ type: 'conversation_added', conversation: conversationView(stored) });
+  }
   return stored;
 }
 
@@ -260,6 +268,7 @@ export async function findDirect(
  * Of the active direct conversations with `peer`, the one both people use: the smallest id.
  * Two people who opened one at the same moment hold two; once both devices know both, every
  * device of both picks the same one, with no message needed (the other keeps its history).
+ * One the peer is no longer in (they left or removed it) is not used: a new one is opened.
  */
 export function canonicalDirect(
   all: readonly ConversationRecord[],
@@ -268,6 +277,7 @@ export function canonicalDirect(
   let best: ConversationRecord | undefined;
   for (const c of all) {
     if (c.kind !== 'direct' || c.status !== 'active' || c.peer !== peer) continue;
+    if (!c.members.includes(peer)) continue;
     if (best === undefined || c.id < best.id) best = c;
   }
   return best;
@@ -325,10 +335,18 @@ export async function leaveConversation(
   // In a governed group only a leaver recorded in the policy may be removed by any member:
   // record it first (the last admin is refused here and must promote someone).
   const policy = policyOf(await loadGroup(ctx, ctx.store, conversationId));
+  let stuck = false;
   if (policy !== undefined && !policy.leaving.includes(formatAddress(myAddress(ctx)))) {
-    await runCommit(ctx, conversationId, async (g) => ({
-      output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
-    }));
+    try {
+      await runCommit(ctx, conversationId, async (g) => ({
+        output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
+      }));
+    } catch (err) {
+      // In conflict, with the hub past a commit this device refused, no commit can record
+      // the leave: leave on this device only, still telling the others (docs/groups.md).
+      if (!isStuckInConflict(err)) throw err;
+      stuck = true;
+    }
   }
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
@@ -340,7 +358,12 @@ export async function leaveConversation(
   const tx = ctx.store.tx();
   putGroup(tx, conversationId, next);
   await tx.commit();
-  await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
+  await ctx.transport
+    .submit(conversationId, { id: newMessageId(), message: toBase64Url(message) })
+    .catch((err: unknown) => {
+      // The hub that ordered the refused commit may count this device out already.
+      if (!(stuck && err instanceof FoyerError && err.code === 'not_member')) throw err;
+    });
   const end = ctx.store.tx();
   const reason = 'left the conversation';
   const failed = await failMessages(
@@ -361,15 +384,23 @@ export async function leaveConversation(
  * Removes a conversation from this user's devices (seed 002): if still a member, leaves it
  * first (the leave message tells this user's other devices to hide it too) and, when nobody
  * else is left in it, asks the hub to forget the group; then forgets it here, history
- * included. Later messages for it are ignored. Call with the engine lock held.
- * @throws FoyerError not_found, forbidden_by_policy (the last admin must promote someone)
+ * included, and records it in the account settings, which the account channel carries to the
+ * user's other devices (also when the user had already left it). Later messages and
+ * invitations for it are ignored. Call with the engine lock held; the caller publishes the
+ * settings (settings/channel.ts publishSettings).
+ * @throws FoyerError not_found, forbidden_by_policy (the last admin must promote someone),
+ *   limit_reached (the settings hold too many removed conversations)
  */
 export async function removeConversation(
   ctx: EngineContext,
   conversationId: string,
 ): Promise<void> {
   const conv = await findConversation(ctx.store, conversationId);
-  if (conv === undefined) throw new FoyerError('not_found', 'no such conversation');
+  if (conv === undefined || conv.channel !== undefined) {
+    throw new FoyerError('not_found', 'no such conversation');
+  }
+  // Refuse before leaving: a removal that cannot be recorded must change nothing.
+  putSettings(ctx.store.tx(), withRemoved(await readSettings(ctx.store), [conversationId]), true);
   if (conv.status === 'active') {
     const group = await loadGroup(ctx, ctx.store, conversationId);
     const alone = membersOf(group).every((m) => isMe(ctx, m.credential));
@@ -382,6 +413,7 @@ export async function removeConversation(
     }
   }
   const tx = ctx.store.tx();
+  await changeSettings(tx, (s) => withRemoved(s, [conversationId]));
   await dropConversationEntries(tx, conversationId);
   await deleteConversation(tx, conversationId);
   await tx.commit();

@@ -14,6 +14,8 @@ import { runCommit } from '../sync/commitFlow.ts';
 import type { EngineContext } from '../core/context.ts';
 import { allConversations } from './conversationStore.ts';
 import type { ConversationRecord } from '../store/model.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { hiddenByBlock, meOf } from '../settings/visibility.ts';
 
 export function selfUpdateDue(ctx: EngineContext, c: ConversationRecord): boolean {
   return (
@@ -26,8 +28,11 @@ export function selfUpdateDue(ctx: EngineContext, c: ConversationRecord): boolea
 /** Commits the self-updates that are due. Call with the engine lock held. */
 export async function runDueSelfUpdates(ctx: EngineContext): Promise<number> {
   let done = 0;
+  const settings = await readSettings(ctx.store);
   for (const c of await allConversations(ctx.store)) {
     if (!selfUpdateDue(ctx, c)) continue;
+    // Nothing is sent in a blocked person's hidden conversation: a commit would tell them.
+    if (hiddenByBlock(c, settings, meOf(ctx))) continue;
     try {
       await runCommit(ctx, c.id, async (group, conv) =>
         // A commit by us in the meantime (e.g. after a wrong_epoch) already refreshed the keys.

@@ -1,6 +1,7 @@
 /**
  * This user's devices: listing, revoking, and keeping every conversation's leaves in line
- * with the live devices — a device linked since is added, a revoked one is removed. The
+ * with the live devices — a device linked since is added, a revoked one is removed (the
+ * account channel included: an added device is sent a settings snapshot there). The
  * revoking (or approving) device does it; any of the user's devices may, at each sync.
  */
 import { membersOf, policyOf, removeMembers } from '../../mls/group.ts';
@@ -12,7 +13,10 @@ import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import type { EngineContext } from '../core/context.ts';
 import { allConversations, loadGroup } from '../conversations/conversationStore.ts';
 import { newMessageId } from '../core/ids.ts';
-import { claimPackages, commitAdds } from '../conversations/membership.ts';
+import { claimPackages, commitAdds, metaOf } from '../conversations/membership.ts';
+import { enqueueSnapshot } from '../settings/channel.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { hiddenByBlock, meOf } from '../settings/visibility.ts';
 import { enqueue } from '../outbox/outbox.ts';
 
 export interface DeviceView {
@@ -54,8 +58,11 @@ export async function reconcileOwnDevices(
   const isMine = (c: { user: string; domain: string }) => c.user === user && c.domain === domain;
   const result: ReconcileResult = { added: 0, removed: 0, missing: [] };
 
+  const settings = await readSettings(ctx.store);
   for (const conv of await allConversations(ctx.store)) {
     if (conv.status !== 'active') continue;
+    // A blocked person's hidden conversation stays as it is: a commit would tell them.
+    if (hiddenByBlock(conv, settings, meOf(ctx))) continue;
     await resolvePendingCommit(ctx, conv.id);
     const group = await loadGroup(ctx, ctx.store, conv.id);
     const mine = membersOf(group)
@@ -93,11 +100,9 @@ export async function reconcileOwnDevices(
     if (claimed.length > 0 && (await commitAdds(ctx, conv.id, claimed))) {
       result.added++;
       const tx = ctx.store.tx();
-      await enqueue(ctx, tx, conv.id, newMessageId(), {
-        t: 'meta',
-        kind: conv.kind,
-        title: conv.title,
-      });
+      await enqueue(ctx, tx, conv.id, newMessageId(), metaOf(conv));
+      // A device added to the account channel learns the current settings from one snapshot.
+      if (conv.channel === 'account') await enqueueSnapshot(ctx, tx, conv.id);
       await tx.commit();
     }
   }

@@ -72,6 +72,11 @@ export interface ConversationRecord {
   conflictRule?: string;
   /** The group profile whose commitment the group policy holds (re-sent to joiners). */
   profile?: StoredProfile;
+  /**
+   * Set on the account channel: the group of this user's own devices that carries the
+   * account settings (settings/channel.ts). Never shown as a conversation.
+   */
+  channel?: 'account';
 }
 
 /** A group profile as received (conversations/content.ts ProfileContent). */
@@ -114,6 +119,19 @@ export interface MessageRecord {
    */
   deliveredTo: string[];
   readBy: string[];
+  /** Set on a line the engine wrote itself (a group decision), never sent by anyone. */
+  system?: SystemLine;
+}
+
+/**
+ * A group decision shown in the history: a ban or unban that carried, with its target
+ * (`user@domain`, or `user@domain/deviceId` for one device) and the admins whose votes
+ * carried it.
+ */
+export interface SystemLine {
+  t: 'banned' | 'unbanned';
+  target: string;
+  voters: string[];
 }
 
 export interface HistoryIndex {
@@ -158,6 +176,8 @@ export interface MessageView {
   receivedAt: number;
   state: DeliveryState;
   reason: string | null;
+  /** A line the engine wrote for a group decision (see SystemLine); `text` says it plainly. */
+  system?: SystemLine;
 }
 
 /** Logical record names. Ids inside them are random (group ids, message ids, refs). */
@@ -177,6 +197,7 @@ export const rec = {
   tasks: 'tasks',
   held: (conversationId: string) => `held/${conversationId}`,
   session: 'session',
+  settings: 'settings',
 } as const;
 
 export function conversationView(c: ConversationRecord): ConversationView {
@@ -215,5 +236,6 @@ export function messageView(m: MessageRecord): MessageView {
     receivedAt: m.receivedAt,
     state: m.state,
     reason: m.reason,
+    ...(m.system === undefined ? {} : { system: { ...m.system, voters: [...m.system.voters] } }),
   };
 }

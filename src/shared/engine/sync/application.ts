@@ -27,6 +27,10 @@ import {
 } from '../store/model.ts';
 import { dropConversationEntries } from '../outbox/outbox.ts';
 import { acceptProfile } from '../conversations/profile.ts';
+import { receiveSettings } from '../settings/receive.ts';
+import { isBlocked } from '../settings/settingsModel.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { meOf, onlyMine } from '../settings/visibility.ts';
 
 /** Delivery receipts to send once a batch is processed: conversation id → message ids. */
 export type ReceiptBatch = Map<string, string[]>;
@@ -65,9 +69,23 @@ export async function handleApplication(
     );
     return;
   }
+  // A blocked person's texts and typing notices are dropped unseen, with no receipt: they
+  // see their messages sent, never delivered (docs/groups.md, Blocking).
+  if (
+    (content.t === 'text' || content.t === 'typing') &&
+    !fromMe &&
+    isBlocked(await readSettings(tx), formatAddress(p.sender))
+  ) {
+    return;
+  }
+  // Only this user's own devices, in a group of nobody else, speak for the account channel.
+  const mineAlone = fromMe && onlyMine(conv, meOf(ctx));
   switch (content.t) {
     case 'text':
       return onText(ctx, tx, conv, p, content, fromMe, after, receipts);
+    case 'settings':
+      if (mineAlone) await receiveSettings(ctx, tx, conv, content.settings, after);
+      return;
     case 'receipt':
       return onReceipt(ctx, tx, conv, p, content, fromMe, after);
     case 'typing':
@@ -90,6 +108,11 @@ export async function handleApplication(
       }
       return;
     case 'meta':
+      if (content.channel === 'account' && mineAlone) {
+        conv.channel = 'account';
+        await putConversation(tx, conv);
+        return;
+      }
       conv.kind = content.kind;
       // A profile, once set, names the group; metadata only fills in before one exists.
       if (conv.profile === undefined) conv.title = content.title;

@@ -35,9 +35,12 @@ import {
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
 import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts';
-import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
+import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
+import { readSettings } from '../settings/settingsStore.ts';
+import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict, markConflict } from '../conversations/conflict.ts';
 
 const PAGE_SIZE = 100;
@@ -196,6 +199,12 @@ async function handleWelcome(
   }
   const group = await joinFromWelcome(welcome, found.kp, ctx.deps);
   const id = toBase64Url(groupIdOf(group));
+  const settings = await readSettings(tx);
+  if (settings.removed.includes(id)) {
+    // The user removed this conversation: an invitation back into it is ignored.
+    await consumeKeyPackage(tx, found.ref, found.kp);
+    return;
+  }
   const existing = await findConversation(tx, id);
   if (existing?.status === 'active') {
     throw new FoyerError('duplicate', 'a welcome for a conversation this device is already in');
@@ -220,6 +229,10 @@ async function handleWelcome(
   putGroup(tx, id, group);
   await putConversation(tx, conv);
   await consumeKeyPackage(tx, found.ref, found.kp);
+  // Not announced: a blocked person's conversation (kept hidden), and a group of this user's
+  // devices alone until its metadata says whether it is the account channel.
+  const me = meOf(ctx);
+  if (hiddenByBlock(conv, settings, me) || onlyMine(conv, me)) return;
   after.push(() =>
     ctx.events.emit({ type: 'conversation_added', conversation: conversationView(conv) }),
   );
@@ -292,6 +305,13 @@ async function handleGroupMessage(
     });
     return;
   }
+  // Who was banned and by whose votes, in the history (the banned device's own too).
+  const lines = await recordSystemLines(ctx, tx, conv, group, p.group);
+  after.push(() => {
+    for (const m of lines) {
+      ctx.events.emit({ type: 'message', conversationId: id, message: messageView(m) });
+    }
+  });
   if (bannedLeaves(p.group).includes(myLeafOf(p.group))) {
     // Banned: the next commit removes this device; nothing more is sent or shown here.
     conv.status = 'removed';
@@ -308,7 +328,8 @@ async function handleGroupMessage(
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
-  if (conv.members.join(',') !== before || conflictCleared) {
+  // A vote or a role change alters no membership, but the members screen shows it.
+  if (conv.members.join(',') !== before || policyChanged(group, p.group) || conflictCleared) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );

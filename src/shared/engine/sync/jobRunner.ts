@@ -1,4 +1,5 @@
 /** Runs the stored follow-up commits (jobs.ts) through the commit flow. */
+import { removeConversation } from '../conversations/membership.ts';
 import { membersOf, removeMembers } from '../../mls/group.ts';
 import { equalBytes } from '../../protocol/bytes.ts';
 import { FoyerError } from '../../protocol/errors.ts';
@@ -15,7 +16,9 @@ export async function runJobs(ctx: EngineContext): Promise<void> {
   for (const task of await queuedJobs(ctx)) {
     try {
       const conv = await findConversation(ctx.store, task.conversationId);
-      if (conv?.status === 'active') {
+      if (task.kind === 'remove_conversation') {
+        if (conv !== undefined) await removeConversation(ctx, task.conversationId);
+      } else if (conv?.status === 'active') {
         await runCommit(ctx, task.conversationId, async (group) => {
           const keep = task.keepIdentityKey;
           const leaves = membersOf(group)
@@ -31,7 +34,7 @@ export async function runJobs(ctx: EngineContext): Promise<void> {
       ctx.events.emit({
         type: 'error',
         code: err instanceof FoyerError ? err.code : 'internal',
-        message: `could not remove a member's devices: ${err instanceof Error ? err.message : String(err)}`,
+        message: `could not ${task.kind === 'remove_user' ? "remove a member's devices" : 'remove a conversation'}: ${err instanceof Error ? err.message : String(err)}`,
         conversationId: task.conversationId,
       });
     }

@@ -2,7 +2,8 @@
  * The stored job queue: follow-up commits decided while processing incoming items (which
  * never commit themselves, so that a commit's wrong_epoch catch-up cannot recurse) —
  * removing the devices of a member who left, and the leaves of a user's former identity key
- * once their new key is accepted (those leaves belong to another account now). Stored in the
+ * once their new key is accepted (those leaves belong to another account now), and removing a
+ * conversation another device of the user removed while this one is still in it. Stored in the
  * same write as the decision, so a crash does not forget them. Posted through the dispatcher
  * (dispatcher.ts), run by jobRunner.ts.
  */
@@ -10,14 +11,17 @@ import type { EngineContext } from '../core/context.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { rec } from '../store/model.ts';
 
-export interface Job {
-  kind: 'remove_user';
-  conversationId: string;
-  user: string;
-  domain: string;
-  /** Keep the user's leaves with this identity key (their accepted new key). */
-  keepIdentityKey?: Uint8Array;
-}
+export type Job =
+  | {
+      kind: 'remove_user';
+      conversationId: string;
+      user: string;
+      domain: string;
+      /** Keep the user's leaves with this identity key (their accepted new key). */
+      keepIdentityKey?: Uint8Array;
+    }
+  /** Leave (if still a member) and forget a conversation (settings/receive.ts). */
+  | { kind: 'remove_conversation'; conversationId: string };
 
 interface JobRecord {
   v: 1;
@@ -25,7 +29,11 @@ interface JobRecord {
 }
 
 function same(a: Job, b: Job): boolean {
-  return a.conversationId === b.conversationId && a.user === b.user && a.domain === b.domain;
+  if (a.kind !== b.kind || a.conversationId !== b.conversationId) return false;
+  return (
+    a.kind === 'remove_conversation' ||
+    (a.user === (b as typeof a).user && a.domain === (b as typeof a).domain)
+  );
 }
 
 /** Stores `task` inside `tx` (once: an equal job already queued is kept). */
