@@ -344,11 +344,7 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
       out: '',
       err: `foyer client: no user nobody at ${BOB}`,
     });
-    // third.example cut off: looking someone up there, and writing from there to the group
-    // hubbed on maison, each say which instance cannot be reached; the message is kept.
-    const group = (await hub.client(stores.dora, 'conversations')).conversations.find(
-      (c: { kind: string }) => c.kind === 'group',
-    ).id as string;
+    // third.example cut off: looking someone up there says which instance cannot be reached.
     net.cut(THIRD);
     try {
       const lookup = await person(hub, stores.dora, 'open', `someone@${THIRD}`);
@@ -359,32 +355,9 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
           `^foyer client: your server cannot reach ${THIRD} at the moment \\(network: [^)]+\\); try again later$`,
         ),
       );
-      const kept = await person(
-        third,
-        stores.fay,
-        'send',
-        '--conversation',
-        group,
-        '--text',
-        `kept ${MARKER}`,
-      );
-      assert.equal(kept.code, 0);
-      assert.match(
-        kept.out,
-        new RegExp(
-          `^\\S+ pending: not sent yet \\(peer_unreachable: ${HUB} cannot be reached \\(network: [^)]+\\)\\); it stays in the outbox`,
-        ),
-      );
-      const waiting = await person(third, stores.fay, 'sync');
-      assert.match(waiting.out, /1 waiting/);
-      assert.match(
-        waiting.out,
-        new RegExp(`waiting: conversation ${group}, message \\S+: peer_unreachable`),
-      );
     } finally {
       net.heal(THIRD);
     }
-    assert.equal((await third.client(stores.fay, 'sync', '--wait', '60')).waiting, 0);
     // Denied by maison's administrator: each side is told who refuses.
     hub.admin(['federation', 'deny', THIRD]);
     assert.deepEqual(await person(hub, stores.dora, 'open', `fay@${THIRD}`), {
@@ -404,7 +377,30 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
       .client(stores.fay, 'open', `dora@${HUB}`)
       .catch((e: Error) => e.message);
     assert.match(json, /"code":"federation_denied"/);
+    // Written meanwhile to the group hubbed on maison: kept, and the person is told why.
+    const group = (await hub.client(stores.dora, 'conversations')).conversations.find(
+      (c: { kind: string }) => c.kind === 'group',
+    ).id as string;
+    const kept = `kept while denied ${MARKER}`;
+    const sent = await person(third, stores.fay, 'send', '--conversation', group, '--text', kept);
+    assert.equal(sent.code, 0);
+    const waitingLine = new RegExp(
+      `^(\\S+) pending: not sent yet \\(federation_denied: ${HUB} does not accept requests from this instance \\(its administrator denied it\\)\\); it stays in the outbox`,
+    );
+    assert.match(sent.out, waitingLine);
+    const id = waitingLine.exec(sent.out)![1]!;
+    const sync = await person(third, stores.fay, 'sync');
+    assert.match(
+      sync.out,
+      new RegExp(
+        `waiting: conversation ${group}, message ${id}: federation_denied: ${HUB} does not accept`,
+      ),
+    );
+    // Allowed again: the kept message leaves and arrives.
     hub.admin(['federation', 'allow', THIRD]);
+    assert.equal((await third.client(stores.fay, 'sync', '--wait', '60')).waiting, 0);
+    const history = await historyOf(hub, stores.dora, group, 5);
+    assert.deepEqual(history.at(-1), [`fay@${THIRD}`, kept]);
   });
 
   test('no instance keeps a message in clear', async () => {
