@@ -8,6 +8,7 @@
 import { FoyerError, type ErrorCode } from '../../shared/protocol/errors.ts';
 import type { Peers } from './peers.ts';
 import { signRequest } from './signature.ts';
+import { networkReason } from './networkReason.ts';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Answers to lookups, claims and submissions are small; a larger one is refused unread. */
@@ -122,18 +123,6 @@ export class PeerClient {
       typeof e?.code === 'string' ? e.code.slice(0, 40) : `status ${res.status}`,
     );
   }
-}
-
-/**
- * Why a request got no answer, in words an administrator can act on: the system's error code
- * (`ECONNREFUSED`, `EHOSTUNREACH`, a certificate error…) rather than fetch's bare `TypeError`.
- */
-function networkReason(err: unknown): string {
-  const e = err as { name?: string; cause?: { code?: unknown; name?: string } };
-  if (e.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
-  const code = e.cause?.code;
-  if (typeof code === 'string' && /^[A-Z0-9_]{2,60}$/.test(code)) return code;
-  return e.cause?.name ?? e.name ?? 'error';
 }
 
 function unreachable(domain: string, reason: string): FoyerError {
