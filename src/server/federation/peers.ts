@@ -65,7 +65,11 @@ export class Peers {
   /** @throws FoyerError federation_denied for an instance the administrator denied */
   assertAllowed(domain: string): void {
     if (this.store.peer(domain)?.denied === 1) {
-      throw new FoyerError('federation_denied', `instance ${domain} is denied here`, { domain });
+      throw new FoyerError(
+        'federation_denied',
+        `this instance's administrator denied federation with ${domain}`,
+        { domain, deniedBy: 'self' },
+      );
     }
   }
 

@@ -116,6 +116,35 @@ export class Hub {
     return g.groupInfo;
   }
 
+  /**
+   * The status of a group hubbed here, for another instance that has at least one member
+   * device in it (forwarded for one of its devices; which one it does not say).
+   * @throws FoyerError not_member when that instance has no device in the group, or there is
+   * no such group (the same answer)
+   */
+  statusForPeer(domain: string, groupId: Uint8Array): GroupStatus {
+    return status(this.peerGroup(domain, groupId));
+  }
+
+  /**
+   * The latest GroupInfo of a group hubbed here, for another instance that has a member device
+   * in it, with the ids of that instance's member devices (so it can check the asking device
+   * is one of them without telling which).
+   * @throws FoyerError not_member as {@link statusForPeer}; not_found when there is no
+   * GroupInfo yet
+   */
+  groupInfoForPeer(
+    domain: string,
+    groupId: Uint8Array,
+  ): { groupInfo: Uint8Array; devices: string[] } {
+    const g = this.peerGroup(domain, groupId);
+    if (g.groupInfo === undefined) throw new FoyerError('not_found', 'no GroupInfo yet');
+    const devices = [...g.leaves.values()]
+      .filter((m) => m.domain === domain)
+      .map((m) => m.deviceId);
+    return { groupInfo: g.groupInfo, devices };
+  }
+
   /** Whether this instance is the hub of `groupId` (the group was created here). */
   isHubOf(groupId: Uint8Array): boolean {
     return this.groups.get(groupId) !== undefined;
@@ -269,6 +298,14 @@ export class Hub {
     if (g === undefined || leafOf(g.leaves, member) === undefined) {
       // Same answer for "no such group" and "not a member": ids are not an oracle.
       throw new FoyerError('not_member', 'this device is not a member of that group');
+    }
+    return g;
+  }
+
+  private peerGroup(domain: string, groupId: Uint8Array): HubGroup {
+    const g = this.groups.get(groupId);
+    if (g === undefined || ![...g.leaves.values()].some((m) => m.domain === domain)) {
+      throw new FoyerError('not_member', 'that instance has no device in that group');
     }
     return g;
   }

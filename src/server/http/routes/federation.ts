@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
+import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { isDomain, USER_NAME_RE } from '../../../shared/protocol/names.ts';
 import type { KeyObject } from 'node:crypto';
 import { publicKeyObject, verifyRequest } from '../../federation/signature.ts';
@@ -93,6 +94,21 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
         name,
         ctx.accounts.liveDevices(name),
       );
+    });
+
+    // A group hubbed here, for an instance with a member device in it (which device asks,
+    // the origin does not say: it checks that itself against the answer).
+    scope.get('/federation/v1/groups/:groupId', async (req) => {
+      const { origin } = await verified(req);
+      fed.lookups.take(`lookup:${origin}`);
+      return ctx.hub.statusForPeer(origin, groupIdParam(req.params));
+    });
+
+    scope.get('/federation/v1/groups/:groupId/info', async (req) => {
+      const { origin } = await verified(req);
+      fed.lookups.take(`lookup:${origin}`);
+      const info = ctx.hub.groupInfoForPeer(origin, groupIdParam(req.params));
+      return { groupInfo: toBase64Url(info.groupInfo), devices: info.devices };
     });
 
     // A submission of a device of the origin instance to a group hubbed here: ordered and

@@ -22,7 +22,8 @@ import {
 } from '../conversations/conversationStore.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
-import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
+import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
+import { recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict } from '../conversations/conflict.ts';
 
 interface PendingCommit {
@@ -178,6 +179,13 @@ async function adopt(
   const tx = ctx.store.tx();
   const conv = await getActiveConversation(tx, conversationId);
   const group = decodeGroup(p.state, ctx.deps);
+  const lines = await recordSystemLines(
+    ctx,
+    tx,
+    conv,
+    await loadGroup(ctx, tx, conversationId),
+    group,
+  );
   const before = conv.members.join(',');
   conv.members = memberAddresses(group);
   conv.lastOwnCommitAt = ctx.clock.now();
@@ -188,7 +196,10 @@ async function adopt(
   if (onAccepted !== undefined) await onAccepted(tx, conv);
   await putConversation(tx, conv);
   await tx.commit();
-  if (conv.members.join(',') !== before || conflictCleared) {
+  for (const m of lines) {
+    ctx.events.emit({ type: 'message', conversationId, message: messageView(m) });
+  }
+  if (conv.members.join(',') !== before || lines.length > 0 || conflictCleared) {
     ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) });
   }
 }
