@@ -176,7 +176,7 @@ export async function setUpPopulation(opts: {
     // Credentials of every instance are checked against that instance's key.
     const keys = new Map(known.map((k) => [k.domain, fromBase64Url(k.instanceKey)!]));
     const trust: TrustStore = {
-      instanceKey: async (domain) => keys.get(domain),
+      instanceKeys: async (domain) => (keys.has(domain) ? [keys.get(domain)!] : []),
       acceptIdentity: async () => true,
     };
     for (const d of devices) d.trust = trust;

@@ -154,7 +154,12 @@ export async function startServer(
     sessionLimiter: new RateLimiter(config.rateLimitPerSession),
     metrics: new Metrics(),
     federation,
-    forwarder: new Forwarder({ client: federation.client, store: federation.store, hub }),
+    forwarder: new Forwarder({
+      client: federation.client,
+      store: federation.store,
+      hub,
+      relay: federation.relay,
+    }),
     auth(request) {
       const caller = sessions.authenticate(bearer(request.headers.authorization));
       this.sessionLimiter.take(`d:${caller.deviceId}`);
@@ -293,6 +298,7 @@ export async function startServer(
     fastifyLog.level = level;
   }
   federation.sender.start();
+  federation.relay.start();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -303,6 +309,7 @@ export async function startServer(
       clearInterval(sweep);
       clearInterval(revocationPoll);
       federation.sender.stop();
+      federation.relay.stop();
       if (ackTimer !== undefined) clearTimeout(ackTimer);
       if (mailboxes.hasDeferredAcks()) await writer.run(() => undefined);
       sockets.closeAll();

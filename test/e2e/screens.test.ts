@@ -49,6 +49,7 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
   let browser: Browser;
   let alice: Person;
   let bob: Person;
+  let carol: Person;
   const problems: string[] = [];
 
   /** Checks and photographs the current screen at both widths. */
@@ -70,6 +71,8 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
     bob = await newPerson(browser, 'bob', { bypassCSP: true });
     await join(alice, server, server.adminInvite);
     await join(bob, server, await server.invite());
+    carol = await newPerson(browser, 'carol', { bypassCSP: true });
+    await join(carol, server, await server.invite());
     await openChatWith(alice, 'bob');
     await send(alice, 'Dinner at eight? I will bring the bread 🥖');
     await selectConversation(bob, 'alice');
@@ -235,6 +238,97 @@ describe('main screens: accessibility and screenshots', { skip }, () => {
     await bob.page.locator('.conv.ended').waitFor();
     await capture(bob, 'list-with-left', 'fr');
     await other.close();
+  });
+
+  /** Switches `p`'s app to `lang` from the settings (the select is found by role, in any language). */
+  async function setLang(p: Person, lang: 'en' | 'fr'): Promise<void> {
+    await p.page.setViewportSize(DESKTOP);
+    await p.page.locator('.head-actions button').last().click();
+    await p.page.locator('.panel select').selectOption(lang);
+    await p.page.getByRole('heading', { name: lang === 'fr' ? 'Réglages' : 'Settings' }).waitFor();
+  }
+
+  /** Opens the members screen of the group `title` (desktop width). */
+  async function openMembers(p: Person, title: string): Promise<void> {
+    await p.page.setViewportSize(DESKTOP);
+    await p.page.locator('.conv', { hasText: title }).click();
+    await p.page.locator('.chat-head .head-action').click();
+    await p.page.locator('.member-list li.member').first().waitFor();
+  }
+
+  test('governance screens: roles and votes, the profile editor, a ban, in both languages', async () => {
+    // alice was left in French; the group is set up in English, then shot in both.
+    await setLang(alice, 'en');
+    await alice.page.getByRole('button', { name: 'New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Garden');
+    await alice.page.getByRole('checkbox', { name: 'bob' }).check();
+    await alice.page.getByRole('checkbox', { name: 'carol' }).check();
+    await alice.page.getByRole('button', { name: 'Create the group' }).click();
+    await send(alice, 'Who waters the tomatoes this week?');
+    await selectConversation(carol, 'Garden');
+    await selectConversation(bob, 'Garden');
+    await openMembers(alice, 'Garden');
+    await alice.page.getByRole('button', { name: 'Promote bob to admin' }).click();
+    await alice.page.getByRole('button', { name: 'Demote bob from admin' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Edit the profile' }).click();
+    await alice.page.getByLabel('Description').fill('Plots 12 and 13, behind the school');
+    const png = await alice.page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 640;
+      c.height = 480;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#3f6e1e';
+      g.fillRect(0, 0, 640, 480);
+      g.fillStyle = '#c8402a';
+      for (let i = 0; i < 12; i++) g.fillRect(40 + i * 48, 200 + (i % 3) * 60, 30, 30);
+      return c.toDataURL('image/png').split(',')[1]!;
+    });
+    await alice.page.getByLabel('Picture', { exact: true }).setInputFiles({
+      name: 'garden.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(png, 'base64'),
+    });
+    await alice.page.getByRole('img', { name: 'Picture of the group' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await alice.page.locator('.profile-editor').waitFor({ state: 'detached' });
+    alice.page.once('dialog', (d) => void d.accept());
+    await alice.page.getByRole('button', { name: 'Vote to ban carol' }).click();
+    await alice.page.locator('.votes').first().waitFor();
+
+    for (const lang of ['en', 'fr'] as const) {
+      await setLang(alice, lang);
+      await openMembers(alice, 'Garden');
+      await alice.page.locator('.votes').first().waitFor();
+      await capture(alice, 'group-votes', lang);
+      await alice.page.locator('.profile button.secondary').click();
+      await alice.page.locator('.profile-editor').waitFor();
+      await capture(alice, 'profile-editor', lang);
+      await setLang(carol, lang);
+      await openMembers(carol, 'Garden');
+      await carol.page.locator('.profile img.avatar').waitFor();
+      await capture(carol, 'group-member', lang);
+    }
+
+    await setLang(bob, 'en');
+    await openMembers(bob, 'Garden');
+    bob.page.once('dialog', (d) => void d.accept());
+    await bob.page.getByRole('button', { name: 'Vote to ban carol' }).click();
+    await bob.page.locator('.banned-list').waitFor();
+    for (const lang of ['en', 'fr'] as const) {
+      await setLang(carol, lang);
+      await carol.page.locator('.conv', { hasText: 'Garden' }).click();
+      await carol.page.locator('.system-line').waitFor();
+      await capture(carol, 'banned', lang);
+      await setLang(alice, lang);
+      await alice.page.locator('.conv', { hasText: 'Garden' }).click();
+      await alice.page.locator('.system-line').waitFor();
+      await capture(alice, 'ban-line', lang);
+      await openMembers(alice, 'Garden');
+      await alice.page.locator('.banned-list').waitFor();
+      // The banned cannot be added back, so they are not offered.
+      assert.equal(await alice.page.locator('.checklist', { hasText: 'carol' }).count(), 0);
+      await capture(alice, 'group-banned', lang);
+    }
   });
 
   test('no serious or critical accessibility violation', () => {

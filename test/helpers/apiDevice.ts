@@ -34,7 +34,7 @@ export interface Reply<T = Record<string, unknown>> {
 /** Trusts exactly one instance key; accepts every identity (pinning is the engine's job). */
 export function trustInstance(instanceKey: Uint8Array): TrustStore {
   return {
-    instanceKey: async () => instanceKey,
+    instanceKeys: async () => [instanceKey],
     acceptIdentity: async () => true,
   };
 }

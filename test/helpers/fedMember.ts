@@ -10,7 +10,9 @@ import {
   createGroup,
   encryptMessage,
   joinFromWelcome,
+  membersOf,
   processMessage,
+  removeMembers,
   selfUpdate,
   welcomeKeyPackageRefs,
   type Group,
@@ -178,6 +180,42 @@ export class Member {
       `/api/v1/groups/${this.gid}/messages`,
       prepared,
     );
+  }
+
+  /** Commits the removal of `others` and adopts it once the hub accepted it. */
+  async remove(others: Member[]): Promise<void> {
+    const leaves = membersOf(this.group!)
+      .filter((m) =>
+        others.some(
+          (o) => o.device.id === m.credential.deviceId && o.device.name === m.credential.user,
+        ),
+      )
+      .map((m) => m.leaf);
+    assert.equal(leaves.length, others.length);
+    const out = await removeMembers(this.group!, leaves, { trust: this.device.trust });
+    const r = await this.device.call('POST', `/api/v1/groups/${this.gid}/messages`, {
+      id: toBase64Url(randomBytes(16)),
+      message: toBase64Url(out.commit),
+      groupInfo: toBase64Url(out.groupInfo),
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    this.group = out.group;
+  }
+
+  /** Submits a self-update commit and adopts it only if the hub accepted it; never throws. */
+  async trySelfUpdate() {
+    const out = await selfUpdate(this.group!, { trust: this.device.trust });
+    const r = await this.device.call<{ error?: { code: string } }>(
+      'POST',
+      `/api/v1/groups/${this.gid}/messages`,
+      {
+        id: toBase64Url(randomBytes(16)),
+        message: toBase64Url(out.commit),
+        groupInfo: toBase64Url(out.groupInfo),
+      },
+    );
+    if (r.status === 200) this.group = out.group;
+    return r;
   }
 
   /** Commits a self-update (a new epoch) and adopts it once the hub accepted it. */

@@ -7,7 +7,9 @@
  *
  * Test devices run in the test process: each instance is also reached through a Unix socket
  * (paths cross namespaces) and a loopback listener, so nothing is added to the host's own
- * network. Needs root and Linux ({@link netnsUnavailable}).
+ * network. A hostile peer instance runs in a namespace of its own too, and attacks the
+ * instances across the same bridge ({@link HostilePeer}). Needs root and Linux
+ * ({@link netnsUnavailable}).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,8 +28,8 @@ const PORT = 8443;
 /** The CLI clients' store passphrase. */
 const CLIENT_PASSPHRASE = 'correct horse battery staple';
 const FORWARDER = resolve(import.meta.dirname, 'nsForward.ts');
-const STAND_IN = resolve(import.meta.dirname, 'nsStandIn.ts');
-const STAND_IN_PORT = 80;
+const HOSTILE = resolve(import.meta.dirname, 'nsHostile.ts');
+const HOSTILE_PORT = 80;
 
 function ip(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -69,6 +71,8 @@ export interface FedInstance {
   invite(): string;
   /** Items waiting in this instance's outbound queue for `peer` (`foyer federation list`). */
   queued(peer: string): number;
+  /** Messages this instance holds for `hub`, a group's hub it could not reach. */
+  held(hub: string): number;
   /** Runs `foyer ARGS --data DIR` (an admin command beside the running server). */
   admin(args: string[]): string;
   /**
@@ -77,6 +81,11 @@ export interface FedInstance {
    * @throws when the client exits with an error
    */
   client(store: string, ...args: string[]): Promise<any>;
+  /**
+   * Runs `foyer client ARGS --store STORE` inside this instance's namespace as a person would
+   * (no `--json`): its exit code and what it printed, whatever the outcome.
+   */
+  clientAsPerson(store: string, ...args: string[]): Promise<ClientRun>;
   /** The server's own URL on the namespace network. */
   innerUrl: string;
   /** Starts the server (again, on the same data folder). */
@@ -85,9 +94,17 @@ export interface FedInstance {
   kill9(): Promise<void>;
 }
 
+/** A finished `foyer client` run. */
+export interface ClientRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 export interface FedNet {
   instances: FedInstance[];
-  standIns: StandIn[];
+  /** The hostile instances, in the order of `opts.hostile`. */
+  hostiles: HostilePeer[];
   get(domain: string): FedInstance;
   /** Cuts the instance off the network (its link down), or heals it. */
   cut(domain: string): void;
@@ -95,24 +112,56 @@ export interface FedNet {
   close(): Promise<void>;
 }
 
-/** A peer instance played by the test in its own namespace: it serves discovery only. */
-export interface StandIn {
+/**
+ * A hostile peer instance in its own namespace (test/helpers/nsHostile.ts): it serves its
+ * discovery document and sends its attacks to a real instance across the network.
+ */
+export interface HostilePeer {
   domain: string;
-  /** Shows `publicKey` in its discovery document from now on. */
-  showKey(publicKey: Uint8Array): Promise<void>;
+  /** One attack on `target`; resolves with the target's answer. */
+  attack(target: FedInstance, attack: string, extra?: AttackOptions): Promise<AttackAnswer>;
+  /**
+   * Repeats `attacks` on `target`, round after round, until the returned `stop` is called;
+   * `rounds(n)` resolves once n rounds are done. `stop` resolves with the count of each
+   * attack's answers by code.
+   */
+  flood(
+    target: FedInstance,
+    attacks: string[],
+    extra?: AttackOptions,
+  ): Promise<{
+    rounds(n: number): Promise<void>;
+    stop(): Promise<Record<string, Record<string, number>>>;
+  }>;
+}
+
+/** What some attacks need: a group id, the recipients, the instance to pose as. */
+export interface AttackOptions {
+  groupId?: string;
+  devices?: string[];
+  poseAs?: string;
+}
+
+/** The attacked instance's answer: HTTP status and error code, or the network failure. */
+export interface AttackAnswer {
+  status: number;
+  code?: string;
+  body?: any;
+  network?: string;
 }
 
 /**
  * Creates the network and starts one instance per domain.
  * @param opts.extraArgs more `foyer start` flags per domain (e.g. a short queue age)
- * @param opts.standIns domains played by the test (hostile instances), known to every instance
+ * @param opts.hostile domains of hostile peers (each in its own namespace, see
+ * {@link HostilePeer}), known to every instance
  */
 export async function createFedNet(
   domains: string[],
-  opts: { extraArgs?: Record<string, string[]>; standIns?: string[] } = {},
+  opts: { extraArgs?: Record<string, string[]>; hostile?: string[] } = {},
 ): Promise<FedNet> {
   const extraArgs = opts.extraArgs ?? {};
-  const standInDomains = opts.standIns ?? [];
+  const hostileDomains = opts.hostile ?? [];
   const tag = randomBytes(3).toString('hex');
   const dir = tempDir('foyer-fednet-');
   const octet = 100 + (randomBytes(1)[0]! % 100);
@@ -131,7 +180,7 @@ export async function createFedNet(
     const ca = createTestCa(dir);
     // The test's own devices verify the instances' certificates too.
     trustExtraCa(ca.caFile);
-    const nodes = [...domains, ...standInDomains].map((domain, i) => {
+    const nodes = [...domains, ...hostileDomains].map((domain, i) => {
       const ns = `fy-f${i}-${tag}`;
       const address = `10.${octet}.88.${i + 1}`;
       const inner = `fyi${tag}${i}`;
@@ -159,12 +208,12 @@ export async function createFedNet(
       return { domain, ns, address, outer };
     });
     const urlOf = (n: { domain: string; address: string }): string =>
-      standInDomains.includes(n.domain)
-        ? `http://${n.address}:${STAND_IN_PORT}`
+      hostileDomains.includes(n.domain)
+        ? `http://${n.address}:${HOSTILE_PORT}`
         : `https://${n.address}:${PORT}`;
-    const standIns: StandIn[] = [];
-    for (const node of nodes.filter((n) => standInDomains.includes(n.domain))) {
-      standIns.push(await startStandIn(node, cleanups));
+    const hostiles: HostilePeer[] = [];
+    for (const node of nodes.filter((n) => hostileDomains.includes(n.domain))) {
+      hostiles.push(await startHostile(node, ca.caFile, cleanups));
     }
     const instances: FedInstance[] = [];
     for (const node of nodes.filter((n) => domains.includes(n.domain))) {
@@ -219,11 +268,12 @@ export async function createFedNet(
         admin: (a) => admin(dataDir, a),
         innerUrl: `https://${node.address}:${PORT}`,
         client: (store, ...a) => runClient(node.ns, ca.caFile, store, a),
+        clientAsPerson: (store, ...a) => spawnClient(node.ns, ca.caFile, store, a),
         queued(peer) {
-          const { peers } = JSON.parse(admin(dataDir, ['federation', 'list', '--json'])) as {
-            peers: Array<{ domain: string; queued: number }>;
-          };
-          return peers.find((p) => p.domain === peer)?.queued ?? 0;
+          return peerList(dataDir).find((p) => p.domain === peer)?.queued ?? 0;
+        },
+        held(hub) {
+          return peerList(dataDir).find((p) => p.domain === hub)?.held ?? 0;
         },
         async start() {
           out = '';
@@ -260,7 +310,7 @@ export async function createFedNet(
     const outerOf = (domain: string): string => nodes.find((n) => n.domain === domain)!.outer;
     return {
       instances,
-      standIns,
+      hostiles,
       get,
       cut: (domain) => ip(['-n', bridgeNs, 'link', 'set', outerOf(domain), 'down']),
       heal: (domain) => ip(['-n', bridgeNs, 'link', 'set', outerOf(domain), 'up']),
@@ -272,10 +322,11 @@ export async function createFedNet(
   }
 }
 
-async function startStandIn(
+async function startHostile(
   node: { domain: string; ns: string; address: string },
+  caFile: string,
   cleanups: Array<() => Promise<void> | void>,
-): Promise<StandIn> {
+): Promise<HostilePeer> {
   const p = spawn(
     'ip',
     [
@@ -283,34 +334,95 @@ async function startStandIn(
       'exec',
       node.ns,
       process.execPath,
-      STAND_IN,
+      HOSTILE,
       node.domain,
       node.address,
-      String(STAND_IN_PORT),
+      String(HOSTILE_PORT),
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { env: childEnv({ NODE_EXTRA_CA_CERTS: caFile }), stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let out = '';
-  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  let err = '';
+  p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   cleanups.push(() => signal(p, 'SIGTERM'));
-  await waitFor(p, () => out, /ready/);
-  let acks = 0;
+  // Its answers, one JSON line each: to a command (by id), or a flood's round.
+  const waiting = new Map<number, (o: any) => void>();
+  const roundWaiters: Array<{ n: number; done: () => void }> = [];
+  let rounds = 0;
+  let ready: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const exited = new Promise<never>((_, reject) =>
+    p.once('exit', (code) => reject(new Error(`hostile peer exited (${code}): ${err}`))),
+  );
+  exited.catch(() => undefined);
+  p.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    let nl: number;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (line === 'ready') {
+        ready();
+        continue;
+      }
+      const o = JSON.parse(line) as { id?: number; round?: number };
+      if (o.round !== undefined) {
+        rounds = o.round;
+        for (const w of roundWaiters.filter((x) => x.n <= rounds)) w.done();
+      } else if (o.id !== undefined) {
+        waiting.get(o.id)?.(o);
+        waiting.delete(o.id);
+      }
+    }
+  });
+  await Promise.race([isReady, exited]);
+  let next = 0;
+  const command = (c: Record<string, unknown>): Promise<any> => {
+    const id = ++next;
+    const answered = new Promise<any>((r) => waiting.set(id, r));
+    p.stdin!.write(`${JSON.stringify({ ...c, id })}\n`);
+    return Promise.race([answered, exited]).then((o: { failed?: string }) => {
+      if (o.failed !== undefined) throw new Error(`hostile peer: ${o.failed}`);
+      return o;
+    });
+  };
+  const targetOf = (t: FedInstance) => ({ domain: t.domain, url: t.innerUrl });
   return {
     domain: node.domain,
-    async showKey(publicKey) {
-      acks++;
-      const want = acks;
-      p.stdin!.write(`key ${Buffer.from(publicKey).toString('base64url')}\n`);
-      await waitFor(p, () => out, new RegExp(`(?:ok\\n[^]*){${want}}`));
+    async attack(target, attack, extra = {}) {
+      return (await command({ op: 'attack', attack, target: targetOf(target), ...extra })).answer;
+    },
+    async flood(target, attacks, extra = {}) {
+      rounds = 0;
+      await command({ op: 'flood', attacks, target: targetOf(target), ...extra });
+      return {
+        rounds: (n) =>
+          Promise.race([
+            new Promise<void>((done) => (rounds >= n ? done() : roundWaiters.push({ n, done }))),
+            exited,
+          ]),
+        stop: async () => (await command({ op: 'stop' })).counts,
+      };
     },
   };
 }
 
 async function runClient(ns: string, caFile: string, store: string, args: string[]): Promise<any> {
+  const { code, stdout, stderr } = await spawnClient(ns, caFile, store, [...args, '--json']);
+  if (code !== 0)
+    throw new Error(`foyer client ${args.join(' ')} failed (${code}): ${stdout}${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+async function spawnClient(
+  ns: string,
+  caFile: string,
+  store: string,
+  args: string[],
+): Promise<ClientRun> {
   const p = spawn(
     'ip',
-    ['netns', 'exec', ns, process.execPath, CLI, 'client', ...args, '--store', store, '--json'],
+    ['netns', 'exec', ns, process.execPath, CLI, 'client', ...args, '--store', store],
     {
       env: childEnv({ FOYER_PASSPHRASE: CLIENT_PASSPHRASE, NODE_EXTRA_CA_CERTS: caFile }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -321,9 +433,16 @@ async function runClient(ns: string, caFile: string, store: string, args: string
   p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code] = (await once(p, 'close')) as [number | null];
-  if (code !== 0)
-    throw new Error(`foyer client ${args.join(' ')} failed (${code}): ${stdout}${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  return { code, stdout, stderr };
+}
+
+/** `foyer federation list --json`. */
+function peerList(dataDir: string): Array<{ domain: string; queued: number; held: number }> {
+  return (
+    JSON.parse(admin(dataDir, ['federation', 'list', '--json'])) as {
+      peers: Array<{ domain: string; queued: number; held: number }>;
+    }
+  ).peers;
 }
 
 function admin(dataDir: string, args: string[]): string {

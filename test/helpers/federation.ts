@@ -10,7 +10,11 @@ import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { TrustStore } from '../../src/shared/mls/trust.ts';
 import { toBase64Url } from '../../src/shared/protocol/bytes.ts';
-import { PROTOCOL_VERSION } from '../../src/shared/protocol/api.ts';
+import { PROTOCOL_VERSION, type InstanceInfo } from '../../src/shared/protocol/api.ts';
+import type { KeyRotationJson } from '../../src/shared/protocol/keyRotation.ts';
+import { InstanceKeyRing } from '../../src/shared/engine/identity/instanceKeys.ts';
+import { parseInstanceInfo } from '../../src/shared/engine/transport/parseReplies.ts';
+import type { ApiDevice } from './apiDevice.ts';
 
 /** A loopback port free at the time of the call. */
 export async function freePort(): Promise<number> {
@@ -26,7 +30,37 @@ export async function freePort(): Promise<number> {
 /** Trusts the given instance keys by domain; accepts every identity. */
 export function trustInstances(keys: Map<string, Uint8Array>): TrustStore {
   return {
-    instanceKey: async (domain) => keys.get(domain),
+    instanceKeys: async (domain) => (keys.has(domain) ? [keys.get(domain)!] : []),
+    acceptIdentity: async () => true,
+  };
+}
+
+/**
+ * A device's trust in instance keys as a client keeps it (engine/identity/instanceKeys.ts):
+ * its own instance's key pinned at registration, others asked of its own server on first
+ * use, rotations followed when a credential verifies under none of the known keys. Accepts
+ * every identity.
+ */
+export function clientTrust(
+  device: ApiDevice,
+  ownDomain: string,
+): TrustStore & {
+  ring: InstanceKeyRing;
+} {
+  const ring = new InstanceKeyRing({
+    ownDomain,
+    ownKey: device.instanceKey,
+    chains: {},
+    fetch: async (domain) => {
+      const r = await device.call<InstanceInfo>('GET', `/api/v1/instances/${domain}`);
+      if (r.status !== 200) throw new Error(`instance ${domain}: ${JSON.stringify(r.body)}`);
+      return parseInstanceInfo(r.body);
+    },
+  });
+  return {
+    ring,
+    instanceKeys: (domain) => ring.keys(domain),
+    refreshInstanceKeys: (domain) => ring.refresh(domain),
     acceptIdentity: async () => true,
   };
 }
@@ -35,6 +69,8 @@ export function trustInstances(keys: Map<string, Uint8Array>): TrustStore {
 export class StandInPeer {
   readonly domain: string;
   key: { privateKey: KeyObject; publicKey: Uint8Array };
+  /** The rotation statements its discovery document publishes. */
+  rotations: KeyRotationJson[] = [];
   private readonly server: Server;
   url = '';
 
@@ -54,6 +90,7 @@ export class StandInPeer {
           instanceKey: toBase64Url(this.key.publicKey),
           software: 'stand-in',
           endpoints: { inbox: '/federation/v1/inbox' },
+          rotations: this.rotations,
         }),
       );
     });

@@ -139,7 +139,7 @@ describe('federation between two real instances', () => {
     );
     // The instance key her server pinned for Bob's instance is the one his serves.
     const inst = await alice.call<{ instanceKey: string }>('GET', `/api/v1/instances/${B}`);
-    assert.deepEqual(fromBase64Url(inst.body.instanceKey), await alice.trust.instanceKey(B));
+    assert.deepEqual(fromBase64Url(inst.body.instanceKey), (await alice.trust.instanceKeys(B))[0]);
     const unknown = await alice.call<ErrorBody>('GET', `/api/v1/users/nobody@${B}`);
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error?.code, 'not_found');

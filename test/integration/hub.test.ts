@@ -261,8 +261,9 @@ describe('hub and mailboxes on a real server', () => {
     });
     // Alice's client trusts both instances: only the server stands in the way.
     const trust: TrustStore = {
-      instanceKey: async (domain) =>
+      instanceKeys: async (domain) => [
         domain === elsewhere.domain ? elsewhere.key.publicKey : alice.instanceKey,
+      ],
       acceptIdentity: async () => true,
     };
     const kp = (await createKeyPackage(remote.me, trust)).publicPackage;

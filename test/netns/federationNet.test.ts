@@ -4,39 +4,65 @@
  * HTTPS with certificates from a test authority they trust. A group created on maison (its
  * hub) spans all three. Every message arrives once, in order, and decrypts; a link cut and
  * healed, and a follower killed with SIGKILL during fan-out, lose and duplicate nothing that
- * the hub acknowledged; a message written on the cut-off side before a commit, sent again after
- * the heal, still decrypts. One to one across two instances with the CLI client. A hostile
- * instance on the network (its discovery in its own namespace; the test signs its requests)
- * is refused with each code, and once denied; the others are unaffected. No instance's files
- * hold a message in clear. See docs/testing.md for the network.
- * Needs root (network namespaces); skipped elsewhere with the reason.
+ * the hub acknowledged; a message written on the cut-off side before a commit, held by its
+ * instance and submitted to the hub after the heal, still decrypts. With the CLI client, each
+ * run inside its instance's namespace: one to one across two instances, a group spanning all
+ * three, and what a person reads when federation goes wrong. A hostile instance in its own
+ * namespace attacks chez-bob across the bridge: each attack is refused with its code while the
+ * honest instances keep talking through chez-bob, and once denied it is refused. No instance's
+ * files hold a message in clear. See docs/testing.md for the network. Needs root (network
+ * namespaces); skipped elsewhere with the reason.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFedNet, netnsUnavailable, type FedNet } from '../helpers/fedNet.ts';
+import {
+  createFedNet,
+  netnsUnavailable,
+  type FedInstance,
+  type FedNet,
+} from '../helpers/fedNet.ts';
 import { Member } from '../helpers/fedMember.ts';
 import { trustInstances } from '../helpers/federation.ts';
 import { findMarkers, removeDir, tempDir } from '../helpers/server.ts';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { fromBase64Url, toBase64Url, utf8 } from '../../src/shared/protocol/bytes.ts';
-import { keyPairFromSeed, signerOf, signRequest } from '../../src/server/federation/signature.ts';
-import { encodeBatch, INBOX_PATH } from '../../src/server/federation/wire.ts';
+import { fromBase64Url } from '../../src/shared/protocol/bytes.ts';
 import type { WellKnown } from '../../src/shared/protocol/api.ts';
 
 const HUB = 'maison.example';
 const BOB = 'chez-bob.example';
 const THIRD = 'third.example';
 const MALLORY = 'mallory.example';
-type InboxAnswer = {
-  accepted?: number;
-  duplicates?: number;
-  refused?: number;
-  error?: { code: string };
-};
 const MARKER = `fednetmarker${Date.now().toString(36)}`;
 /** Generous: two cores shared with other suites. */
 const WAIT_MS = 90_000;
+
+/**
+ * The group's history on a CLI client, [sender, text] each, once it holds at least `n`
+ * messages: each call fetches first, and a run of the client takes long enough to pace the
+ * polling. Fails the test after WAIT_MS.
+ */
+async function historyOf(
+  inst: FedInstance,
+  store: string,
+  conversation: string,
+  n: number,
+): Promise<Array<[string, string]>> {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    const got = await inst
+      .client(store, 'messages', '--conversation', conversation)
+      .catch((err: Error) => ({ error: err.message, messages: [] }));
+    const h = (got.messages as Array<{ sender: string; text: string }>).map(
+      (m): [string, string] => [m.sender, m.text],
+    );
+    if (h.length >= n) return h;
+    if (Date.now() > end) {
+      throw new Error(
+        `${store}: ${h.length} of ${n} messages after ${WAIT_MS} ms ${got.error ?? ''}`,
+      );
+    }
+  }
+}
 
 describe('federation across network namespaces', { skip: netnsUnavailable }, () => {
   let net: FedNet;
@@ -44,9 +70,15 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
   let bob: Member;
   let carol: Member;
   const scratch = tempDir('foyer-fednet-stores-');
+  /** The CLI clients' stores, one person each, on maison, chez-bob and third. */
+  const stores = {
+    dora: join(scratch, 'dora'),
+    eve: join(scratch, 'eve'),
+    fay: join(scratch, 'fay'),
+  };
 
   before(async () => {
-    net = await createFedNet([HUB, BOB, THIRD], { standIns: [MALLORY] });
+    net = await createFedNet([HUB, BOB, THIRD], { hostile: [MALLORY] });
     const keys = new Map<string, Uint8Array>();
     for (const i of net.instances) {
       const wk = (await (await fetch(`${i.url}/.well-known/foyer`)).json()) as WellKnown;
@@ -83,7 +115,6 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
   test("one to one across two instances with the CLI client, each device on its instance's network", async () => {
     const hub = net.get(HUB);
     const home = net.get(BOB);
-    const stores = { dora: join(scratch, 'dora'), eve: join(scratch, 'eve') };
     await hub.client(
       stores.dora,
       'register',
@@ -130,6 +161,54 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     );
   });
 
+  test('a group spanning three instances with the CLI client: each member reads every message once, in order', async () => {
+    const people: Array<[FedInstance, string, string]> = [
+      [net.get(HUB), stores.dora, `dora@${HUB}`],
+      [net.get(BOB), stores.eve, `eve@${BOB}`],
+      [net.get(THIRD), stores.fay, `fay@${THIRD}`],
+    ];
+    const [hub, dora] = people[0]!;
+    const [third, fay] = people[2]!;
+    await third.client(
+      fay,
+      'register',
+      '--server',
+      third.innerUrl,
+      '--invite',
+      third.invite(),
+      '--name',
+      'fay',
+    );
+    // Created on maison (its hub); the others are added by their full addresses.
+    const created = await hub.client(
+      dora,
+      'group',
+      'create',
+      '--title',
+      `three homes ${MARKER}`,
+      '--members',
+      `eve@${BOB},fay@${THIRD}`,
+    );
+    const id: string = created.conversation.id;
+    assert.deepEqual([...created.conversation.members].sort(), people.map(([, , at]) => at).sort());
+    const sent: Array<[string, string]> = [];
+    // Each writes once everything before has reached them (the Welcome first), so that every
+    // history has one order to match: the hub's. dora writes again at the end.
+    for (const [inst, store, at] of [...people, people[0]!]) {
+      if (sent.length > 0) await historyOf(inst, store, id, sent.length);
+      const text = `from ${at} ${sent.length} ${MARKER}`;
+      const s = await inst.client(store, 'send', '--conversation', id, '--text', text);
+      assert.equal(s.message.state, 'sent', `${at} sends in the group`);
+      sent.push([at, text]);
+    }
+    const histories = await Promise.all(
+      people.map(([inst, store]) => historyOf(inst, store, id, sent.length)),
+    );
+    for (const [n, [, , at]] of people.entries()) {
+      assert.deepEqual(histories[n], sent, `${at}'s history`);
+    }
+  });
+
   test('a link cut: the connected side keeps chatting; after the heal each message arrives once, in order', async () => {
     net.cut(BOB);
     const during = [0, 1, 2, 3].map((i) => `during cut ${i} ${MARKER}`);
@@ -139,20 +218,22 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     // Cut off, the other follower has none of them, and the hub keeps all four queued for it.
     await bob.assertNothingMore();
     assert.equal(net.get(HUB).queued(BOB), 4);
-    // A member cut off from the hub writes: his server cannot reach it and says so; his
-    // client keeps the message to send again. Meanwhile the hub's side moves to a new epoch.
+    // A member cut off from the hub writes: his server cannot reach it, so it holds the
+    // message (it has no other member of the group to place it with) to submit it once the
+    // hub is back. Meanwhile the hub's side moves to a new epoch.
     const late = `written during the cut ${MARKER}`;
     const kept = await bob.prepare(late);
-    assert.equal((await bob.submit(kept)).body.error?.code, 'peer_unreachable');
+    assert.equal((await bob.submit(kept)).status, 200);
     await alice.selfUpdate();
     assert.deepEqual(await carol.read(1, WAIT_MS), []);
     net.heal(BOB);
     assert.deepEqual(await bob.read(5, WAIT_MS), during);
-    // Sent again after the heal, the message of the epoch before still decrypts everywhere
+    // Submitted after the heal, the message of the epoch before still decrypts everywhere
     // (past epochs' keys are kept, shared/mls/config.ts).
-    assert.equal((await bob.submit(kept)).status, 200);
     const [a1, c1] = await Promise.all([alice.read(1, WAIT_MS), carol.read(1, WAIT_MS)]);
     assert.deepEqual([a1, c1], [[late], [late]]);
+    // The client sending it again is a duplicate: delivered to nobody twice.
+    assert.equal((await bob.submit(kept)).status, 200);
     // And the follower's member writes in the new epoch, to everyone.
     const back = `back ${MARKER}`;
     await bob.send(back);
@@ -187,82 +268,139 @@ describe('federation across network namespaces', { skip: netnsUnavailable }, () 
     await bob.assertNothingMore();
   });
 
-  test('a hostile instance is refused with its codes, a denied one too; the others are unaffected', async () => {
+  test('a hostile instance attacks from its own namespace: each attack refused with its code while the others keep delivering; once denied, refused', async () => {
     const home = net.get(BOB);
-    const mallory = net.standIns[0]!;
-    const key = keyPairFromSeed(randomBytes(32));
-    await mallory.showKey(key.publicKey);
-    const batch = (groupId: Uint8Array, text: string): Uint8Array =>
-      encodeBatch([
-        {
-          kind: 'message',
-          groupId,
-          msgId: toBase64Url(randomBytes(16)),
-          body: utf8(text),
-          devices: [bob.device.id],
-        },
-      ]);
-    const sign = (origin: string, body: Uint8Array, k = key): Record<string, string> => ({
-      ...signRequest({
-        method: 'POST',
-        origin,
-        target: BOB,
-        path: INBOX_PATH,
-        body,
-        signer: signerOf(k.privateKey),
-        nowSeconds: Math.floor(Date.now() / 1000),
-      }),
-    });
-    const post = async (headers: Record<string, string>, body: Uint8Array) => {
-      const res = await fetch(home.url + INBOX_PATH, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body,
-      });
-      return { status: res.status, body: (await res.json()) as InboxAnswer };
-    };
-    const code = async (headers: Record<string, string>, body: Uint8Array) =>
-      (await post(headers, body)).body.error?.code;
-
-    // First contact: chez-bob discovers mallory's key over the network and pins it.
-    const first = batch(randomBytes(16), 'mallory first');
-    const firstHeaders = sign(MALLORY, first);
-    assert.deepEqual((await post(firstHeaders, first)).body, {
+    const mallory = net.hostiles[0]!;
+    const to = { devices: [bob.device.id], poseAs: HUB };
+    // First contact: chez-bob discovers mallory's key across the bridge and pins it; the
+    // item reaches bob's mailbox (an instance may write to the devices it names).
+    assert.deepEqual((await mallory.attack(home, 'valid', to)).body, {
       accepted: 1,
       duplicates: 0,
       refused: 0,
     });
-    assert.equal(await code(firstHeaders, first), 'replayed');
+    assert.deepEqual(await bob.takeRaw(1, WAIT_MS), ['from a hostile peer']);
     // Items of a group whose hub is maison, sent by mallory: dropped.
-    const spoof = batch(fromBase64Url(alice.gid)!, 'spoof');
-    assert.deepEqual((await post(sign(MALLORY, spoof), spoof)).body, {
+    assert.deepEqual((await mallory.attack(home, 'spoof', { ...to, groupId: alice.gid })).body, {
       accepted: 0,
       duplicates: 0,
       refused: 1,
     });
-    // Posing as maison; signing with a key its discovery does not show; then showing that
-    // new key (the pin holds); a malformed batch; no signature at all.
-    const stranger = keyPairFromSeed(randomBytes(32));
-    const other = batch(randomBytes(16), 'forged');
-    assert.equal(await code(sign(HUB, other), other), 'bad_signature');
-    assert.equal(await code(sign(MALLORY, other, stranger), other), 'bad_signature');
-    await mallory.showKey(stranger.publicKey);
-    assert.equal(await code(sign(MALLORY, other, stranger), other), 'bad_signature');
-    const malformed = utf8('{"items":[{"kind":"message"}]}');
-    assert.equal(await code(sign(MALLORY, malformed), malformed), 'bad_request');
-    assert.equal(await code({}, other), 'bad_signature');
+    const refusals: Record<string, [number, string]> = {
+      replay: [409, 'replayed'],
+      forged: [401, 'bad_signature'],
+      impersonate: [401, 'bad_signature'],
+      'unknown-key': [401, 'bad_signature'],
+      unsigned: [401, 'bad_signature'],
+      oversized: [413, 'payload_too_large'],
+      malformed: [400, 'bad_request'],
+    };
+    for (const [attack, [status, code]] of Object.entries(refusals)) {
+      const answer = await mallory.attack(home, attack, to);
+      assert.deepEqual([answer.status, answer.code], [status, code], attack);
+    }
+    // All of them again and again while the honest instances talk, both ways, through the
+    // attacked instance: nothing of theirs waits for the attacker.
+    const flood = await mallory.flood(home, Object.keys(refusals), to);
+    await flood.rounds(1);
+    const during = `during the attack ${MARKER}`;
+    await alice.send(during);
+    assert.deepEqual(await Promise.all([bob.read(1, WAIT_MS), carol.read(1, WAIT_MS)]), [
+      [during],
+      [during],
+    ]);
+    const answer = `answered during the attack ${MARKER}`;
+    await bob.send(answer);
+    assert.deepEqual(await Promise.all([alice.read(1, WAIT_MS), carol.read(1, WAIT_MS)]), [
+      [answer],
+      [answer],
+    ]);
+    const counts = await flood.stop();
+    for (const [attack, [, code]] of Object.entries(refusals)) {
+      assert.deepEqual(Object.keys(counts[attack] ?? {}), [code], `${attack} during the flood`);
+    }
+    // Its discovery now shows another key and it signs with that: the pin holds.
+    assert.equal((await mallory.attack(home, 'changed-key', to)).code, 'bad_signature');
     // Denied by chez-bob's administrator: refused before any key is looked at.
     home.admin(['federation', 'deny', MALLORY]);
-    const denied = batch(randomBytes(16), 'denied');
-    assert.equal(await code(sign(MALLORY, denied), denied), 'federation_denied');
-
-    // Only mallory's first item reached bob; the group goes on as before.
-    assert.deepEqual(await bob.takeRaw(1, WAIT_MS), ['mallory first']);
+    assert.equal((await mallory.attack(home, 'valid', to)).code, 'federation_denied');
+    // Only mallory's first item ever reached bob; the group goes on as before.
     const after = `after mallory ${MARKER}`;
     await alice.send(after);
     const [b, c] = await Promise.all([bob.read(1, WAIT_MS), carol.read(1, WAIT_MS)]);
     assert.deepEqual([b, c], [[after], [after]]);
     await bob.assertNothingMore();
+  });
+
+  test('what the CLI tells a person when federation goes wrong: an unknown address, an instance out of reach, a denial on either side', async () => {
+    const hub = net.get(HUB);
+    const third = net.get(THIRD);
+    const person = async (inst: FedInstance, store: string, ...args: string[]) => {
+      const r = await inst.clientAsPerson(store, ...args);
+      return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
+    };
+    assert.deepEqual(await person(hub, stores.dora, 'open', `nobody@${BOB}`), {
+      code: 1,
+      out: '',
+      err: `foyer client: no user nobody at ${BOB}`,
+    });
+    // third.example cut off: looking someone up there says which instance cannot be reached.
+    net.cut(THIRD);
+    try {
+      const lookup = await person(hub, stores.dora, 'open', `someone@${THIRD}`);
+      assert.equal(lookup.code, 1);
+      assert.match(
+        lookup.err,
+        new RegExp(
+          `^foyer client: your server cannot reach ${THIRD} at the moment \\(network: [^)]+\\); try again later$`,
+        ),
+      );
+    } finally {
+      net.heal(THIRD);
+    }
+    // Denied by maison's administrator: each side is told who refuses.
+    hub.admin(['federation', 'deny', THIRD]);
+    assert.deepEqual(await person(hub, stores.dora, 'open', `fay@${THIRD}`), {
+      code: 1,
+      out: '',
+      err: `foyer client: your server's administrator does not allow contact with ${THIRD} (on the server, \`foyer federation allow ${THIRD}\` lifts it)`,
+    });
+    const refused = await person(third, stores.fay, 'open', `dora@${HUB}`);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.err,
+      new RegExp(
+        `^foyer client: ${HUB} refuses contact with your server: its administrator denied it`,
+      ),
+    );
+    const json = await third
+      .client(stores.fay, 'open', `dora@${HUB}`)
+      .catch((e: Error) => e.message);
+    assert.match(json, /"code":"federation_denied"/);
+    // Written meanwhile to the group hubbed on maison: kept, and the person is told why.
+    const group = (await hub.client(stores.dora, 'conversations')).conversations.find(
+      (c: { kind: string }) => c.kind === 'group',
+    ).id as string;
+    const kept = `kept while denied ${MARKER}`;
+    const sent = await person(third, stores.fay, 'send', '--conversation', group, '--text', kept);
+    assert.equal(sent.code, 0);
+    const waitingLine = new RegExp(
+      `^(\\S+) pending: not sent yet \\(federation_denied: ${HUB} does not accept requests from this instance \\(its administrator denied it\\)\\); it stays in the outbox`,
+    );
+    assert.match(sent.out, waitingLine);
+    const id = waitingLine.exec(sent.out)![1]!;
+    const sync = await person(third, stores.fay, 'sync');
+    assert.match(
+      sync.out,
+      new RegExp(
+        `waiting: conversation ${group}, message ${id}: federation_denied: ${HUB} does not accept`,
+      ),
+    );
+    // Allowed again: the kept message leaves and arrives.
+    hub.admin(['federation', 'allow', THIRD]);
+    assert.equal((await third.client(stores.fay, 'sync', '--wait', '60')).waiting, 0);
+    const history = await historyOf(hub, stores.dora, group, 5);
+    assert.deepEqual(history.at(-1), [`fay@${THIRD}`, kept]);
   });
 
   test('no instance keeps a message in clear', async () => {

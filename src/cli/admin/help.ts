@@ -23,7 +23,8 @@ Commands:
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
   user disable|enable   stop (and allow again) one user's logins, keeping their data
-  federation list|deny|allow  peer instances; deny or allow one
+  federation list|deny|allow|rotate-key
+                        peer instances: list, deny or allow one; a new instance key
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   backup --out FILE     an encrypted snapshot, taken while the server runs
   restore FILE          a backup into a new, empty data folder
@@ -59,12 +60,18 @@ ${CONFIG_FLAGS}`,
   federation: `Usage: foyer federation list [--json] [configuration flags]
        foyer federation deny DOMAIN [--json] [configuration flags]
        foyer federation allow DOMAIN [--json] [configuration flags]
+       foyer federation rotate-key [--json] [configuration flags]
 
-  list                  the peer instances this one knows: denied or not, items queued
-                        (--json: {"peers":[{"domain","denied","key","queued"}]})
+  list                  the peer instances this one knows: denied or not, items queued,
+                        and messages held for a group's hub it could not reach
+                        (--json: {"peers":[{"domain","denied","key","queued","held"}]})
   deny DOMAIN           refuses that instance's requests and stops routing to it
                         (a running server applies it at once)
   allow DOMAIN          undoes deny (federation is open by default)
+  rotate-key            replaces the instance key by a new one, with a statement signed by
+                        the old key that peers and clients follow; credentials signed before
+                        keep verifying (a running server signs with the new key at once)
+                        (--json: {"oldKey","newKey","at"})
 `,
   user: `Usage: foyer user list [--json] [configuration flags]
        foyer user remove NAME [--yes] [--json] [configuration flags]

@@ -5,7 +5,13 @@
 import type { Engine, MessageView } from '../../shared/engine/index.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { integer, list, optional, required, type Parsed } from './args.ts';
-import { conflictSentence, conversationLine, messageLine, syncReport } from './format.ts';
+import {
+  conflictSentence,
+  conversationLine,
+  messageLine,
+  pendingLine,
+  syncReport,
+} from './format.ts';
 import { EXIT } from '../errors.ts';
 import type { ClientIo } from './io.ts';
 import { withEngine } from './session.ts';
@@ -108,12 +114,16 @@ export const send: Run = (io, p) =>
       if (!(err instanceof FoyerError && err.code === 'network')) throw err;
     });
     const m = await e.send(id, text);
+    // A message left pending says why (another instance unreachable, say): a bare "pending"
+    // leaves a person guessing whether to send it again.
+    const why = m.state === 'pending' ? await waitingReason(e, m.id) : undefined;
+    const line = () => (why === undefined ? `${m.id} ${m.state}` : `${m.id} ${pendingLine(why)}`);
     // Sending stays allowed in conflict: the epoch this device keeps is the one every honest
     // member holds, so the message reaches exactly the members shown (docs/groups.md).
     const warning = conflictSentence(await e.conversation(id));
-    if (warning === undefined) return emit(io, p, { message: m }, () => `${m.id} ${m.state}`);
+    if (warning === undefined) return emit(io, p, { message: m }, line);
     if (!p.json) io.err(`foyer client: warning: ${warning}`);
-    return emit(io, p, { message: m, warning }, () => `${m.id} ${m.state}`);
+    return emit(io, p, { message: m, warning }, line);
   });
 
 /** Sends failed messages again: one, every failed one of a conversation, or all of them. */
@@ -161,8 +171,14 @@ export const sync: Run = (io, p) =>
         waiting: drained.waiting,
       };
     }
-    return emit(io, p, r, () => syncReport(r));
+    const waiting = r.waiting > 0 && !p.json ? await e.outbox() : [];
+    return emit(io, p, r, () => syncReport(r, waiting));
   });
+
+/** Why an outbox entry is still waiting: the last error of its last attempt, if any. */
+async function waitingReason(e: Engine, id: string): Promise<string | undefined> {
+  return (await e.outbox()).find((x) => x.id === id)?.lastError ?? undefined;
+}
 
 /** Streams events as JSON lines until SIGINT or SIGTERM. */
 export const watch: Run = (io, p) =>

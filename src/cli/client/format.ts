@@ -30,7 +30,7 @@ export function conflictSentence(
     `${c.conflictRule === undefined ? '' : `, rule ${c.conflictRule}`}). It keeps the state ` +
     'the other members agreed on, and messages still go to the members listed here; the ' +
     'conflict ends with the next valid change to the group. If it stays, the server may be ' +
-    'misbehaving: tell its administrator.'
+    'misbehaving: tell its administrator, or leave the conversation.'
   );
 }
 
@@ -75,8 +75,19 @@ export function deviceLine(d: DeviceView): string {
   return `${d.id}${d.current ? '  (this device)' : ''}${d.revoked ? '  REVOKED' : ''}  ${seen}`;
 }
 
-/** The outcome of a sync: counts, then each failure with its reason, and each removal. */
-export function syncReport(r: SyncResult): string {
+/** A message still in the outbox after an attempt: why, and that it is not lost. */
+export function pendingLine(lastError: string): string {
+  return `pending: not sent yet (${lastError}); it stays in the outbox and is sent again later (foyer client sync --wait SECONDS)`;
+}
+
+/**
+ * The outcome of a sync: counts, then each failure with its reason, each entry still
+ * waiting with the error of its last attempt, and each removal.
+ */
+export function syncReport(
+  r: SyncResult,
+  waiting: ReadonlyArray<{ id: string; conversationId: string; lastError: string | null }> = [],
+): string {
   const lines = [
     `${r.processed} item(s) processed, ${r.sent} sent, ${r.waiting} waiting, ${r.failed} failed${r.failed > 0 ? ':' : '.'}`,
   ];
@@ -88,6 +99,12 @@ export function syncReport(r: SyncResult): string {
       .filter((s) => s !== '')
       .join(', ');
     lines.push(`  ${where === '' ? '' : `${where}: `}${f.reason}`);
+  }
+  for (const w of waiting) {
+    if (w.lastError === null) continue;
+    lines.push(
+      `  waiting: conversation ${w.conversationId}, message ${w.id}: ${w.lastError}; sent again later`,
+    );
   }
   for (const id of r.removedFrom) lines.push(`You were removed from conversation ${id}.`);
   return lines.join('\n');

@@ -10,6 +10,7 @@ import * as convs from './conversationCommands.ts';
 import * as contacts from './contactCommands.ts';
 import { EXIT, reportError } from '../errors.ts';
 import { processIo, type ClientIo } from './io.ts';
+import { forPerson } from './federationWords.ts';
 
 type Run = (io: ClientIo, p: Parsed) => Promise<number>;
 
@@ -96,6 +97,6 @@ export async function clientMain(argv: string[], io: ClientIo = processIo()): Pr
       throw new FoyerError('usage', `unknown command "${name}" (see foyer client help)`);
     return await run(io, parsed);
   } catch (err) {
-    return reportError(io, err, { json, prefix: 'foyer client' });
+    return reportError(io, json ? err : forPerson(err), { json, prefix: 'foyer client' });
   }
 }

@@ -19,10 +19,14 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import { checkInvite, redeemInvite } from './invites.ts';
 import { revokeDeviceRows } from './revocations.ts';
 import type { AccountStores } from './store/index.ts';
+import type { KeyRotation } from '../../shared/protocol/keyRotation.ts';
 
 export interface InstanceSigner {
+  /** The current key (it changes when an administrator rotates it). */
   readonly publicKey: Uint8Array;
   sign(data: Uint8Array): Uint8Array;
+  /** The key's rotations, oldest first (storage/instance.ts); none when absent. */
+  rotations?(): KeyRotation[];
 }
 
 export interface NewDevice {

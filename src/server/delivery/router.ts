@@ -29,6 +29,13 @@ export interface Parcel {
    * accepted the item or its queue gave it up (federation/status.ts).
    */
   sender?: DeviceAddress;
+  /**
+   * For messages and Welcomes: every device that reads the group's application messages
+   * after this item. Each other instance is told its own devices among them, and only those
+   * (federation/route.ts), so that it can deliver its members' messages to each other while
+   * it cannot reach the hub.
+   */
+  members?: readonly DeviceAddress[];
 }
 
 /**

@@ -16,6 +16,8 @@ import { Inbox } from './inbox.ts';
 import { ReplayCache } from './replay.ts';
 import { PeerClient } from './peerClient.ts';
 import { REPLAY_WINDOW_SECONDS } from './signature.ts';
+import { HeldStore } from './heldStore.ts';
+import { Relay } from './relay.ts';
 
 export interface Federation {
   store: FederationStore;
@@ -30,6 +32,9 @@ export interface Federation {
   lookups: RateLimiter;
   /** Signed calls to peers (lookups, claims, forwarded submissions). */
   client: PeerClient;
+  /** Messages held during a partition with a group's hub, and their way to it. */
+  relay: Relay;
+  held: HeldStore;
 }
 
 /** User lookups and key-package claims a peer instance may make per minute (burst 15). */
@@ -47,6 +52,7 @@ export function createFederation(opts: {
 }): Federation {
   const { db, writer, config } = opts;
   const store = new FederationStore(db);
+  const maxAgeMs = (config.federationQueueSeconds ?? config.federationQueueDays * 24 * 3600) * 1000;
   const peers = new Peers({ store, writer, map: config.federationPeers });
   const sender = new Sender({
     store,
@@ -55,7 +61,7 @@ export function createFederation(opts: {
     log: opts.log,
     self: config.domain,
     sign: opts.sign,
-    maxAgeMs: (config.federationQueueSeconds ?? config.federationQueueDays * 24 * 3600) * 1000,
+    maxAgeMs,
     mailboxes: opts.mailboxes,
   });
   const route = new FederationRoute({
@@ -72,6 +78,19 @@ export function createFederation(opts: {
     isLiveDevice: opts.isLiveDevice,
     isHubHere: opts.isHubHere,
   });
+  const client = new PeerClient({ peers, self: config.domain, sign: opts.sign });
+  const held = new HeldStore(db);
+  const relay = new Relay({
+    held,
+    store,
+    writer,
+    mailboxes: opts.mailboxes,
+    client,
+    log: opts.log,
+    maxAgeMs,
+    isLiveDevice: opts.isLiveDevice,
+  });
+  inbox.onReceived = (origin) => relay.reachable(origin);
   return {
     store,
     peers,
@@ -81,6 +100,8 @@ export function createFederation(opts: {
     replays: new ReplayCache(REPLAY_WINDOW_SECONDS),
     limiter: new RateLimiter(config.rateLimitPerAddress),
     lookups: new RateLimiter(LOOKUPS_PER_MINUTE_PER_PEER),
-    client: new PeerClient({ peers, self: config.domain, sign: opts.sign }),
+    client,
+    relay,
+    held,
   };
 }

@@ -14,6 +14,11 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Senders retry for at most 7 days (the queue's default age); one more day of margin. */
 const SEEN_DAYS = 8;
 
+/** The day after which a digest recorded at `now` may be forgotten. */
+export function forgetDay(now: number): number {
+  return Math.floor(now / DAY_MS) + SEEN_DAYS;
+}
+
 export interface InboxResult {
   accepted: number;
   duplicates: number;
@@ -27,6 +32,8 @@ export class Inbox {
   private readonly mailboxes: Pick<Mailboxes, 'enqueue' | 'publish'>;
   private readonly isLiveDevice: (deviceId: string) => boolean;
   private readonly isHubHere: (groupId: Uint8Array) => boolean;
+  /** Called once a batch from `origin` is on disk (wakes the relay of held messages). */
+  onReceived: (origin: string) => void = () => undefined;
 
   constructor(opts: {
     store: FederationStore;
@@ -64,9 +71,14 @@ export class Inbox {
           continue;
         }
         if (hub === undefined) this.store.setHub(tx, item.groupId, origin, now);
-        if (!this.store.markSeen(tx, digest(origin, item), Math.floor(now / DAY_MS) + SEEN_DAYS)) {
+        if (!this.store.markSeen(tx, seenDigest(origin, item), forgetDay(now))) {
           duplicates++;
           continue;
+        }
+        // The hub tells this instance its own member devices after the item: the newest list
+        // replaces the last (items come in the hub's order), for deliveries during a partition.
+        if (item.kind !== 'status' && item.members !== undefined) {
+          this.store.setMembers(tx, item.groupId, item.members, now);
         }
         // A device removed since the peer queued the item gets nothing (as locally).
         const devices = [...new Set(item.devices)].filter(this.isLiveDevice);
@@ -76,13 +88,22 @@ export class Inbox {
       }
       this.writer.onCommit(() => {
         for (const p of pushes) this.mailboxes.publish(p);
+        // A batch from this peer: it is reachable again, held messages can go now.
+        this.onReceived(origin);
       });
       return { accepted: items.length - duplicates - refused, duplicates, refused };
     });
   }
 }
 
-function digest(origin: string, item: InboxItem): Uint8Array {
+/**
+ * What recognises an item received from `origin`. A follower records it too for a message it
+ * held and placed itself (relay.ts), so the hub's copy of the same message is not placed again.
+ */
+export function seenDigest(
+  origin: string,
+  item: Pick<InboxItem, 'kind' | 'groupId' | 'msgId'>,
+): Uint8Array {
   return createHash('sha256')
     .update(`foyer/v1 federation-seen\0${origin}\0${item.kind}\0`)
     .update(item.groupId)

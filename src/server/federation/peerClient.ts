@@ -8,6 +8,7 @@
 import { FoyerError, type ErrorCode } from '../../shared/protocol/errors.ts';
 import type { Peers } from './peers.ts';
 import { signRequest } from './signature.ts';
+import { networkReason } from './networkReason.ts';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Answers to lookups, claims and submissions are small; a larger one is refused unread. */
@@ -38,6 +39,10 @@ const PASSED_ON: ReadonlySet<string> = new Set<ErrorCode>([
 export class PeerClient {
   private readonly peers: Peers;
   private readonly self: string;
+  /** This instance's domain (the origin of its requests). */
+  get domain(): string {
+    return this.self;
+  }
   private readonly sign: (data: Uint8Array) => Uint8Array;
 
   constructor(opts: { peers: Peers; self: string; sign: (data: Uint8Array) => Uint8Array }) {
@@ -56,6 +61,7 @@ export class PeerClient {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    opts: { maxAnswerBytes?: number } = {},
   ): Promise<unknown> {
     this.peers.assertAllowed(domain);
     const raw =
@@ -82,9 +88,11 @@ export class PeerClient {
       });
       text = await res.text();
     } catch (err) {
-      throw unreachable(domain, `network: ${(err as Error).name}`);
+      throw unreachable(domain, `network: ${networkReason(err)}`);
     }
-    if (text.length > MAX_ANSWER_BYTES) throw unreachable(domain, 'answer too large');
+    if (text.length > (opts.maxAnswerBytes ?? MAX_ANSWER_BYTES)) {
+      throw unreachable(domain, 'answer too large');
+    }
     let json: unknown;
     try {
       json = text.length === 0 ? {} : JSON.parse(text);
@@ -93,6 +101,15 @@ export class PeerClient {
     }
     if (res.ok) return json;
     const e = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } }).error;
+    if (e?.code === 'federation_denied') {
+      // The peer's own words would name this instance ("instance <us> is denied here"):
+      // the device is told which instance refuses it, and that it is that one's choice.
+      throw new FoyerError(
+        'federation_denied',
+        `${domain} does not accept requests from this instance (its administrator denied it)`,
+        { domain, deniedBy: 'peer' },
+      );
+    }
     if (typeof e?.code === 'string' && PASSED_ON.has(e.code)) {
       const details =
         typeof e.details === 'object' && e.details !== null

@@ -10,6 +10,18 @@ import type { DeviceAddress } from '../delivery/address.ts';
 import type { Parcel, RemoteRoute } from '../delivery/router.ts';
 import type { FederationStore } from './store.ts';
 import type { Peers } from './peers.ts';
+import { MAX_MEMBERS } from './wire.ts';
+
+/**
+ * The JSON list of `domain`'s own member devices after the parcel: nothing about other
+ * instances' devices. A list longer than the inbox takes is not sent (null), so that it never
+ * makes a whole batch unreadable: that instance then does not hold messages for the group.
+ */
+function membersAt(domain: string, parcel: Parcel): string | null {
+  if (parcel.members === undefined) return null;
+  const own = parcel.members.filter((m) => m.domain === domain).map((m) => m.deviceId);
+  return own.length > MAX_MEMBERS ? null : JSON.stringify(own);
+}
 
 export class FederationRoute implements RemoteRoute {
   private readonly store: FederationStore;
@@ -55,6 +67,7 @@ export class FederationRoute implements RemoteRoute {
       created_at: now,
       sender_domain: parcel.sender?.domain ?? null,
       sender_device: parcel.sender?.deviceId ?? null,
+      members: membersAt(domain, parcel),
     });
     this.writer.onCommit(this.kick);
   }

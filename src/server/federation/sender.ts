@@ -9,6 +9,7 @@ import type { Writer } from '../writer.ts';
 import type { FederationStore, OutboundRow } from './store.ts';
 import type { Peers } from './peers.ts';
 import { signRequest } from './signature.ts';
+import { networkReason } from './networkReason.ts';
 import { StatusNotes } from './status.ts';
 import type { Mailboxes, PushItem } from '../mailbox/mailbox.ts';
 import { encodeBatch, INBOX_PATH, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from './wire.ts';
@@ -149,6 +150,7 @@ export class Sender {
         msgId: r.msg_id,
         body: r.body,
         devices: JSON.parse(r.devices) as string[],
+        ...(r.members === null ? {} : { members: JSON.parse(r.members) as string[] }),
       })),
     );
     const headers = signRequest({
@@ -184,7 +186,7 @@ export class Sender {
       }
       error = `${res.status} ${errorCode(text)}`;
     } catch (err) {
-      error = `network: ${(err as Error).name}`;
+      error = `network: ${networkReason(err)}`;
     }
     const attempts = (this.store.retry(domain)?.attempts ?? 0) + 1;
     const nextAt = Date.now() + backoffMs(attempts - 1);

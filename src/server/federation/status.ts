@@ -59,6 +59,7 @@ export class StatusNotes {
         created_at: now,
         sender_domain: null,
         sender_device: null,
+        members: null,
       });
       queued = true;
     }

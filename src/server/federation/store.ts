@@ -5,6 +5,7 @@
 import type { Db } from '../storage/sqlite.ts';
 import type { WriteTx } from '../storage/tx.ts';
 import type { ItemKind } from '../mailbox/mailbox.ts';
+import type { KeyRotation } from '../../shared/protocol/keyRotation.ts';
 
 export interface PeerRow {
   domain: string;
@@ -26,6 +27,8 @@ export interface OutboundRow {
   /** The submitting device, for application messages (null for others). */
   sender_domain: string | null;
   sender_device: string | null;
+  /** JSON array of the receiving instance's member devices after the item (null: not told). */
+  members: string | null;
 }
 
 export interface RetryRow {
@@ -62,6 +65,66 @@ export class FederationStore {
       .run(domain, Buffer.from(key), now);
   }
 
+  /**
+   * Follows a peer's rotations: records each statement and moves the pin to the last one's
+   * new key, only if the pin is still `from` (another request may have moved it meanwhile).
+   * @returns whether the pin moved
+   */
+  rotate(
+    _tx: WriteTx,
+    domain: string,
+    from: Uint8Array,
+    followed: readonly KeyRotation[],
+    now: number,
+  ): boolean {
+    const last = followed.at(-1);
+    if (last === undefined) return false;
+    const moved = this.db
+      .prepare(
+        'UPDATE federation_peers SET public_key = ?, pinned_at = ? WHERE domain = ? AND public_key = ?',
+      )
+      .run(Buffer.from(last.newKey), now, domain, Buffer.from(from)).changes;
+    if (moved === 0) return false;
+    this.recordRotations(_tx, domain, followed, now);
+    return true;
+  }
+
+  /** Records rotation statements of `domain` already checked (first kept on a repeat). */
+  recordRotations(_tx: WriteTx, domain: string, list: readonly KeyRotation[], now: number): void {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO federation_peer_rotations
+         (domain, old_key, new_key, at, signature, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of list) {
+      insert.run(
+        domain,
+        Buffer.from(r.oldKey),
+        Buffer.from(r.newKey),
+        r.at,
+        Buffer.from(r.signature),
+        now,
+      );
+    }
+  }
+
+  /** The rotations of `domain` this instance followed, oldest first. */
+  rotations(domain: string): KeyRotation[] {
+    return this.db
+      .prepare<
+        [string],
+        { old_key: Uint8Array; new_key: Uint8Array; at: number; signature: Uint8Array }
+      >(
+        'SELECT old_key, new_key, at, signature FROM federation_peer_rotations WHERE domain = ? ORDER BY seq',
+      )
+      .all(domain)
+      .map((r) => ({
+        oldKey: new Uint8Array(r.old_key),
+        newKey: new Uint8Array(r.new_key),
+        at: r.at,
+        signature: new Uint8Array(r.signature),
+      }));
+  }
+
   setDenied(_tx: WriteTx, domain: string, denied: boolean): void {
     this.db
       .prepare(
@@ -75,8 +138,8 @@ export class FederationStore {
     this.db
       .prepare(
         `INSERT INTO federation_outbox (domain, kind, group_id, msg_id, body, devices, created_at,
-           sender_domain, sender_device)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           sender_domain, sender_device, members)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         item.domain,
@@ -88,6 +151,7 @@ export class FederationStore {
         item.created_at,
         item.sender_domain,
         item.sender_device,
+        item.members,
       );
   }
 
@@ -171,6 +235,30 @@ export class FederationStore {
     this.db
       .prepare('INSERT OR IGNORE INTO federation_groups (group_id, hub, since) VALUES (?, ?, ?)')
       .run(Buffer.from(groupId), hub, now);
+  }
+
+  /**
+   * This instance's member devices of a group hubbed elsewhere, as its hub last told them
+   * (undefined: never told, e.g. by a hub that does not send them).
+   */
+  members(groupId: Uint8Array): string[] | undefined {
+    const row = this.db
+      .prepare<[Buffer], { devices: string }>(
+        'SELECT devices FROM federation_members WHERE group_id = ?',
+      )
+      .get(Buffer.from(groupId));
+    return row === undefined ? undefined : (JSON.parse(row.devices) as string[]);
+  }
+
+  /** Replaces the member devices of a group with what its hub's latest item says. */
+  setMembers(_tx: WriteTx, groupId: Uint8Array, devices: readonly string[], now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO federation_members (group_id, devices, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(group_id) DO UPDATE SET devices = excluded.devices,
+           updated_at = excluded.updated_at`,
+      )
+      .run(Buffer.from(groupId), JSON.stringify(devices), now);
   }
 
   /** Records a received item's digest; false when it was already there. */

@@ -13,6 +13,9 @@ export const MAX_BATCH_ITEMS = 256;
 /** Most bytes of one inbox request (a batch of items up to the submission limit). */
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 const MAX_DEVICES = 64;
+/** Most member devices one instance can have in a group (the hub's leaves are bounded too). */
+export const MAX_MEMBERS = 1024;
+const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const KINDS: readonly ItemKind[] = ['message', 'welcome', 'status'];
 
 export interface InboxItem {
@@ -21,6 +24,12 @@ export interface InboxItem {
   msgId: string;
   body: Uint8Array;
   devices: string[];
+  /**
+   * The receiving instance's own member devices of the group after this item, as the hub
+   * knows them (absent on status items): a follower delivers its devices' application
+   * messages to these at once while it cannot reach the hub (docs/federation.md, Partitions).
+   */
+  members?: string[];
 }
 
 export function encodeBatch(items: readonly InboxItem[]): Uint8Array {
@@ -32,6 +41,7 @@ export function encodeBatch(items: readonly InboxItem[]): Uint8Array {
         msgId: i.msgId,
         body: toBase64Url(i.body),
         devices: i.devices,
+        ...(i.members === undefined ? {} : { members: i.members }),
       })),
     }),
   );
@@ -68,9 +78,18 @@ export function parseBatch(raw: Uint8Array): InboxItem[] {
       !Array.isArray(devices) ||
       devices.length === 0 ||
       devices.length > MAX_DEVICES ||
-      !devices.every((d) => typeof d === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(d))
+      !devices.every((d) => typeof d === 'string' && DEVICE_ID_RE.test(d))
     ) {
       throw bad(`items[${n}].devices is invalid`);
+    }
+    const members = o.members;
+    if (
+      members !== undefined &&
+      (!Array.isArray(members) ||
+        members.length > MAX_MEMBERS ||
+        !members.every((d) => typeof d === 'string' && DEVICE_ID_RE.test(d)))
+    ) {
+      throw bad(`items[${n}].members is invalid`);
     }
     return {
       kind: o.kind as ItemKind,
@@ -78,6 +97,7 @@ export function parseBatch(raw: Uint8Array): InboxItem[] {
       msgId: o.msgId,
       body,
       devices: devices as string[],
+      ...(members === undefined ? {} : { members: members as string[] }),
     };
   });
 }

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { Hub, MAX_GROUPS_PER_USER } from './hub.ts';
 import { Mailboxes } from '../mailbox/mailbox.ts';
 import { Writer } from '../writer.ts';
-import { DeliveryRouter } from '../delivery/router.ts';
+import { DeliveryRouter, type RemoteRoute } from '../delivery/router.ts';
+import { FederationStore } from '../federation/store.ts';
+import { FederationRoute } from '../federation/route.ts';
+import { Peers } from '../federation/peers.ts';
+import type { Db } from '../storage/sqlite.ts';
 import { Accounts } from '../accounts/accounts.ts';
 import { accountStores } from '../accounts/store/index.ts';
 import { Revocations } from '../accounts/revocations.ts';
@@ -31,7 +35,7 @@ import { FoyerError } from '../../shared/protocol/errors.ts';
 import type { Caller } from '../accounts/accounts.ts';
 
 /** A hub over an in-memory database holding the household's devices. */
-async function setup(names: string[]) {
+async function setup(names: string[], remote?: (db: Db, writer: Writer) => RemoteRoute) {
   const h = await makeTestHousehold(names);
   const db = memoryDb();
   h.devices.forEach((d, i) => {
@@ -50,7 +54,12 @@ async function setup(names: string[]) {
     onAbort: () => assert.fail('batch aborted'),
   });
   const revocations = new Revocations(db);
-  const router = new DeliveryRouter({ domain: h.instance.domain, mailboxes, revoked: revocations });
+  const router = new DeliveryRouter({
+    domain: h.instance.domain,
+    mailboxes,
+    revoked: revocations,
+    ...(remote === undefined ? {} : { remote: remote(db, writer) }),
+  });
   const config = loadConfig({ argv: ['--domain', h.instance.domain], env: {}, cwd: '/' });
   const accounts = new Accounts(accountStores(db), writer, config, {
     publicKey: new Uint8Array(32),
@@ -373,4 +382,94 @@ test('a user may be in at most MAX_GROUPS_PER_USER groups; others can still crea
     refusedWith('limit_reached'),
   );
   assert.equal((await hub.create(caller(bob, 1), randomBytes(16), undefined)).epoch, 0);
+});
+
+test('each other instance is told its own member devices with each item; a held message is not fanned back to its origin', async () => {
+  const federation = (db: Db, writer: Writer): RemoteRoute => {
+    const store = new FederationStore(db);
+    const peers = new Peers({ store, writer, map: {} });
+    return new FederationRoute({ store, peers, writer, maxQueued: 1000, kick: () => undefined });
+  };
+  const { h, db, hub, mailboxes, caller } = await setup(['alice'], federation);
+  const alice = h.devices[0]!;
+  const bobs = await makeTestInstance('chez-bob.example');
+  const far = await makeTestInstance('loin.example');
+  const identity = (user: string, at: typeof bobs) =>
+    makeTestIdentity({ user, domain: at.domain, instanceKey: at.key });
+  const [bob1, bob2, carol] = [
+    await identity('bob', bobs),
+    await identity('bea', bobs),
+    await identity('carol', far),
+  ];
+  const trust = memoryTrustStore(
+    { domain: h.instance.domain, publicKey: h.instance.key.publicKey },
+    { domain: bobs.domain, publicKey: bobs.key.publicKey },
+    { domain: far.domain, publicKey: far.key.publicKey },
+  );
+  const groupId = randomBytes(16);
+  await hub.create(caller(alice, 0), groupId, undefined);
+  const kps = [];
+  for (const d of [bob1, bob2, carol])
+    kps.push((await createKeyPackage(d.me, trust)).publicPackage);
+  const add = await addMembers(await createGroup(groupId, alice.me, { trust }), kps, { trust });
+  await hub.submit(caller(alice, 0), groupId, {
+    id: id(),
+    message: add.commit,
+    welcome: add.welcome,
+    groupInfo: undefined,
+  });
+  const queued = () =>
+    db
+      .prepare<[], { domain: string; kind: string; msg_id: string; members: string | null }>(
+        'SELECT domain, kind, msg_id, members FROM federation_outbox ORDER BY seq',
+      )
+      .all()
+      .map((r) => ({ ...r, members: JSON.parse(r.members ?? 'null') as string[] | null }));
+  // The Welcomes: each instance learns its own member devices, nothing of the others'.
+  assert.deepEqual(
+    queued().map((r) => [r.domain, r.kind, r.members]),
+    [
+      ['chez-bob.example', 'welcome', [bob1.deviceId, bob2.deviceId]],
+      ['loin.example', 'welcome', [carol.deviceId]],
+    ],
+  );
+  const message = async () => ({
+    id: id(),
+    message: (await encryptMessage(add.group, utf8('x'), { trust })).message,
+    welcome: undefined,
+    groupInfo: undefined,
+  });
+  const bob1At = { user: 'bob', domain: bobs.domain, deviceId: bob1.deviceId };
+  // Forwarded as usual: both other instances get it.
+  const plain = await message();
+  await hub.submitFrom(bob1At, groupId, plain);
+  assert.deepEqual(
+    queued()
+      .filter((r) => r.msg_id === plain.id)
+      .map((r) => [r.domain, r.members]),
+    [
+      ['chez-bob.example', [bob1.deviceId, bob2.deviceId]],
+      ['loin.example', [carol.deviceId]],
+    ],
+  );
+  // Held at chez-bob during a partition: chez-bob placed it already, so only loin gets it.
+  const held = await message();
+  await hub.submitFrom(bob1At, groupId, held, true);
+  assert.deepEqual(
+    queued()
+      .filter((r) => r.msg_id === held.id)
+      .map((r) => r.domain),
+    ['loin.example'],
+  );
+  assert.ok(mailboxes.page(alice.deviceId, 0, 10).items.some((i) => i.id === held.id));
+  // Only an application message of another instance's device can be held.
+  await assert.rejects(
+    hub.submitFrom(
+      bob1At,
+      groupId,
+      { ...(await message()), message: (await selfUpdate(add.group, { trust })).commit },
+      true,
+    ),
+    refusedWith('bad_request'),
+  );
 });

@@ -116,6 +116,35 @@ export class Hub {
     return g.groupInfo;
   }
 
+  /**
+   * The status of a group hubbed here, for another instance that has at least one member
+   * device in it (forwarded for one of its devices; which one it does not say).
+   * @throws FoyerError not_member when that instance has no device in the group, or there is
+   * no such group (the same answer)
+   */
+  statusForPeer(domain: string, groupId: Uint8Array): GroupStatus {
+    return status(this.peerGroup(domain, groupId));
+  }
+
+  /**
+   * The latest GroupInfo of a group hubbed here, for another instance that has a member device
+   * in it, with the ids of that instance's member devices (so it can check the asking device
+   * is one of them without telling which).
+   * @throws FoyerError not_member as {@link statusForPeer}; not_found when there is no
+   * GroupInfo yet
+   */
+  groupInfoForPeer(
+    domain: string,
+    groupId: Uint8Array,
+  ): { groupInfo: Uint8Array; devices: string[] } {
+    const g = this.peerGroup(domain, groupId);
+    if (g.groupInfo === undefined) throw new FoyerError('not_found', 'no GroupInfo yet');
+    const devices = [...g.leaves.values()]
+      .filter((m) => m.domain === domain)
+      .map((m) => m.deviceId);
+    return { groupInfo: g.groupInfo, devices };
+  }
+
   /** Whether this instance is the hub of `groupId` (the group was created here). */
   isHubOf(groupId: Uint8Array): boolean {
     return this.groups.get(groupId) !== undefined;
@@ -129,15 +158,22 @@ export class Hub {
   /**
    * Accepts one MLS message from a member device, of this instance or (forwarded, signed, by
    * its own instance) of another: both are ordered and fanned out alike.
+   * @param heldAtOrigin an application message the sender's instance already delivered to its
+   * own member devices while it could not reach this hub: fanned out to every other instance
+   * but not back to the sender's (docs/federation.md, Partitions)
    */
   async submitFrom(
     sender: DeviceAddress,
     groupId: Uint8Array,
     s: Submission,
+    heldAtOrigin = false,
   ): Promise<SubmitResponse> {
     const inspected = inspectMessage(s.message);
     if (!equalBytes(inspected.groupId, groupId)) {
       throw new FoyerError('bad_request', 'message is for another group');
+    }
+    if (heldAtOrigin && (inspected.type !== 'application' || this.router.isLocal(sender))) {
+      throw new FoyerError('bad_request', 'only a remote application message can be held');
     }
     if (inspected.type === 'application' && s.message.length > MAX_APPLICATION_MESSAGE) {
       throw new FoyerError(
@@ -182,11 +218,12 @@ export class Hub {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
         // Banned devices wait only for the commit that removes them: no more messages.
-        const readers =
-          g.policy === undefined
-            ? others
-            : others.filter((m) => !isBanned(g.policy!, formatAddress(m), m.deviceId));
-        pushes.push(this.router.deliver(tx, readers, { ...message, sender }, now));
+        const readers = readersOf(others, g.policy).filter(
+          // The sender's instance already placed a held message with its own members.
+          (m) => !heldAtOrigin || m.domain !== sender.domain,
+        );
+        const members = readersOf(g.leaves.values(), g.policy);
+        pushes.push(this.router.deliver(tx, readers, { ...message, sender, members }, now));
       } else {
         if (inspected.epoch !== g.epoch) {
           throw new FoyerError('wrong_epoch', `the group is at epoch ${g.epoch}`, {
@@ -213,11 +250,12 @@ export class Hub {
             ? { decoded: verdict.policy, bytes: inspected.policy }
             : undefined;
         epoch = g.epoch + 1;
-        pushes.push(this.router.deliver(tx, others, message, now));
+        const members = readersOf(change.leaves.values(), newPolicy?.decoded ?? g.policy);
+        pushes.push(this.router.deliver(tx, others, { ...message, members }, now));
         if (change.added.length > 0) {
           const welcomed = change.added.map((a) => a.member);
           const welcome = { kind: 'welcome', groupId, msgId: s.id, body: s.welcome! } as const;
-          pushes.push(this.router.deliver(tx, welcomed, welcome, now));
+          pushes.push(this.router.deliver(tx, welcomed, { ...welcome, members }, now));
         }
         this.groups.advance(tx, g, epoch, change, s.groupInfo, newPolicy);
       }
@@ -260,6 +298,14 @@ export class Hub {
     if (g === undefined || leafOf(g.leaves, member) === undefined) {
       // Same answer for "no such group" and "not a member": ids are not an oracle.
       throw new FoyerError('not_member', 'this device is not a member of that group');
+    }
+    return g;
+  }
+
+  private peerGroup(domain: string, groupId: Uint8Array): HubGroup {
+    const g = this.groups.get(groupId);
+    if (g === undefined || ![...g.leaves.values()].some((m) => m.domain === domain)) {
+      throw new FoyerError('not_member', 'that instance has no device in that group');
     }
     return g;
   }
@@ -315,6 +361,14 @@ export class Hub {
     }
     return address;
   }
+}
+
+/** The members that read application messages: all but the devices the policy bans. */
+function readersOf(members: Iterable<Member>, policy: Policy | undefined): Member[] {
+  const all = [...members];
+  return policy === undefined
+    ? all
+    : all.filter((m) => !isBanned(policy, formatAddress(m), m.deviceId));
 }
 
 function leafDevice(m: Member): LeafDevice {

@@ -5,7 +5,6 @@
  * or `Engine.open` (an existing store).
  */
 import { FoyerError } from '../protocol/errors.ts';
-import { fromBase64Url } from '../protocol/bytes.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { DEFAULT_TUNING, type EngineContext, type EngineTuning } from './core/context.ts';
 import { EncryptedStore, type OpenStoreOptions } from './store/encryptedStore.ts';
@@ -170,8 +169,7 @@ export class Engine extends EngineApi {
         instanceKey: account.instanceKey,
       },
       () => clock.now(),
-      async (domain) =>
-        fromBase64Url((await transport.instance(domain)).instanceKey) ?? new Uint8Array(),
+      (domain) => transport.instance(domain),
     );
     const ctx: EngineContext = {
       store,

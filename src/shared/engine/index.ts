@@ -27,6 +27,7 @@ export type {
   ConversationView,
   DeliveryState,
   MessageView,
+  SystemLine,
 } from './store/model.ts';
 export type { DeviceView } from './devices/devices.ts';
 export type { FlushResult } from './outbox/outbox.ts';

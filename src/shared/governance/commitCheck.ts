@@ -62,6 +62,9 @@ export function checkCommit(before: Policy | undefined, facts: CommitFacts): Com
     }
     policy = expected;
   }
+  if (facts.newPolicy !== undefined && losesLastAdmin(policy, after)) {
+    return refuse('last_admin', 'the ban would take the last admin’s last device');
+  }
   const isAdmin = before.admins.includes(by);
   for (const r of facts.removed) {
     const allowed =
@@ -95,6 +98,19 @@ export function checkCommit(before: Policy | undefined, facts: CommitFacts): Com
     return refuse('banned_remains', 'every leaf of a banned person or device must be removed');
   }
   return { policy };
+}
+
+/**
+ * Whether no admin keeps a device that is not banned while someone who is not leaving does:
+ * a device ban can do that (rules.ts sees identities, not devices), and once that device is
+ * removed every policy change would be refused (docs/groups.md, "Last admin").
+ */
+function losesLastAdmin(p: Policy, after: LeafDevice[]): boolean {
+  const staying = after.filter((d) => !isBanned(p, d.identity, d.deviceId));
+  return (
+    staying.some((d) => !p.leaving.includes(d.identity)) &&
+    !staying.some((d) => p.admins.includes(d.identity))
+  );
 }
 
 function leavesAfter(f: CommitFacts): LeafDevice[] {

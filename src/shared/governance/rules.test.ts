@@ -174,3 +174,23 @@ test('commit check: a ban must remove every leaf and the banned cannot be re-add
   assert.equal(rule(banned, later), 'banned');
   assert.equal(rule(banned, { ...later, committer: dev(C, 4) }), 'banned');
 });
+
+test('commit check: a device ban may not take the last admin’s last device while others remain', () => {
+  const p = initialPolicy(A);
+  const rule = (q: Policy, f: CommitFacts) => {
+    const v = checkCommit(q, f);
+    return isRefusal(v) ? v.rule : 'ok';
+  };
+  const ownDevice = { identity: A, deviceId: dev(A, 1).deviceId };
+  const banOwn = encodePolicy(act(p, { t: 'vote', target: ownDevice, kind: 'ban' }, A));
+  // Its removal would leave an admin with no leaf, and then every policy change (each
+  // prunes identities without a leaf) would be refused: nobody could govern the group again.
+  assert.equal(rule(p, facts({ newPolicy: banOwn })), 'last_admin');
+  // With a second device the admin stays, so the ban is fine.
+  const twoDevices = [dev(A, 1), dev(A, 9), dev(B, 2), dev(C, 4)];
+  assert.equal(rule(p, facts({ before: twoDevices, newPolicy: banOwn })), 'ok');
+  // Why: once the banned device is removed, even a plain `leave` of a member is refused.
+  const carried = act(p, { t: 'vote', target: ownDevice, kind: 'ban' }, A);
+  const next = applyAction(carried, { t: 'leave' }, B, new Set([B, C]));
+  assert.ok(isRefusal(next) && next.rule === 'last_admin');
+});

@@ -108,8 +108,9 @@ export function memoryTrustStore(
   return {
     pins,
     calls,
-    async instanceKey(domain) {
-      return keys.get(domain);
+    async instanceKeys(domain) {
+      const key = keys.get(domain);
+      return key === undefined ? [] : [key];
     },
     async acceptIdentity(user, domain, identityKey) {
       calls.acceptIdentity++;

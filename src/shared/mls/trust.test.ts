@@ -148,7 +148,7 @@ test('refuses an identity the trust store does not accept', async () => {
 test('a failing trust store propagates instead of looking like a forgery', async () => {
   const { alice } = await setup();
   const offline: TrustStore = {
-    instanceKey: () => Promise.reject(new FoyerError('network', 'instance unreachable')),
+    instanceKeys: () => Promise.reject(new FoyerError('network', 'instance unreachable')),
     acceptIdentity: async () => true,
   };
   await assert.rejects(

@@ -3,22 +3,33 @@
  * accepts a leaf only when its basic credential is a Foyer device credential
  * (protocol/credential.ts) that
  *  - names the leaf's own signature key as its device key,
- *  - carries a valid identity-key signature and a valid signature by the pinned instance key
- *    of its domain,
+ *  - carries a valid identity-key signature and a valid signature by a trusted instance key
+ *    of its domain (the pinned one or one its rotations lead to, asking again once when none
+ *    verifies),
  *  - and whose identity key the trust store accepts (pinning, change warnings).
  */
 import type { AuthenticationService, Credential } from 'ts-mls';
 import {
   checkCredentialSignatures,
   decodeCredential,
+  IDENTITY_SIGNATURE_REFUSED,
   type DeviceCredential,
 } from '../protocol/credential.ts';
 import { equalBytes } from '../protocol/bytes.ts';
 import { FoyerError } from '../protocol/errors.ts';
 
 export interface TrustStore {
-  /** The pinned Ed25519 instance key of `domain`, or undefined when unknown. */
-  instanceKey(domain: string): Promise<Uint8Array | undefined>;
+  /**
+   * The Ed25519 instance keys trusted for `domain`: the pinned one and those its rotations
+   * led to (engine/identity/instanceKeys.ts), current last; empty when unknown.
+   */
+  instanceKeys(domain: string): Promise<readonly Uint8Array[]>;
+  /**
+   * Asks again for `domain`'s key, after a credential verified under none of its keys, and
+   * follows a rotation signed from a trusted key. Resolves true when a key was learnt.
+   * Optional: a store without it never learns a rotated key.
+   */
+  refreshInstanceKeys?(domain: string): Promise<boolean>;
   /** Called for every credential whose signatures verified. Return false to refuse it
    *  (e.g. the user's identity key differs from the pinned one and was not accepted). */
   acceptIdentity(user: string, domain: string, identityKey: Uint8Array): Promise<boolean>;
@@ -61,17 +72,34 @@ export async function checkLeafCredential(
   if (!equalBytes(decoded.deviceKey, signaturePublicKey)) {
     return { ok: false, reason: 'device key differs from the leaf signature key' };
   }
-  const instanceKey = await trust.instanceKey(decoded.domain);
-  if (instanceKey === undefined) {
-    return { ok: false, reason: 'unknown instance key for the domain' };
-  }
-  const bad = await checkCredentialSignatures(decoded, instanceKey);
+  const bad = await checkInstanceSignatures(decoded, trust);
   if (bad !== undefined) return { ok: false, reason: bad };
   if (!(await trust.acceptIdentity(decoded.user, decoded.domain, decoded.identityKey))) {
     return { ok: false, reason: 'identity key refused by the trust store' };
   }
   return { ok: true, credential: decoded };
 }
+
+/**
+ * Checks a credential's identity signature and its instance signature against the keys
+ * trusted for its domain; when no key verifies it, asks the trust store once to follow a
+ * rotation of that instance and checks again.
+ * @returns why it is refused, or undefined when it holds
+ */
+export async function checkInstanceSignatures(
+  c: DeviceCredential,
+  trust: TrustStore,
+): Promise<string | undefined> {
+  const keys = await trust.instanceKeys(c.domain);
+  const bad = keys.length === 0 ? UNKNOWN_INSTANCE : await checkCredentialSignatures(c, keys);
+  if (bad === undefined || bad === IDENTITY_SIGNATURE_REFUSED) return bad;
+  if (trust.refreshInstanceKeys === undefined || !(await trust.refreshInstanceKeys(c.domain))) {
+    return bad;
+  }
+  return checkCredentialSignatures(c, await trust.instanceKeys(c.domain));
+}
+
+const UNKNOWN_INSTANCE = 'unknown instance key for the domain';
 
 /** The authentication service to install in every ts-mls client config. */
 export function foyerAuthService(trust: TrustStore): AuthenticationService {

@@ -4,6 +4,8 @@
  * these shapes at the boundary (src/server/http/parse.ts).
  */
 
+import type { KeyRotationJson } from './keyRotation.ts';
+
 /** Unpadded base64url. */
 export type B64 = string;
 
@@ -25,6 +27,11 @@ export interface WellKnown {
   software: string;
   /** Server-to-server endpoints (docs/federation.md), as paths; clients do not need them. */
   endpoints?: { inbox: string };
+  /**
+   * Every rotation of the instance key, oldest first, each signed by the key it replaced
+   * (protocol/keyRotation.ts); absent or empty when the key was never rotated.
+   */
+  rotations?: KeyRotationJson[];
 }
 
 /** A new device as registration and linking send it. */
@@ -88,10 +95,15 @@ export interface UserInfo {
   devices: Array<Pick<DeviceInfo, 'id' | 'credential'>>;
 }
 
-/** GET /api/v1/instances/:domain — an instance's key as the device's own server pinned it. */
+/**
+ * GET /api/v1/instances/:domain — an instance's key as the device's own server pinned it, and
+ * the rotations that lead to it (for this instance: all of them; for another: those the server
+ * followed from the key it pinned first), oldest first.
+ */
 export interface InstanceInfo {
   domain: string;
   instanceKey: B64;
+  rotations?: KeyRotationJson[];
 }
 
 /** POST /api/v1/devices: an existing device adds a new device of the same user. */

@@ -110,22 +110,26 @@ export function decodeCredential(bytes: Uint8Array): DeviceCredential {
   return c;
 }
 
-/** Why a credential was refused, or undefined when both signatures hold. */
+/**
+ * Why a credential was refused, or undefined when both signatures hold. The instance
+ * signature may be by any of `instanceKeys` (an instance's current key and the keys it
+ * rotated away from, shared/protocol/keyRotation.ts).
+ */
 export async function checkCredentialSignatures(
   c: DeviceCredential,
-  instanceKey: Uint8Array,
+  instanceKeys: Uint8Array | readonly Uint8Array[],
 ): Promise<string | undefined> {
   if (!(await verify(c.identityKey, identitySignatureInput(c), c.identitySignature))) {
-    return 'identity signature does not verify';
+    return IDENTITY_SIGNATURE_REFUSED;
   }
-  if (
-    !(await verify(
-      instanceKey,
-      instanceSignatureInput(c, c.identitySignature),
-      c.instanceSignature,
-    ))
-  ) {
-    return 'instance signature does not verify';
+  const input = instanceSignatureInput(c, c.identitySignature);
+  const keys = instanceKeys instanceof Uint8Array ? [instanceKeys] : instanceKeys;
+  for (const key of keys) {
+    if (await verify(key, input, c.instanceSignature)) return undefined;
   }
-  return undefined;
+  return INSTANCE_SIGNATURE_REFUSED;
 }
+
+/** The refusals of {@link checkCredentialSignatures}. */
+export const IDENTITY_SIGNATURE_REFUSED = 'identity signature does not verify';
+export const INSTANCE_SIGNATURE_REFUSED = 'instance signature does not verify';

@@ -4,6 +4,7 @@ import type { Live } from '../engine/live.ts';
 import { FoyerError } from '../lib/engine.ts';
 import { t } from '../i18n/index.ts';
 import { errorText } from '../i18n/errors.ts';
+import { actionErrorText } from './group/actionError.ts';
 import { Loading } from '../components/Lazy.tsx';
 import { Avatar } from './Avatar.tsx';
 import { go } from './nav.ts';
@@ -31,7 +32,7 @@ export function NewChat({ live: l }: { live: Live }) {
         go({ name: 'safety', user: name, back: null });
         return;
       }
-      setFailure(errorText(err));
+      setFailure(actionErrorText(err));
       setBusy(null);
     }
   };

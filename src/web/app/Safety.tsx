@@ -10,6 +10,7 @@ import { errorText } from '../i18n/errors.ts';
 import { Loading } from '../components/Lazy.tsx';
 import { QrCode } from '../components/QrCode.tsx';
 import { Panel } from './Panel.tsx';
+import { ContactActions } from './contacts/ContactActions.tsx';
 import type { View } from './nav.ts';
 
 export function Safety({ live: l, user, back }: { live: Live; user: string; back: string | null }) {
@@ -94,6 +95,7 @@ export function Safety({ live: l, user, back }: { live: Live; user: string; back
           )}
         </>
       )}
+      <ContactActions live={l} user={user} />
     </Panel>
   );
 }

@@ -7,6 +7,7 @@ import { phase, routeAfterLock } from '../state/boot.ts';
 import { lockNow, live as liveSignal } from '../state/session.ts';
 import { go } from './nav.ts';
 import { Panel } from './Panel.tsx';
+import { BlockedList } from './contacts/BlockedList.tsx';
 
 export function Settings({ live: l }: { live: Live }) {
   const [permission, setPermission] = useState(
@@ -46,6 +47,7 @@ export function Settings({ live: l }: { live: Live }) {
             : t('settings.notificationsEnable')}
         </button>
       )}
+      <BlockedList live={l} />
       <h2>{t('settings.lockTitle')}</h2>
       <p class="hint">{t('settings.lockHint')}</p>
       <button

@@ -87,7 +87,11 @@ export function Sidebar({ live: l }: { live: Live }) {
                     void l.open(c.id);
                   }}
                 >
-                  <Avatar name={title} group={c.kind === 'group'} />
+                  <Avatar
+                    name={title}
+                    group={c.kind === 'group'}
+                    picture={c.profile?.picture ?? null}
+                  />
                   <span class="conv-main">
                     <span class="conv-title" dir="auto">
                       {title}

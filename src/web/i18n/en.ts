@@ -139,6 +139,88 @@ export const en = {
   'group.leaveHint': 'You will stop receiving this group’s messages; its history stays here.',
   'group.leaveConfirm': 'Leave this group?',
   'group.leave': 'Leave the group',
+  'group.permissionsTitle': 'Permissions',
+  'group.whoAdds': 'Who may add members',
+  'group.whoEdits': 'Who may edit the profile',
+  'group.allowedAdmins': 'Admins only',
+  'group.allowedMembers': 'Every member',
+  'group.savePermissions': 'Save the permissions',
+  'group.admin': 'Admin',
+  'group.member': 'Member',
+  'group.leaving': 'Leaving',
+  'group.promote': 'Promote',
+  'group.promoteWho': 'Promote {name} to admin',
+  'group.demote': 'Demote',
+  'group.demoteWho': 'Demote {name} from admin',
+  'group.stepDown': 'Stop being admin',
+  'group.voteBan': 'Vote to ban',
+  'group.voteBanWho': 'Vote to ban {name}',
+  'group.unvote': 'Withdraw vote',
+  'group.unvoteWho': 'Withdraw vote about {name}',
+  'group.banVotes_one': '{count} of {total} admins voted to ban ({needed} needed)',
+  'group.banVotes_other': '{count} of {total} admins voted to ban ({needed} needed)',
+  'group.unbanVotes_one': '{count} of {total} admins voted to unban ({needed} needed)',
+  'group.unbanVotes_other': '{count} of {total} admins voted to unban ({needed} needed)',
+  'group.devicesOf': 'Devices of {name}',
+  'group.deviceOf': '{name}’s device {id}',
+  'group.voteBanDeviceWho': 'Vote to ban the device {id} of {name}',
+  'group.bannedTitle': 'Banned',
+  'group.bannedHint':
+    'Nobody can add them back until more than half of the admins vote to lift the ban.',
+  'group.unban': 'Vote to unban',
+  'group.unbanWho': 'Vote to unban {name}',
+  'group.notAdmin': 'Only the group’s admins can change its members, roles and bans.',
+  'group.rolesHint':
+    'Admins add and remove members and vote on bans: a ban needs the votes of more than half of the admins.',
+  'group.lastAdmin':
+    'You are this group’s only admin: make someone else admin before leaving (a group always keeps an admin).',
+  'group.confirmVoteBan':
+    'Vote to ban {name}? With enough votes, they are removed from the group on all their devices.',
+
+  'profile.heading': 'Group profile',
+  'profile.edit': 'Edit the profile',
+  'profile.name': 'Name',
+  'profile.description': 'Description',
+  'profile.picture': 'Picture',
+  'profile.pictureHint': 'Made small on this device before it is sent, encrypted like messages.',
+  'profile.pictureAlt': 'Picture of the group',
+  'profile.removePicture': 'Remove the picture',
+  'profile.save': 'Save',
+  'profile.noDescription': 'No description.',
+  'profile.badPicture': 'This file is not an image this browser can read.',
+  'profile.onlyAdmins': 'Only the group’s admins can edit its profile.',
+
+  'policy.admin_only': 'Only the group’s admins can do that.',
+  'policy.last_admin': 'The group needs an admin: make someone else admin first, then try again.',
+  'policy.remove_forbidden':
+    'Only an admin can remove a member; an admin leaves on their own or is banned by vote.',
+  'policy.add_forbidden': 'Only the group’s admins can add people to it.',
+  'policy.banned':
+    'That person or device is banned from this group: its admins must vote to lift the ban first.',
+  'policy.self_ban': 'You cannot vote on your own ban.',
+  'policy.profile': 'Only the group’s admins can edit its profile.',
+  'policy.not_member': 'That person is not a member of this group.',
+
+  'system.banned': '{target} was banned by the votes of {voters}.',
+  'system.unbanned': 'The ban on {target} was lifted by the votes of {voters}.',
+  'system.youBanned': 'You were removed from this group: banned by the votes of {voters}.',
+  'chat.conflict':
+    'This group refused a change that broke its rules, so this device stayed as it was; messages still reach the members who follow the rules. This clears by itself at the group’s next valid change. If it lasts, the server may be misbehaving: tell the household administrator.',
+
+  'contact.title': 'Contact',
+  'contact.hint':
+    'Removing {name} as a contact removes your one-to-one conversation with them from all your devices. Blocking also hides what they send you, until you unblock them; they are not told.',
+  'contact.remove': 'Remove contact',
+  'contact.removeConfirm':
+    'Remove {name} as a contact? Your one-to-one conversation with them goes from all your devices, history included.',
+  'contact.block': 'Block',
+  'contact.blockConfirm':
+    'Block {name}? Your one-to-one conversation goes from all your devices, and nothing they send shows until you unblock them.',
+  'contact.unblock': 'Unblock',
+  'contact.unblockWho': 'Unblock {name}',
+  'contact.blockedTitle': 'Blocked people',
+  'contact.noneBlocked': 'You have blocked nobody.',
+  'contact.isBlocked': 'You blocked this person: unblock them in the settings first.',
 
   'safety.title': 'Safety number with {name}',
   'safety.intro':

@@ -147,6 +147,90 @@ export const fr: Messages = {
   'group.leaveHint': 'Vous ne recevrez plus les messages de ce groupe ; son historique reste ici.',
   'group.leaveConfirm': 'Quitter ce groupe ?',
   'group.leave': 'Quitter le groupe',
+  'group.permissionsTitle': 'Autorisations',
+  'group.whoAdds': 'Qui peut ajouter des membres',
+  'group.whoEdits': 'Qui peut modifier le profil',
+  'group.allowedAdmins': 'Les admins seulement',
+  'group.allowedMembers': 'Tous les membres',
+  'group.savePermissions': 'Enregistrer les autorisations',
+  'group.admin': 'Admin',
+  'group.member': 'Membre',
+  'group.leaving': 'Sur le départ',
+  'group.promote': 'Nommer admin',
+  'group.promoteWho': 'Nommer admin : {name}',
+  'group.demote': 'Retirer admin',
+  'group.demoteWho': 'Retirer admin : {name}',
+  'group.stepDown': 'Ne plus être admin',
+  'group.voteBan': 'Voter le bannissement',
+  'group.voteBanWho': 'Voter le bannissement de {name}',
+  'group.unvote': 'Retirer mon vote',
+  'group.unvoteWho': 'Retirer mon vote sur {name}',
+  'group.banVotes_one': '{count} admin sur {total} a voté le bannissement ({needed} requis)',
+  'group.banVotes_other': '{count} admins sur {total} ont voté le bannissement ({needed} requis)',
+  'group.unbanVotes_one': '{count} admin sur {total} a voté la levée ({needed} requis)',
+  'group.unbanVotes_other': '{count} admins sur {total} ont voté la levée ({needed} requis)',
+  'group.devicesOf': 'Appareils de {name}',
+  'group.deviceOf': 'l’appareil {id} de {name}',
+  'group.voteBanDeviceWho': 'Voter le bannissement de l’appareil {id} de {name}',
+  'group.bannedTitle': 'Bannis',
+  'group.bannedHint':
+    'Personne ne peut les rajouter tant que plus de la moitié des admins n’a pas voté la levée du bannissement.',
+  'group.unban': 'Voter la levée',
+  'group.unbanWho': 'Voter la levée du bannissement de {name}',
+  'group.notAdmin':
+    'Seuls les admins du groupe peuvent changer ses membres, ses rôles et ses bannissements.',
+  'group.rolesHint':
+    'Les admins ajoutent et retirent des membres et votent les bannissements : un bannissement demande les votes de plus de la moitié des admins.',
+  'group.lastAdmin':
+    'Vous êtes le seul admin de ce groupe : nommez quelqu’un d’autre admin avant de partir (un groupe garde toujours un admin).',
+  'group.confirmVoteBan':
+    'Voter le bannissement de {name} ? Avec assez de votes, cette personne est retirée du groupe sur tous ses appareils.',
+
+  'profile.heading': 'Profil du groupe',
+  'profile.edit': 'Modifier le profil',
+  'profile.name': 'Nom',
+  'profile.description': 'Description',
+  'profile.picture': 'Image',
+  'profile.pictureHint': 'Réduite sur cet appareil avant l’envoi, et chiffrée comme les messages.',
+  'profile.pictureAlt': 'Image du groupe',
+  'profile.removePicture': 'Retirer l’image',
+  'profile.save': 'Enregistrer',
+  'profile.noDescription': 'Pas de description.',
+  'profile.badPicture': 'Ce fichier n’est pas une image que ce navigateur sait lire.',
+  'profile.onlyAdmins': 'Seuls les admins du groupe peuvent modifier son profil.',
+
+  'policy.admin_only': 'Seuls les admins du groupe peuvent faire cela.',
+  'policy.last_admin':
+    'Le groupe a besoin d’un admin : nommez d’abord quelqu’un d’autre admin, puis réessayez.',
+  'policy.remove_forbidden':
+    'Seul un admin peut retirer un membre ; un admin part de lui-même ou est banni par vote.',
+  'policy.add_forbidden': 'Seuls les admins du groupe peuvent y ajouter des personnes.',
+  'policy.banned':
+    'Cette personne ou cet appareil est banni du groupe : ses admins doivent d’abord voter la levée du bannissement.',
+  'policy.self_ban': 'Vous ne pouvez pas voter sur votre propre bannissement.',
+  'policy.profile': 'Seuls les admins du groupe peuvent modifier son profil.',
+  'policy.not_member': 'Cette personne ne fait pas partie du groupe.',
+
+  'system.banned': '{target} a été banni par les votes de {voters}.',
+  'system.unbanned': 'Le bannissement de {target} a été levé par les votes de {voters}.',
+  'system.youBanned': 'Vous avez été retiré de ce groupe : banni par les votes de {voters}.',
+  'chat.conflict':
+    'Ce groupe a refusé un changement contraire à ses règles, et cet appareil est resté tel qu’il était ; les messages parviennent toujours aux membres qui respectent les règles. Cela disparaît de soi-même au prochain changement valide du groupe. Si cela dure, le serveur se comporte peut-être mal : prévenez l’administrateur du foyer.',
+
+  'contact.title': 'Contact',
+  'contact.hint':
+    'Retirer {name} de vos contacts retire votre conversation en tête-à-tête de tous vos appareils. Le bloquer masque aussi ce qu’il vous envoie, jusqu’à ce que vous le débloquiez ; il n’en est pas averti.',
+  'contact.remove': 'Retirer le contact',
+  'contact.removeConfirm':
+    'Retirer {name} de vos contacts ? Votre conversation en tête-à-tête disparaît de tous vos appareils, historique compris.',
+  'contact.block': 'Bloquer',
+  'contact.blockConfirm':
+    'Bloquer {name} ? Votre conversation en tête-à-tête disparaît de tous vos appareils, et rien de ce qu’il envoie ne s’affiche jusqu’à ce que vous le débloquiez.',
+  'contact.unblock': 'Débloquer',
+  'contact.unblockWho': 'Débloquer {name}',
+  'contact.blockedTitle': 'Personnes bloquées',
+  'contact.noneBlocked': 'Vous n’avez bloqué personne.',
+  'contact.isBlocked': 'Vous avez bloqué cette personne : débloquez-la d’abord dans les réglages.',
 
   'safety.title': 'Numéro de sécurité avec {name}',
   'safety.intro':

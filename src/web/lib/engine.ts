@@ -12,8 +12,12 @@ export {
   type DeviceView,
   type EngineEvent,
   type EngineOptions,
+  type GovernanceView,
+  type MemberView,
   type MessageView,
   type SafetyView,
+  type SystemLine,
   type WhoAmI,
 } from '../../shared/engine/index.ts';
+export { MAX_PICTURE_BYTES } from '../../shared/engine/conversations/content.ts';
 export { FoyerError, isErrorCode } from '../../shared/protocol/errors.ts';

@@ -7,6 +7,8 @@ import { DEVICE_ID_RE, isDomain } from '../../../shared/protocol/names.ts';
 import { formatAddress, parseAddress, type Address } from '../../../shared/protocol/address.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
+import type { InstanceInfo } from '../../../shared/protocol/api.ts';
+import { rotationToJson } from '../../../shared/protocol/keyRotation.ts';
 
 const MAX_KEY_PACKAGE = 4096;
 const MAX_UPLOAD = 50;
@@ -65,17 +67,37 @@ export function deviceRoutes(app: FastifyInstance, ctx: Context): void {
     return ctx.keyPackages.claim(caller, a.user, ctx.accounts.liveDevices(a.user));
   });
 
-  // The key of an instance, as this server pinned it: what the device checks the
-  // credentials of that instance's users against (its own instance's key it knows already).
-  app.get('/api/v1/instances/:domain', async (req) => {
+  // The key of an instance, as this server pinned it, and the signed rotations that lead to
+  // it: what the device checks the credentials of that instance's users against, and how it
+  // follows a rotation from the key it pinned (engine/identity/instanceKeys.ts).
+  app.get('/api/v1/instances/:domain', async (req): Promise<InstanceInfo> => {
     ctx.auth(req);
     const domain = (req.params as { domain?: unknown }).domain;
     if (!isDomain(domain)) throw new FoyerError('bad_request', 'domain is not valid');
     if (domain === ctx.config.domain) {
-      return { domain, instanceKey: toBase64Url(ctx.instance.publicKey) };
+      return {
+        domain,
+        instanceKey: toBase64Url(ctx.instance.publicKey),
+        rotations: (ctx.instance.rotations?.() ?? []).map(rotationToJson),
+      };
     }
-    ctx.federation.peers.assertAllowed(domain);
-    return { domain, instanceKey: toBase64Url(await ctx.federation.peers.rawKeyFor(domain)) };
+    const peers = ctx.federation.peers;
+    peers.assertAllowed(domain);
+    let key = await peers.rawKeyFor(domain);
+    // A device asks when a credential verified under none of the keys it knows: the peer may
+    // have rotated since this server last heard from it. Look again (a device's requests are
+    // limited by its own rate limit); a peer that cannot be reached or shows a key its rotations do not lead to leaves the pin
+    // as it is (the device then refuses that credential).
+    try {
+      key = await peers.refresh(domain);
+    } catch (err) {
+      if (!(err instanceof FoyerError)) throw err;
+    }
+    return {
+      domain,
+      instanceKey: toBase64Url(key),
+      rotations: ctx.federation.store.rotations(domain).map(rotationToJson),
+    };
   });
 
   app.get('/api/v1/keypackages', async (req) => {

@@ -5,10 +5,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
+import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { isDomain, USER_NAME_RE } from '../../../shared/protocol/names.ts';
-import { verifyRequest } from '../../federation/signature.ts';
+import type { KeyObject } from 'node:crypto';
+import { publicKeyObject, verifyRequest } from '../../federation/signature.ts';
 import { INBOX_PATH, MAX_BATCH_BYTES, parseBatch } from '../../federation/wire.ts';
-import { object, string, type Json } from '../parse.ts';
+import { boolean, object, string, type Json } from '../parse.ts';
 import { groupIdParam, parseSubmission, SUBMIT_BODY_LIMIT } from './groups.ts';
 
 /** A forwarded submission: the submission itself and the device that made it. */
@@ -32,16 +34,29 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
     fed.peers.assertAllowed(origin);
     const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const v = await verifyRequest({
-      method: req.method,
-      self: ctx.config.domain,
-      // The path exactly as sent: it is part of what the peer signed.
-      path: req.url,
-      headers: req.headers,
-      body,
-      keyFor: (o) => fed.peers.keyFor(o),
-      nowSeconds,
-    });
+    const check = (keyFor: (o: string) => Promise<KeyObject>) =>
+      verifyRequest({
+        method: req.method,
+        self: ctx.config.domain,
+        // The path exactly as sent: it is part of what the peer signed.
+        path: req.url,
+        headers: req.headers,
+        body,
+        keyFor,
+        nowSeconds,
+      });
+    let v;
+    try {
+      v = await check((o) => fed.peers.keyFor(o));
+    } catch (err) {
+      // Signed by another key than the pinned one: the peer may have rotated its key. Look
+      // again (throttled per peer) and check once more with the key its signed rotations
+      // lead to; a key they do not lead to is peer_key_changed.
+      if (!(err instanceof FoyerError) || err.details?.['reason'] !== 'VerificationFailed') {
+        throw err;
+      }
+      v = await check(async (o) => publicKeyObject(await fed.peers.refreshAfterFailure(o)));
+    }
     // Counted once the origin is proven: a forger cannot spend a real peer's allowance.
     fed.limiter.take(`peer:${v.origin}`);
     fed.replays.check(v.origin, v.nonce, nowSeconds);
@@ -81,8 +96,25 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
       );
     });
 
+    // A group hubbed here, for an instance with a member device in it (which device asks,
+    // the origin does not say: it checks that itself against the answer).
+    scope.get('/federation/v1/groups/:groupId', async (req) => {
+      const { origin } = await verified(req);
+      fed.lookups.take(`lookup:${origin}`);
+      return ctx.hub.statusForPeer(origin, groupIdParam(req.params));
+    });
+
+    scope.get('/federation/v1/groups/:groupId/info', async (req) => {
+      const { origin } = await verified(req);
+      fed.lookups.take(`lookup:${origin}`);
+      const info = ctx.hub.groupInfoForPeer(origin, groupIdParam(req.params));
+      return { groupInfo: toBase64Url(info.groupInfo), devices: info.devices };
+    });
+
     // A submission of a device of the origin instance to a group hubbed here: ordered and
     // fanned out exactly as a local one. The origin can speak only for its own devices.
+    // `heldAtOrigin`: an application message the origin already delivered to its own
+    // members during a partition; it is not fanned back to the origin.
     scope.post(
       '/federation/v1/groups/:groupId/messages',
       { bodyLimit: FORWARD_BODY_LIMIT },
@@ -99,6 +131,7 @@ export function federationRoutes(app: FastifyInstance, ctx: Context): void {
           },
           groupId,
           parseSubmission(o),
+          boolean(o, 'heldAtOrigin', false),
         );
       },
     );

@@ -49,8 +49,9 @@ export function groupRoutes(app: FastifyInstance, ctx: Context): void {
     );
   });
 
+  // A group hubbed elsewhere is asked of its hub, through this server (docs/federation.md).
   app.get('/api/v1/groups/:groupId', async (req) => {
-    return ctx.hub.status(ctx.auth(req), groupIdParam(req.params));
+    return ctx.forwarder.status(ctx.auth(req), groupIdParam(req.params));
   });
 
   app.delete('/api/v1/groups/:groupId', async (req) => {
@@ -59,7 +60,7 @@ export function groupRoutes(app: FastifyInstance, ctx: Context): void {
   });
 
   app.get('/api/v1/groups/:groupId/info', async (req) => {
-    const info = ctx.hub.groupInfo(ctx.auth(req), groupIdParam(req.params));
+    const info = await ctx.forwarder.groupInfo(ctx.auth(req), groupIdParam(req.params));
     return { groupInfo: toBase64Url(info) };
   });
 

@@ -5,17 +5,19 @@ import { PROTOCOL_VERSION, type WellKnown } from '../../../shared/protocol/api.t
 import { toBase64Url } from '../../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../../shared/protocol/errors.ts';
 import { INBOX_PATH } from '../../federation/wire.ts';
+import { rotationToJson } from '../../../shared/protocol/keyRotation.ts';
 import { FOYER_VERSION, SOFTWARE } from '../../version.ts';
 
 export function wellKnownRoutes(app: FastifyInstance, ctx: Context): void {
-  const wellKnown: WellKnown = {
+  // Built per request: an administrator may rotate the key while the server runs.
+  app.get('/.well-known/foyer', async (): Promise<WellKnown> => ({
     domain: ctx.config.domain,
     protocol: PROTOCOL_VERSION,
     instanceKey: toBase64Url(ctx.instance.publicKey),
     software: SOFTWARE,
     endpoints: { inbox: INBOX_PATH },
-  };
-  app.get('/.well-known/foyer', async () => wellKnown);
+    rotations: (ctx.instance.rotations?.() ?? []).map(rotationToJson),
+  }));
 
   app.get('/metrics', async (req, reply) => {
     if (!isLocalRequest(req.socket.remoteAddress, req.headers)) {

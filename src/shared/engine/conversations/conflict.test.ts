@@ -252,7 +252,7 @@ test('a member changing the policy, straight into mailboxes: refused by all', as
   await talks(h, carol!, [alice!, bob!], 'the rules did not change');
 });
 
-test('a hub that accepted the forbidden commit: the conflict stays and commits fail with a clear error', async () => {
+test('a hub that accepted the forbidden commit: the conflict stays, commits fail clearly, leaving still works', async () => {
   const h = await household(['alice', 'bob', 'carol', 'dave']);
   const { alice, bob, carol, dave } = h.clients as Record<string, TestClient>;
   const honest = [alice!, carol!, dave!];
@@ -285,4 +285,19 @@ test('a hub that accepted the forbidden commit: the conflict stays and commits f
   // Messages still reach the honest members the hub delivers to.
   await talks(h, alice!, [dave!], 'the server ordered a forbidden change');
   await sameState(h, honest);
+
+  // Leaving needs no commit then: Dave leaves on his device (his leave message still goes).
+  await dave!.engine.leave(h.groupId);
+  const left = await dave!.engine.conversation(h.groupId);
+  assert.equal(left.status, 'left');
+  assert.equal(left.conflict, undefined, 'a left conversation is no longer in conflict');
+  assert.equal(
+    (await dave!.engine.messages(h.groupId)).at(-1)?.text,
+    'the server ordered a forbidden change',
+  );
+  // Removing the conversation works the same way.
+  await carol!.engine.removeConversation(h.groupId);
+  assert.equal((await carol!.engine.conversations()).length, 0);
+  await alice!.engine.sync();
+  assert.equal((await alice!.engine.conversation(h.groupId)).conflictRule, 'remove_forbidden');
 });

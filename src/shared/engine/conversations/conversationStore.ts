@@ -5,6 +5,7 @@ import { FoyerError } from '../../protocol/errors.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
 import type { EngineContext } from '../core/context.ts';
 import { decodeRecord, decodeVersioned } from '../store/records.ts';
+import { clearConflict } from './conflict.ts';
 import { conversationFromV1, messageFromV1 } from '../store/upgrade.ts';
 import {
   rec,
@@ -90,6 +91,8 @@ export async function putConversation(tx: StoreTx, c: ConversationRecord): Promi
  */
 export async function markLeft(tx: StoreTx, c: ConversationRecord): Promise<void> {
   c.status = 'left';
+  // Out of the group, its conflict (conflict.ts) is no longer this device's to resolve.
+  clearConflict(c);
   tx.delete(rec.group(c.id)).delete(rec.pendingCommit(c.id)).delete(rec.held(c.id));
   await putConversation(tx, c);
 }

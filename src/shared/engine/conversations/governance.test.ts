@@ -10,8 +10,12 @@ test('two admins banning each other at once: the first commit wins, the same way
     ['alice', 'bob', 'carol', 'denys'].map((n) => registerClient(server, n)),
   );
   const group = await alice!.engine.createGroup('swarm', ['bob', 'carol', 'denys']);
+  await carol!.engine.sync();
+  const updates = () => carol!.events.filter((e) => e.type === 'conversation_updated').length;
+  const updatesBefore = updates();
   await alice!.engine.govern(group.id, { op: 'promote', person: 'denys' });
   for (const c of [bob!, carol!, denys!]) await c.engine.sync();
+  assert.ok(updates() > updatesBefore, 'a role change is reported, though no membership changed');
   assert.deepEqual(
     (await denys!.engine.governance(group.id)).members.map((m) => m.role),
     ['admin', 'member', 'member', 'admin'],
@@ -30,6 +34,11 @@ test('two admins banning each other at once: the first commit wins, the same way
     'Denys sees that he was banned',
   );
   assert.equal((await denys!.engine.conversation(group.id)).status, 'removed');
+  const banLine = { t: 'banned', target: at('denys'), voters: [at('alice')] };
+  const systemLines = async (c: typeof alice) =>
+    (await c!.engine.messages(group.id)).filter((m) => m.system !== undefined).map((m) => m.system);
+  assert.deepEqual(await systemLines(denys), [banLine], 'Denys sees who banned him');
+  assert.deepEqual(await systemLines(alice), [banLine], 'the voter sees the ban once');
 
   for (const c of [bob!, carol!]) {
     await c.engine.sync();
@@ -43,6 +52,8 @@ test('two admins banning each other at once: the first commit wins, the same way
       [at('alice'), at('bob'), at('carol')],
       'every leaf of Denys was removed',
     );
+    assert.deepEqual(await systemLines(c), [banLine], 'the others see who and by whose votes');
+    assert.equal((await c.engine.conversation(group.id)).unread, 0, 'a system line is not news');
     assert.deepEqual((await c.engine.conversation(group.id)).members, [
       at('alice'),
       at('bob'),

@@ -16,12 +16,12 @@ import {
   type Group,
 } from '../../mls/group.ts';
 import { inspectKeyPackageVerified } from '../../mls/inspect.ts';
+import { checkInstanceSignatures } from '../../mls/trust.ts';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
-import { checkCredentialSignatures } from '../../protocol/credential.ts';
 import { FoyerError } from '../../protocol/errors.ts';
 import { formatAddress, sameAddress, type Address } from '../../protocol/address.ts';
 import { askAbout, isMe, myAddress, parsePeople } from '../identity/addresses.ts';
-import { runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
+import { isStuckInConflict, runCommit, resolvePendingCommit } from '../sync/commitFlow.ts';
 import { encodeContent, MAX_TITLE_CHARS, type Content } from './content.ts';
 import { changeSettings, putSettings, readSettings } from '../settings/settingsStore.ts';
 import { withRemoved } from '../settings/settingsModel.ts';
@@ -86,9 +86,7 @@ async function refusal(ctx: EngineContext, c: Claimed): Promise<string | undefin
   if (!sameAddress(credential, c.address) || credential.deviceId !== c.deviceId) {
     return 'the key package belongs to another user or device';
   }
-  const instanceKey = await ctx.trust.instanceKey(credential.domain);
-  if (instanceKey === undefined) return `unknown instance ${credential.domain}`;
-  const bad = await checkCredentialSignatures(credential, instanceKey);
+  const bad = await checkInstanceSignatures(credential, ctx.trust);
   if (bad !== undefined) return bad;
   if (
     !(await ctx.trust.acceptIdentity(credential.user, credential.domain, credential.identityKey))
@@ -337,10 +335,18 @@ export async function leaveConversation(
   // In a governed group only a leaver recorded in the policy may be removed by any member:
   // record it first (the last admin is refused here and must promote someone).
   const policy = policyOf(await loadGroup(ctx, ctx.store, conversationId));
+  let stuck = false;
   if (policy !== undefined && !policy.leaving.includes(formatAddress(myAddress(ctx)))) {
-    await runCommit(ctx, conversationId, async (g) => ({
-      output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
-    }));
+    try {
+      await runCommit(ctx, conversationId, async (g) => ({
+        output: await commitPolicy(g, { t: 'leave' }, ctx.deps),
+      }));
+    } catch (err) {
+      // In conflict, with the hub past a commit this device refused, no commit can record
+      // the leave: leave on this device only, still telling the others (docs/groups.md).
+      if (!isStuckInConflict(err)) throw err;
+      stuck = true;
+    }
   }
   const group = await loadGroup(ctx, ctx.store, conversationId);
   const { group: next, message } = await encryptMessage(
@@ -352,7 +358,12 @@ export async function leaveConversation(
   const tx = ctx.store.tx();
   putGroup(tx, conversationId, next);
   await tx.commit();
-  await ctx.transport.submit(conversationId, { id: newMessageId(), message: toBase64Url(message) });
+  await ctx.transport
+    .submit(conversationId, { id: newMessageId(), message: toBase64Url(message) })
+    .catch((err: unknown) => {
+      // The hub that ordered the refused commit may count this device out already.
+      if (!(stuck && err instanceof FoyerError && err.code === 'not_member')) throw err;
+    });
   const end = ctx.store.tx();
   const reason = 'left the conversation';
   const failed = await failMessages(

@@ -1,11 +1,13 @@
 /**
- * A device banned from a group stays out: its owner's other devices, which add the user's
- * live devices to every conversation at each sync, leave it out there, without claiming its
- * key packages or reporting a failure, and still reconcile the user's other conversations.
+ * Device bans: a device banned from a group stays out (its owner's other devices, which add
+ * the user's live devices to every conversation at each sync, leave it out there, without
+ * claiming its key packages or reporting a failure), and the last admin cannot ban their own
+ * only device.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../engine.ts';
+import { FoyerError } from '../../protocol/errors.ts';
 import { MemoryStorage } from '../store/storage.ts';
 import { FAST_KDF, fakeServer, registerClient } from '../testing/household.ts';
 
@@ -34,6 +36,16 @@ test('a banned device is not added back by its owner’s reconcile of own device
   assert.equal((await laptop.conversation(other.id)).status, 'active');
   assert.equal((await alice!.engine.governance(group.id)).members[1]?.devices.length, 2);
 
+  // The lone admin cannot ban her own only device: the group would be left without one.
+  const aliceDevice = alice!.engine.whoami().deviceId;
+  await assert.rejects(
+    alice!.engine.govern(group.id, { op: 'vote-ban', person: 'alice', deviceId: aliceDevice }),
+    (err: unknown) => {
+      assert.ok(err instanceof FoyerError && err.code === 'forbidden_by_policy');
+      assert.equal(err.details?.['rule'], 'last_admin');
+      return true;
+    },
+  );
   await alice!.engine.govern(group.id, { op: 'vote-ban', person: 'bob', deviceId: laptopId });
   await laptop.sync();
   assert.equal((await laptop.conversation(group.id)).status, 'removed', 'the laptop is out');

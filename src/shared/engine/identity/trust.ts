@@ -1,5 +1,6 @@
 /**
- * The engine's trust store: the instance key pinned at registration, and each contact's
+ * The engine's trust store: instance keys (the own one pinned at registration, others on
+ * first use, each followed through its signed rotations: identity/instanceKeys.ts), and each contact's
  * identity key pinned on first use (TOFU). A different key later is refused — MLS then
  * refuses every credential carrying it — and reported once as `identity_changed`, until the
  * user accepts the new key (acceptIdentityChange) after checking safety numbers.
@@ -12,6 +13,7 @@ import { userAddress } from '../../protocol/names.ts';
 import type { EncryptedStore } from '../store/encryptedStore.ts';
 import type { Emitter } from '../core/events.ts';
 import { rec } from '../store/model.ts';
+import { InstanceKeyRing, type InstanceInfoFetcher } from './instanceKeys.ts';
 
 export interface Pin {
   key: Uint8Array;
@@ -24,12 +26,11 @@ export interface Pin {
 interface TrustRecord {
   v: 1;
   pins: Record<string, Pin>;
-  /** Keys of other instances, pinned on first use (absent in records written before). */
+  /** Keys of other instances, pinned on first use (records written before rotations). */
   instances?: Record<string, Uint8Array>;
+  /** Trusted keys by instance, current last (instanceKeys.ts); replaces `instances`. */
+  instanceChains?: Record<string, Uint8Array[]>;
 }
-
-/** Fetches another instance's key through this account's server (`/api/v1/instances/:d`). */
-export type InstanceKeyFetcher = (domain: string) => Promise<Uint8Array>;
 
 export interface TrustOwner {
   user: string;
@@ -44,8 +45,9 @@ export class EngineTrustStore implements TrustStore {
   private readonly owner: TrustOwner;
   private readonly now: () => number;
   private pins: Record<string, Pin> | undefined;
-  private instances: Record<string, Uint8Array> = {};
-  private readonly fetchInstanceKey: InstanceKeyFetcher | undefined;
+  private chains: Record<string, Uint8Array[]> = {};
+  private ring: InstanceKeyRing | undefined;
+  private readonly fetchInstance: InstanceInfoFetcher | undefined;
   /** How many identities were refused since opening (lets incoming.ts tell why MLS failed). */
   refusals = 0;
 
@@ -54,31 +56,41 @@ export class EngineTrustStore implements TrustStore {
     events: Emitter,
     owner: TrustOwner,
     now: () => number,
-    fetchInstanceKey?: InstanceKeyFetcher,
+    fetchInstance?: InstanceInfoFetcher,
   ) {
     this.store = store;
     this.events = events;
     this.owner = owner;
     this.now = now;
-    this.fetchInstanceKey = fetchInstanceKey;
+    this.fetchInstance = fetchInstance;
   }
 
   /**
-   * This account's instance key (pinned at registration), or another instance's key: pinned
-   * here the first time it is needed, as this account's server pinned it on its first contact
-   * with that instance, and never replaced afterwards (a credential signed by another key is
-   * then refused). A fetch failure propagates, so it is not mistaken for a forged credential.
+   * The keys trusted for an instance: this account's own (pinned at registration), or
+   * another's, pinned here the first time it is needed as this account's server pinned it;
+   * either then only follows rotations signed by a trusted key (a credential signed by any
+   * other key is refused). A fetch failure propagates, so it is not mistaken for a forged
+   * credential.
    */
-  async instanceKey(domain: string): Promise<Uint8Array | undefined> {
-    if (domain === this.owner.domain) return this.owner.instanceKey;
+  async instanceKeys(domain: string): Promise<readonly Uint8Array[]> {
+    return (await this.keyRing()).keys(domain);
+  }
+
+  /** Asks this account's server again and follows a signed rotation of `domain`'s key. */
+  async refreshInstanceKeys(domain: string): Promise<boolean> {
+    return (await this.keyRing()).refresh(domain);
+  }
+
+  private async keyRing(): Promise<InstanceKeyRing> {
     await this.load();
-    const pinned = this.instances[domain];
-    if (pinned !== undefined || this.fetchInstanceKey === undefined) return pinned;
-    const key = await this.fetchInstanceKey(domain);
-    if (key.length !== 32) return undefined;
-    this.instances[domain] ??= key.slice();
-    await this.save();
-    return this.instances[domain];
+    this.ring ??= new InstanceKeyRing({
+      ownDomain: this.owner.domain,
+      ownKey: this.owner.instanceKey,
+      chains: this.chains,
+      fetch: this.fetchInstance,
+      save: () => this.save(),
+    });
+    return this.ring;
   }
 
   async acceptIdentity(user: string, domain: string, identityKey: Uint8Array): Promise<boolean> {
@@ -174,13 +186,15 @@ export class EngineTrustStore implements TrustStore {
     if (this.pins === undefined) {
       const r = await this.store.getRecord<TrustRecord>(rec.trust, 'trust', 1);
       this.pins = r?.pins ?? {};
-      this.instances = r?.instances ?? {};
+      this.chains = r?.instanceChains ?? {};
+      // A key pinned before rotations existed is the start of its chain.
+      for (const [domain, key] of Object.entries(r?.instances ?? {})) this.chains[domain] ??= [key];
     }
     return this.pins;
   }
 
   private async save(): Promise<void> {
-    const record: TrustRecord = { v: 1, pins: await this.load(), instances: this.instances };
+    const record: TrustRecord = { v: 1, pins: await this.load(), instanceChains: this.chains };
     await this.store.tx().putRecord(rec.trust, record).commit();
   }
 }

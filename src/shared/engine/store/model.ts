@@ -119,6 +119,19 @@ export interface MessageRecord {
    */
   deliveredTo: string[];
   readBy: string[];
+  /** Set on a line the engine wrote itself (a group decision), never sent by anyone. */
+  system?: SystemLine;
+}
+
+/**
+ * A group decision shown in the history: a ban or unban that carried, with its target
+ * (`user@domain`, or `user@domain/deviceId` for one device) and the admins whose votes
+ * carried it.
+ */
+export interface SystemLine {
+  t: 'banned' | 'unbanned';
+  target: string;
+  voters: string[];
 }
 
 export interface HistoryIndex {
@@ -163,6 +176,8 @@ export interface MessageView {
   receivedAt: number;
   state: DeliveryState;
   reason: string | null;
+  /** A line the engine wrote for a group decision (see SystemLine); `text` says it plainly. */
+  system?: SystemLine;
 }
 
 /** Logical record names. Ids inside them are random (group ids, message ids, refs). */
@@ -221,5 +236,6 @@ export function messageView(m: MessageRecord): MessageView {
     receivedAt: m.receivedAt,
     state: m.state,
     reason: m.reason,
+    ...(m.system === undefined ? {} : { system: { ...m.system, voters: [...m.system.voters] } }),
   };
 }

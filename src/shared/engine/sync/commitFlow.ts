@@ -22,7 +22,8 @@ import {
 } from '../conversations/conversationStore.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
-import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
+import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
+import { recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict } from '../conversations/conflict.ts';
 
 interface PendingCommit {
@@ -74,7 +75,16 @@ export async function runCommit(
       epoch: output.epoch,
     };
     await ctx.store.tx().putRecord(rec.pendingCommit(conversationId), pending).commit();
-    const outcome = await submitPending(ctx, conversationId, pending);
+    let outcome: 'accepted' | 'wrong_epoch';
+    try {
+      outcome = await submitPending(ctx, conversationId, pending);
+    } catch (err) {
+      // A hub that applied a removal this device refused counts it out of the group.
+      if (err instanceof FoyerError && err.code === 'not_member') {
+        await refuseWhileInConflict(ctx, conversationId);
+      }
+      throw err;
+    }
     if (outcome === 'accepted') {
       await adopt(ctx, conversationId, pending, plan.onAccepted);
       ctx.stats.commitsAccepted++;
@@ -95,7 +105,8 @@ export async function runCommit(
 /**
  * After a lost race, the winning commit has been processed: if the conversation is still in
  * conflict, the commit the hub ordered for this epoch is the one this device refused, and
- * no commit of ours can follow it (docs/groups.md, "A conversation in conflict").
+ * no commit of ours can follow it (docs/groups.md, "A conversation in conflict"). The same
+ * holds when the hub refuses our commit with `not_member` while we are in conflict.
  * @throws FoyerError wrong_epoch with details.conflictRule
  */
 async function refuseWhileInConflict(ctx: EngineContext, conversationId: string): Promise<void> {
@@ -106,6 +117,15 @@ async function refuseWhileInConflict(ctx: EngineContext, conversationId: string)
     'this conversation is in conflict: the server ordered a change to the group that this ' +
       `device refused (${conv.conflict}), so no change can follow it here`,
     { conflictRule: conv.conflictRule ?? null },
+  );
+}
+
+/** Whether `err` is runCommit's refusal in a conversation whose hub ordered a refused commit. */
+export function isStuckInConflict(err: unknown): boolean {
+  return (
+    err instanceof FoyerError &&
+    err.code === 'wrong_epoch' &&
+    err.details?.['conflictRule'] !== undefined
   );
 }
 
@@ -159,6 +179,13 @@ async function adopt(
   const tx = ctx.store.tx();
   const conv = await getActiveConversation(tx, conversationId);
   const group = decodeGroup(p.state, ctx.deps);
+  const lines = await recordSystemLines(
+    ctx,
+    tx,
+    conv,
+    await loadGroup(ctx, tx, conversationId),
+    group,
+  );
   const before = conv.members.join(',');
   conv.members = memberAddresses(group);
   conv.lastOwnCommitAt = ctx.clock.now();
@@ -169,7 +196,10 @@ async function adopt(
   if (onAccepted !== undefined) await onAccepted(tx, conv);
   await putConversation(tx, conv);
   await tx.commit();
-  if (conv.members.join(',') !== before || conflictCleared) {
+  for (const m of lines) {
+    ctx.events.emit({ type: 'message', conversationId, message: messageView(m) });
+  }
+  if (conv.members.join(',') !== before || lines.length > 0 || conflictCleared) {
     ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) });
   }
 }

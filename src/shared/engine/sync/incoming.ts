@@ -35,11 +35,12 @@ import {
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { newMessageId } from '../core/ids.ts';
 import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts';
-import { conversationView, rec, type ConversationRecord } from '../store/model.ts';
+import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
 import { readSettings } from '../settings/settingsStore.ts';
 import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict, markConflict } from '../conversations/conflict.ts';
 
 const PAGE_SIZE = 100;
@@ -304,6 +305,13 @@ async function handleGroupMessage(
     });
     return;
   }
+  // Who was banned and by whose votes, in the history (the banned device's own too).
+  const lines = await recordSystemLines(ctx, tx, conv, group, p.group);
+  after.push(() => {
+    for (const m of lines) {
+      ctx.events.emit({ type: 'message', conversationId: id, message: messageView(m) });
+    }
+  });
   if (bannedLeaves(p.group).includes(myLeafOf(p.group))) {
     // Banned: the next commit removes this device; nothing more is sent or shown here.
     conv.status = 'removed';
@@ -320,7 +328,8 @@ async function handleGroupMessage(
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
   await putConversation(tx, conv);
-  if (conv.members.join(',') !== before || conflictCleared) {
+  // A vote or a role change alters no membership, but the members screen shows it.
+  if (conv.members.join(',') !== before || policyChanged(group, p.group) || conflictCleared) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );

@@ -21,6 +21,8 @@ import type {
   WellKnown,
 } from '../../protocol/api.ts';
 import { ReplyFields } from './replyFields.ts';
+import { parseRotations, type KeyRotationJson } from '../../protocol/keyRotation.ts';
+import { FoyerError } from '../../protocol/errors.ts';
 
 /** Credentials, keys and signatures: a few hundred bytes; generous all the same. */
 const KEY_CHARS = 8192;
@@ -109,7 +111,18 @@ export function parseUserInfo(v: unknown): UserInfo {
 
 export function parseInstanceInfo(v: unknown): InstanceInfo {
   const f = ReplyFields.of(v, 'instance');
-  return { domain: f.string('domain', 260), instanceKey: f.b64('instanceKey', KEY_CHARS) };
+  const rotations = f.raw('rotations');
+  try {
+    // Checked here for shape; each statement's signature is checked where it is followed.
+    parseRotations(rotations);
+  } catch (err) {
+    throw new FoyerError('bad_reply', `instance.rotations: ${(err as Error).message}`);
+  }
+  return {
+    domain: f.string('domain', 260),
+    instanceKey: f.b64('instanceKey', KEY_CHARS),
+    ...(rotations === undefined ? {} : { rotations: rotations as KeyRotationJson[] }),
+  };
 }
 
 export function parseClaimedKeyPackages(v: unknown): ClaimedKeyPackages {

@@ -8,6 +8,7 @@ import { conversationTitle } from '../names.ts';
 import { shortName } from '../../lib/addresses.ts';
 import { Composer } from './Composer.tsx';
 import { Message } from './Message.tsx';
+import { SystemLine } from './SystemLine.tsx';
 import { Icon } from '../../components/Icon.tsx';
 
 const PEOPLE =
@@ -53,7 +54,11 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
         >
           ‹
         </button>
-        <Avatar name={title} group={conv.kind === 'group'} />
+        <Avatar
+          name={title}
+          group={conv.kind === 'group'}
+          picture={conv.profile?.picture ?? null}
+        />
         <div class="chat-head-text">
           <h1 id="chat-title" dir="auto">
             {title}
@@ -90,6 +95,11 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
           )
         )}
       </header>
+      {conv.conflict !== undefined && conv.status === 'active' && (
+        <div class="banner danger conflict" role="alert">
+          {t('chat.conflict')}
+        </div>
+      )}
       <ol class="messages" aria-label={t('chat.history')} aria-live="polite">
         {(messages ?? []).map((m) => {
           const day = dayOf(m.sentAt);
@@ -101,13 +111,23 @@ export function Chat({ live: l, id }: { live: Live; id: string }) {
                 <span>{formatDay(m.sentAt)}</span>
               </li>
             ),
-            <Message
-              key={m.id}
-              m={m}
-              sender={shortName(m.sender, l.me.domain)}
-              showSender={conv.kind === 'group'}
-              onRetry={() => void l.retry(m).catch((err: unknown) => l.report(err))}
-            />,
+            m.system !== undefined ? (
+              <SystemLine
+                key={m.id}
+                m={m}
+                line={m.system}
+                me={l.me.address}
+                myDomain={l.me.domain}
+              />
+            ) : (
+              <Message
+                key={m.id}
+                m={m}
+                sender={shortName(m.sender, l.me.domain)}
+                showSender={conv.kind === 'group'}
+                onRetry={() => void l.retry(m).catch((err: unknown) => l.report(err))}
+              />
+            ),
           ];
         })}
         {messages !== undefined && messages.length === 0 && (
