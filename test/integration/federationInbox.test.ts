@@ -179,11 +179,17 @@ describe('federation inbox of a real server', () => {
     assert.equal(f.status, 401);
     assert.equal(f.body.error?.code, 'bad_signature');
 
-    // Mallory's discovery document now shows a new key and signs with it: the pin holds.
+    // Mallory's discovery document now shows a new key, with no rotation signed by the pinned
+    // one, and signs with it: the pin holds. The code depends on whether the server looks at
+    // the document again or reuses its look for the forged request just before (at most one
+    // look per 10 s per peer): peer_key_changed, or bad_signature.
     hostile.key = stranger;
     const changed = await post({ ...sign(hostile, forged) }, forged);
     assert.equal(changed.status, 401);
-    assert.equal(changed.body.error?.code, 'bad_signature');
+    assert.ok(
+      ['peer_key_changed', 'bad_signature'].includes(changed.body.error?.code ?? ''),
+      JSON.stringify(changed.body),
+    );
 
     // Posing as the good peer with a wrong key: refused too.
     const posing = await post({ ...sign(good, forged, { key: stranger }) }, forged);

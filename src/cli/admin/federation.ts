@@ -5,7 +5,7 @@
  * request). `rotate-key` replaces the instance key (storage/instance.ts); a running server
  * notices it at its next use of the key.
  */
-import { HeldStore } from '../../server/federation/heldStore.ts';
+import { HeldStore } from '../../server/federation/held/store.ts';
 import { FederationStore } from '../../server/federation/store.ts';
 import { directWrite } from '../../server/storage/tx.ts';
 import { rotateInstanceKey } from '../../server/storage/instance.ts';

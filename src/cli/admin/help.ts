@@ -23,7 +23,8 @@ Commands:
   status                counts of users, devices and queued messages
   user list|remove      the accounts; remove one so its name can register again
   user disable|enable   stop (and allow again) one user's logins, keeping their data
-  federation list|deny|allow|rotate-key  peer instances; deny or allow one; new instance key
+  federation list|deny|allow|rotate-key
+                        peer instances: list, deny or allow one; a new instance key
   key wrap|unwrap       protect the data key with a passphrase, or go back to the key file
   backup --out FILE     an encrypted snapshot, taken while the server runs
   restore FILE          a backup into a new, empty data folder

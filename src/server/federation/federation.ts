@@ -16,7 +16,7 @@ import { Inbox } from './inbox.ts';
 import { ReplayCache } from './replay.ts';
 import { PeerClient } from './peerClient.ts';
 import { REPLAY_WINDOW_SECONDS } from './signature.ts';
-import { HeldStore } from './heldStore.ts';
+import { HeldStore } from './held/store.ts';
 import { Relay } from './relay.ts';
 
 export interface Federation {

@@ -7,7 +7,7 @@ import { Writer } from '../writer.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { Caller } from '../accounts/accounts.ts';
 import { FederationStore } from './store.ts';
-import { HeldStore } from './heldStore.ts';
+import { HeldStore } from './held/store.ts';
 import { Inbox } from './inbox.ts';
 import { Relay } from './relay.ts';
 import { Forwarder } from './forward.ts';

@@ -20,7 +20,7 @@ import { toBase64Url } from '../../shared/protocol/bytes.ts';
 import { FoyerError } from '../../shared/protocol/errors.ts';
 import { parseSubmitResponse } from '../../shared/engine/transport/parseReplies.ts';
 import type { FederationStore } from './store.ts';
-import type { HeldRow, HeldStore } from './heldStore.ts';
+import type { HeldRow, HeldStore } from './held/store.ts';
 import type { PeerClient } from './peerClient.ts';
 import { forgetDay, seenDigest } from './inbox.ts';
 import { backoffMs } from './sender.ts';
@@ -46,8 +46,8 @@ export class Relay {
   private readonly busy = new Set<string>();
   /** Hubs heard from while an attempt to them was in flight: try again at once if it fails. */
   private readonly heard = new Set<string>();
-  /** Per hub: failed attempts in a row, when to try next, the last error (in memory). */
-  private readonly retries = new Map<string, { attempts: number; nextAt: number; error: string }>();
+  /** Per hub: failed attempts in a row and when to try next (in memory). */
+  private readonly retries = new Map<string, { attempts: number; nextAt: number }>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Held messages the hub accepted since start (metrics, tests). */
@@ -172,7 +172,7 @@ export class Relay {
           if (this.heard.delete(hub)) continue;
           const attempts = (this.retries.get(hub)?.attempts ?? 0) + 1;
           const error = reasonOf(err);
-          this.retries.set(hub, { attempts, nextAt: Date.now() + backoffMs(attempts - 1), error });
+          this.retries.set(hub, { attempts, nextAt: Date.now() + backoffMs(attempts - 1) });
           this.log.info({ attempts, error }, 'held messages wait for their hub');
           return;
         }

@@ -79,7 +79,9 @@ export async function approveLinkRequest(ctx: EngineContext, code: string): Prom
   const credential = fromBase64Url(res.credential);
   if (credential === undefined)
     throw new FoyerError('bad_reply', 'the server sent a malformed credential');
-  await checkOwnCredential(credential, binding, a.instanceKey);
+  // The instance may have rotated its key since this device registered: the credential is
+  // checked against the keys its rotations lead to, and the new device gets the current one.
+  const keys = await ownInstanceKeys(ctx, credential, binding);
   const reply: LinkReply = {
     v: 1,
     user: a.user,
@@ -87,13 +89,37 @@ export async function approveLinkRequest(ctx: EngineContext, code: string): Prom
     admin: a.admin,
     identityKey: a.identityKey,
     credential,
-    instanceKey: a.instanceKey,
+    instanceKey: keys.at(-1) ?? a.instanceKey,
     pins: await ctx.trust.allPins(),
   };
   await ctx.transport.postLinkReply(ch.rid, {
     sealed: await sealLink(ch, 'reply', encodeRecord(reply)),
   });
   return req.deviceId;
+}
+
+/**
+ * Checks a credential the own server just issued against this instance's trusted keys,
+ * following a rotation once if none verifies it.
+ * @returns the keys trusted for this instance, the current last
+ * @throws FoyerError bad_signature
+ */
+async function ownInstanceKeys(
+  ctx: EngineContext,
+  credential: Uint8Array,
+  binding: DeviceBinding,
+): Promise<readonly Uint8Array[]> {
+  const domain = ctx.account.domain;
+  const keys = await ctx.trust.instanceKeys(domain);
+  try {
+    await checkOwnCredential(credential, binding, keys);
+    return keys;
+  } catch (err) {
+    if (!(err instanceof FoyerError) || !(await ctx.trust.refreshInstanceKeys(domain))) throw err;
+  }
+  const followed = await ctx.trust.instanceKeys(domain);
+  await checkOwnCredential(credential, binding, followed);
+  return followed;
 }
 
 export interface NewDeviceLink {

@@ -40,7 +40,7 @@ export function instanceKeyOf(wk: WellKnown): Uint8Array {
 export async function checkOwnCredential(
   bytes: Uint8Array,
   binding: DeviceBinding,
-  instanceKey: Uint8Array,
+  instanceKey: Uint8Array | readonly Uint8Array[],
 ): Promise<void> {
   const c = decodeCredential(bytes);
   if (

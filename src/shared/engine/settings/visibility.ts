@@ -2,7 +2,7 @@
  * Which conversations a shell shows. The account channel never; nor a conversation whose
  * other members are all blocked people (a blocked person's new one-to-one attempt): this
  * device holds its MLS state, so that an unblock gives back the one conversation both
- * people use, but shows nothing of it and drops their messages (docs/groups.md, Blocking).
+ * people use, but shows nothing of it and drops their messages (docs/groups.md, "Removing a contact and blocking").
  */
 import { formatAddress } from '../../protocol/address.ts';
 import type { EngineContext } from '../core/context.ts';

@@ -70,7 +70,7 @@ export async function handleApplication(
     return;
   }
   // A blocked person's texts and typing notices are dropped unseen, with no receipt: they
-  // see their messages sent, never delivered (docs/groups.md, Blocking).
+  // see their messages sent, never delivered (docs/groups.md, "Removing a contact and blocking").
   if (
     (content.t === 'text' || content.t === 'typing') &&
     !fromMe &&

@@ -3,8 +3,8 @@
  * group hubbed elsewhere, that were placed with this instance's own members while the hub
  * could not be reached, and wait (in order, on disk) to be submitted to the hub.
  */
-import type { Db } from '../storage/sqlite.ts';
-import type { WriteTx } from '../storage/tx.ts';
+import type { Db } from '../../storage/sqlite.ts';
+import type { WriteTx } from '../../storage/tx.ts';
 
 export interface HeldRow {
   seq: number;
