@@ -54,7 +54,9 @@ async function setup(call: Call, maxAgeMs = 60_000) {
       return call(domain, method, path, body);
     },
   } as unknown as PeerClient;
-  const isLiveDevice = (id: string): boolean => LOCAL.includes(id);
+  /** Devices revoked since the hub's last member list. */
+  const revoked = new Set<string>();
+  const isLiveDevice = (id: string): boolean => LOCAL.includes(id) && !revoked.has(id);
   const relay = new Relay({
     held,
     store,
@@ -119,6 +121,7 @@ async function setup(call: Call, maxAgeMs = 60_000) {
       .map((i) => JSON.parse(Buffer.from(i.payload, 'base64url').toString()) as DeliveryStatus);
   return {
     forwarder,
+    revoked,
     groupId,
     caller,
     relay,
@@ -332,4 +335,16 @@ test("a hub's status answer for another group is not handed to the device", asyn
     assert.equal(e.code, 'peer_unreachable');
     return true;
   });
+});
+
+test('a held message is not placed with a member device revoked here since the hub listed it', async (t) => {
+  const s = await setup(unreachable);
+  t.after(s.stop);
+  const welcome = await s.message();
+  await s.fromHub(welcome.id, welcome.body, ['bob', 'bea', 'ben'], ['bob', 'bea', 'ben']);
+  s.revoked.add('ben');
+  const m = await s.message();
+  await s.submit('bob', m.id, m.body);
+  assert.deepEqual(s.ids('bea'), [welcome.id, m.id]);
+  assert.deepEqual(s.ids('ben'), [welcome.id]);
 });
