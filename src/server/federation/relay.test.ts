@@ -48,12 +48,15 @@ async function setup(call: Call, maxAgeMs = 60_000) {
   const held = new HeldStore(db);
   const calls: Array<{ path: string; body: Record<string, unknown> }> = [];
   const client = {
+    domain: 'chez-bob.example',
     call: (domain: string, method: string, path: string, body: unknown) => {
       calls.push({ path, body: body as Record<string, unknown> });
       return call(domain, method, path, body);
     },
   } as unknown as PeerClient;
-  const isLiveDevice = (id: string): boolean => LOCAL.includes(id);
+  /** Devices revoked since the hub's last member list. */
+  const revoked = new Set<string>();
+  const isLiveDevice = (id: string): boolean => LOCAL.includes(id) && !revoked.has(id);
   const relay = new Relay({
     held,
     store,
@@ -117,6 +120,10 @@ async function setup(call: Call, maxAgeMs = 60_000) {
       .items.filter((i) => i.kind === 'status')
       .map((i) => JSON.parse(Buffer.from(i.payload, 'base64url').toString()) as DeliveryStatus);
   return {
+    forwarder,
+    revoked,
+    groupId,
+    caller,
     relay,
     held,
     store,
@@ -306,3 +313,38 @@ async function until(done: () => boolean): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
 }
+
+test("a hub's status answer for another group is not handed to the device", async (t) => {
+  let answerFor: Uint8Array | undefined;
+  const s = await setup(async (_domain, method) => {
+    assert.equal(method, 'GET');
+    return {
+      groupId: toBase64Url(answerFor!),
+      epoch: 3,
+      members: [{ leaf: 0, deviceId: 'bob', user: 'bob', domain: 'chez-bob.example' }],
+    };
+  });
+  t.after(s.stop);
+  const m = await s.message();
+  await s.fromHub(m.id, m.body, ['bob'], ['bob']);
+  answerFor = s.groupId;
+  assert.equal((await s.forwarder.status(s.caller('bob'), s.groupId)).epoch, 3);
+  answerFor = randomBytes(16);
+  await assert.rejects(s.forwarder.status(s.caller('bob'), s.groupId), (e: unknown) => {
+    assert.ok(e instanceof FoyerError);
+    assert.equal(e.code, 'peer_unreachable');
+    return true;
+  });
+});
+
+test('a held message is not placed with a member device revoked here since the hub listed it', async (t) => {
+  const s = await setup(unreachable);
+  t.after(s.stop);
+  const welcome = await s.message();
+  await s.fromHub(welcome.id, welcome.body, ['bob', 'bea', 'ben'], ['bob', 'bea', 'ben']);
+  s.revoked.add('ben');
+  const m = await s.message();
+  await s.submit('bob', m.id, m.body);
+  assert.deepEqual(s.ids('bea'), [welcome.id, m.id]);
+  assert.deepEqual(s.ids('ben'), [welcome.id]);
+});

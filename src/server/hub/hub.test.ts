@@ -25,6 +25,7 @@ import {
   addMembers,
   createGroup,
   encryptMessage,
+  groupInfoOf,
   removeMembers,
   selfUpdate,
   type Group,
@@ -416,8 +417,15 @@ test('each other instance is told its own member devices with each item; a held 
     id: id(),
     message: add.commit,
     welcome: add.welcome,
-    groupInfo: undefined,
+    groupInfo: await groupInfoOf(add.group),
   });
+  // Asked by an instance for its devices' sake, the GroupInfo comes with that instance's own
+  // member devices only.
+  assert.deepEqual(hub.groupInfoForPeer(bobs.domain, groupId).devices, [
+    bob1.deviceId,
+    bob2.deviceId,
+  ]);
+  assert.deepEqual(hub.groupInfoForPeer(far.domain, groupId).devices, [carol.deviceId]);
   const queued = () =>
     db
       .prepare<[], { domain: string; kind: string; msg_id: string; members: string | null }>(
