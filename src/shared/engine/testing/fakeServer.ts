@@ -89,8 +89,8 @@ export class FakeServer {
   }
 
   /** A transport for one client (it acts as whatever device signs in through it). */
-  transport(): Transport {
-    return new FakeTransport(this);
+  transport(baseUrl = 'http://fake.invalid'): Transport {
+    return new FakeTransport(this, baseUrl);
   }
 
   deliver(deviceId: string, item: Omit<MailboxItem, 'seq' | 'receivedAt'>): void {
@@ -168,12 +168,14 @@ export class FakeServer {
 }
 
 class FakeTransport implements Transport {
-  readonly baseUrl = 'http://fake.invalid';
+  /** The URL an account registered through it stores as its server. */
+  readonly baseUrl: string;
   private readonly server: FakeServer;
   private signer: DeviceSigner | undefined;
 
-  constructor(server: FakeServer) {
+  constructor(server: FakeServer, baseUrl: string) {
     this.server = server;
+    this.baseUrl = baseUrl;
   }
 
   setSigner(signer: DeviceSigner): void {
