@@ -88,6 +88,7 @@ export function createFederation(opts: {
     client,
     log: opts.log,
     maxAgeMs,
+    maxHeld: config.federationQueueMax,
     isLiveDevice: opts.isLiveDevice,
   });
   inbox.onReceived = (origin) => relay.reachable(origin);

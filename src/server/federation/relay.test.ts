@@ -27,7 +27,7 @@ type Call = (domain: string, method: string, path: string, body: unknown) => Pro
  * A follower's federation pieces over an in-memory database; `call` plays the hub (the
  * signed call itself is peerClient.ts's, tested across instances in the scenarios).
  */
-async function setup(call: Call, maxAgeMs = 60_000) {
+async function setup(call: Call, maxAgeMs = 60_000, maxHeld = 1000) {
   const db = memoryDb();
   LOCAL.forEach((name, i) => {
     db.prepare('INSERT INTO users (id, name, identity_key, created_at) VALUES (?, ?, ?, 0)').run(
@@ -65,6 +65,7 @@ async function setup(call: Call, maxAgeMs = 60_000) {
     client,
     log: pino({ level: 'silent' }),
     maxAgeMs,
+    maxHeld,
     isLiveDevice,
   });
   const inbox = new Inbox({ store, writer, mailboxes, isLiveDevice, isHubHere: () => false });
@@ -347,4 +348,23 @@ test('a held message is not placed with a member device revoked here since the h
   await s.submit('bob', m.id, m.body);
   assert.deepEqual(s.ids('bea'), [welcome.id, m.id]);
   assert.deepEqual(s.ids('ben'), [welcome.id]);
+});
+
+test('at most maxHeld messages are held for a hub; past it the sender gets mailbox_full', async (t) => {
+  const s = await setup(unreachable, 60_000, 2);
+  t.after(s.stop);
+  const welcome = await s.message();
+  await s.fromHub(welcome.id, welcome.body, ['bob', 'bea'], ['bob', 'bea']);
+  for (let i = 0; i < 2; i++) {
+    const m = await s.message();
+    await s.submit('bob', m.id, m.body);
+  }
+  const over = await s.message();
+  await assert.rejects(s.submit('bob', over.id, over.body), (e: unknown) => {
+    assert.ok(e instanceof FoyerError);
+    assert.equal(e.code, 'mailbox_full');
+    return true;
+  });
+  assert.equal(s.held.count(HUB), 2);
+  assert.ok(!s.ids('bea').includes(over.id), 'nothing placed');
 });

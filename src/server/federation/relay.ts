@@ -42,6 +42,7 @@ export class Relay {
   private readonly client: PeerClient;
   private readonly log: Logger;
   private readonly maxAgeMs: number;
+  private readonly maxHeld: number;
   private readonly isLiveDevice: (deviceId: string) => boolean;
   private readonly busy = new Set<string>();
   /** Hubs heard from while an attempt to them was in flight: try again at once if it fails. */
@@ -62,6 +63,8 @@ export class Relay {
     log: Logger;
     /** Held messages older than this are given up (the federation queue's age). */
     maxAgeMs: number;
+    /** Most messages held for one hub (the federation queue's bound). */
+    maxHeld: number;
     isLiveDevice: (deviceId: string) => boolean;
   }) {
     this.held = opts.held;
@@ -71,6 +74,7 @@ export class Relay {
     this.client = opts.client;
     this.log = opts.log;
     this.maxAgeMs = opts.maxAgeMs;
+    this.maxHeld = opts.maxHeld;
     this.isLiveDevice = opts.isLiveDevice;
   }
 
@@ -89,7 +93,8 @@ export class Relay {
    * other member devices, queued for the hub, in one transaction.
    * @returns the answer for the device, or undefined when this instance does not know the
    * caller as a member of the group (the hub never told it: then nothing is written)
-   * @throws FoyerError mailbox_full / storage_full, as for a local delivery
+   * @throws FoyerError mailbox_full (also when `maxHeld` messages are held for the hub) /
+   * storage_full, as for a local delivery
    */
   hold(
     caller: Caller,
@@ -101,6 +106,13 @@ export class Relay {
     return this.writer.run((tx) => {
       const members = this.store.members(groupId);
       if (members === undefined || !members.includes(caller.deviceId)) return undefined;
+      // Bounded like the outbound queue: a lone member here (no reader's mailbox quota to
+      // stop it) cannot fill the disk during a long partition.
+      if (this.held.count(hub) >= this.maxHeld) {
+        throw new FoyerError('mailbox_full', `the queue of messages held for ${hub} is full`, {
+          domain: hub,
+        });
+      }
       const now = Date.now();
       const fresh = this.held.add(tx, {
         hub,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeServer, registerClient } from '../testing/household.ts';
+import { FoyerError } from '../../protocol/errors.ts';
 
 const at = (name: string) => `${name}@maison.example`;
 
@@ -122,4 +123,15 @@ test('two one-to-one conversations opened at once converge on one for both peopl
   await bob!.engine.send(used, 'one conversation');
   await alice!.engine.sync();
   assert.equal((await alice!.engine.messages(used)).at(-1)?.text, 'one conversation');
+});
+
+test('the members of an unknown conversation: not_found, naming no group state', async () => {
+  const server = await fakeServer();
+  const alice = await registerClient(server, 'alice');
+  await assert.rejects(alice.engine.governance('nope'), (err: unknown) => {
+    assert.ok(err instanceof FoyerError);
+    assert.equal(err.code, 'not_found');
+    assert.equal(err.message, 'no such conversation');
+    return true;
+  });
 });

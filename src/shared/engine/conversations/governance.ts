@@ -16,7 +16,7 @@ import type { PolicyAction, Policy, Target } from '../../governance/policy.ts';
 import { formatAddress } from '../../protocol/address.ts';
 import { parsePerson } from '../identity/addresses.ts';
 import type { EngineContext } from '../core/context.ts';
-import { loadGroup } from './conversationStore.ts';
+import { getConversation, loadGroup } from './conversationStore.ts';
 import { runCommit } from '../sync/commitFlow.ts';
 
 /** A member as the members screen shows it. */
@@ -142,6 +142,8 @@ export async function governanceView(
   ctx: EngineContext,
   conversationId: string,
 ): Promise<GovernanceView> {
+  // An unknown id is not_found, as for every other conversation command.
+  await getConversation(ctx.store, conversationId);
   const group = await loadGroup(ctx, ctx.store, conversationId);
   return governanceOf(group);
 }

@@ -65,3 +65,14 @@ test('once a key is pinned, a server cannot add a key the pinned one did not han
   assert.equal(await ring.refresh(D), false);
   assert.deepEqual(await ring.keys(D), [k1!.publicKey]);
 });
+
+test('first contact with a chain that does not verify trusts only the current key', async () => {
+  const [k0, k1, other] = await Promise.all([1, 2, 3].map(() => generateSigningKeyPair()));
+  // Claims k0 handed over to k1, but signed by another key.
+  const forged = {
+    ...(await rotation(k0!, k1!, 1)),
+    signature: (await rotation(other!, k1!, 1)).signature,
+  };
+  assert.deepEqual(await learnInstanceKeys(D, [], info(k1!, [forged]), false), [k1!.publicKey]);
+  assert.deepEqual(await learnInstanceKeys(D, [], info(k1!, [forged]), true), [k1!.publicKey]);
+});
