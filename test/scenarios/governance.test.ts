@@ -74,12 +74,27 @@ test('cliAdminsPromoteVoteAndBanAcrossAllDevices', async () => {
   const group = (await clientOk(alice, 'group', 'create', '--title', 'Home', '--members', members))
     .conversation as { id: string };
   const c = ['--conversation', group.id];
+  const states = async () =>
+    Object.fromEntries(
+      (await clientOk(alice, 'group', 'members', ...c)).governance.members.map(
+        (m: { address: string; state: string }) => [m.address, m.state],
+      ),
+    );
+  // Nobody added has joined yet: all invited, until their devices are heard from.
+  assert.deepEqual(await states(), {
+    [at(names.alice)]: 'active',
+    [at(names.bob)]: 'invited',
+    [at(names.carol)]: 'invited',
+    [at(dave.name)]: 'invited',
+  });
 
   // A member may not remove another: refused with the policy's code, nothing changes.
   const refused = await client(bob, 'group', 'remove', ...c, '--members', names.carol);
   assert.equal(refused.code, 1);
   assert.equal(refused.json.error.code, 'forbidden_by_policy');
   assert.equal(refused.json.error.details.rule, 'remove_forbidden');
+  // Bob's client joined the group on the way and said so.
+  assert.equal((await states())[at(names.bob)], 'active');
 
   await clientOk(alice, 'group', 'promote', ...c, '--person', names.bob);
   // Two admins: one vote of the one eligible other admin is not more than half of two.

@@ -6,7 +6,9 @@ import { isLastAdmin, tally } from '../../src/web/app/group/votes.ts';
 const member = (address: string, role: 'admin' | 'member') => ({
   address,
   role,
+  state: 'active' as const,
   devices: ['d1'],
+  invitedDevices: [],
   leaving: false,
 });
 

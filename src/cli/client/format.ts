@@ -50,7 +50,9 @@ export function governanceReport(
 function membersReport(g: GovernanceView): string {
   if (!g.governed) return 'This conversation has no group policy (created before governance).';
   const lines = g.members.map(
-    (m) => `${m.address}  ${m.role}${m.leaving ? ' (leaving)' : ''}  ${m.devices.length} device(s)`,
+    (m) =>
+      `${m.address}  ${m.role}${m.state === 'invited' ? ' (invited)' : ''}` +
+      `${m.leaving ? ' (leaving)' : ''}  ${m.devices.length} device(s)`,
   );
   lines.push(`Adding members: ${g.addMembers}; editing the profile: ${g.editProfile}.`);
   for (const b of [...g.bannedIdentities, ...g.bannedDevices]) lines.push(`Banned: ${b}`);

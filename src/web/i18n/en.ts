@@ -147,6 +147,7 @@ export const en = {
   'group.savePermissions': 'Save the permissions',
   'group.admin': 'Admin',
   'group.member': 'Member',
+  'group.invited': 'Invited',
   'group.leaving': 'Leaving',
   'group.promote': 'Promote',
   'group.promoteWho': 'Promote {name} to admin',

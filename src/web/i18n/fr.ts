@@ -155,6 +155,7 @@ export const fr: Messages = {
   'group.savePermissions': 'Enregistrer les autorisations',
   'group.admin': 'Admin',
   'group.member': 'Membre',
+  'group.invited': 'Invité',
   'group.leaving': 'Sur le départ',
   'group.promote': 'Nommer admin',
   'group.promoteWho': 'Nommer admin : {name}',

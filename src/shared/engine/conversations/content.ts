@@ -1,6 +1,6 @@
 /**
  * What travels inside an MLS application message. Only text is history; receipts, typing
- * notices and control messages (metadata, leave) are acted on and dropped.
+ * notices and control messages (metadata, leave, joined) are acted on and dropped.
  * Encoded as versioned JSON; parsed once here, bounded, and refused when malformed.
  */
 import { fromUtf8, utf8 } from '../../protocol/bytes.ts';
@@ -28,6 +28,11 @@ export type Content =
    * With `hide`, the user also removed the conversation: their other devices hide it too.
    */
   | { t: 'leave'; hide?: true }
+  /**
+   * Sent once by a device that processed its Welcome: the others stop showing its person as
+   * invited (presence.ts). Carries nothing else.
+   */
+  | { t: 'joined' }
   /**
    * The group profile. Accepted only when its SHA-256 (over these very bytes) is the
    * commitment the group policy holds, so only an edit the policy allowed takes effect; the
@@ -93,6 +98,8 @@ export function decodeContent(bytes: Uint8Array): Content | undefined {
       return undefined;
     case 'typing':
       return { t: 'typing' };
+    case 'joined':
+      return { t: 'joined' };
     case 'meta':
       if (
         (r.kind === 'direct' || r.kind === 'group') &&

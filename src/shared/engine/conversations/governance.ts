@@ -18,13 +18,27 @@ import { parsePerson } from '../identity/addresses.ts';
 import type { EngineContext } from '../core/context.ts';
 import { getConversation, loadGroup } from './conversationStore.ts';
 import { runCommit } from '../sync/commitFlow.ts';
+import { meOf } from '../settings/visibility.ts';
 
 /** A member as the members screen shows it. */
 export interface MemberView {
   address: string;
   role: 'admin' | 'member';
+  /**
+   * `invited` while none of the person's devices has been heard from since it was added
+   * (presence.ts); this user is always `active`.
+   */
+  state: 'invited' | 'active';
   devices: string[];
+  /** The devices (ids, sorted) not heard from since they were added. */
+  invitedDevices: string[];
   leaving: boolean;
+}
+
+/** Who is shown active: the devices heard from, and this user. Absent: everyone. */
+export interface Presence {
+  heard: readonly string[] | undefined;
+  me: string;
 }
 
 /** A conversation's governance, as shown to its members. */
@@ -48,8 +62,8 @@ function targetText(t: Target): string {
   return t.deviceId === undefined ? t.identity : `${t.identity}/${t.deviceId}`;
 }
 
-/** The governance view of a group state. */
-export function governanceOf(group: Group): GovernanceView {
+/** The governance view of a group state (`presence` absent: everyone active). */
+export function governanceOf(group: Group, presence?: Presence): GovernanceView {
   const p = policyOf(group);
   const byIdentity = new Map<string, string[]>();
   for (const m of membersOf(group)) {
@@ -58,12 +72,22 @@ export function governanceOf(group: Group): GovernanceView {
   }
   const members = [...byIdentity.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([address, devices]) => ({
-      address,
-      role: p?.admins.includes(address) ? ('admin' as const) : ('member' as const),
-      devices: devices.sort(),
-      leaving: p?.leaving.includes(address) ?? false,
-    }));
+    .map(([address, devices]) => {
+      const heard = presence?.heard;
+      const invitedDevices =
+        heard === undefined || address === presence?.me
+          ? []
+          : devices.filter((d) => !heard.includes(`${address}/${d}`)).sort();
+      return {
+        address,
+        role: p?.admins.includes(address) ? ('admin' as const) : ('member' as const),
+        state:
+          invitedDevices.length === devices.length ? ('invited' as const) : ('active' as const),
+        devices: devices.sort(),
+        invitedDevices,
+        leaving: p?.leaving.includes(address) ?? false,
+      };
+    });
   if (p === undefined) {
     return {
       governed: false,
@@ -143,7 +167,7 @@ export async function governanceView(
   conversationId: string,
 ): Promise<GovernanceView> {
   // An unknown id is not_found, as for every other conversation command.
-  await getConversation(ctx.store, conversationId);
+  const conv = await getConversation(ctx.store, conversationId);
   const group = await loadGroup(ctx, ctx.store, conversationId);
-  return governanceOf(group);
+  return governanceOf(group, { heard: conv.heard, me: meOf(ctx) });
 }

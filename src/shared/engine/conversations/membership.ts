@@ -240,6 +240,8 @@ export async function createConversation(
     unread: 0,
     lastOwnCommitAt: now,
     sentSinceOwnCommit: 0,
+    // Tracked from the start: everyone added from here on is invited until heard from.
+    heard: [],
     ...(channel === undefined ? {} : { channel }),
   };
   const tx = ctx.store.tx();

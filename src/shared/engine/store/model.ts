@@ -77,6 +77,12 @@ export interface ConversationRecord {
    * account settings (settings/channel.ts). Never shown as a conversation.
    */
   channel?: 'account';
+  /**
+   * Devices (`user@domain/deviceId`) heard from since they were added (presence.ts); a
+   * member none of whose devices is listed shows as invited. Absent on a record stored
+   * before this tracking: every member then counts as active.
+   */
+  heard?: string[];
 }
 
 /** A group profile as received (conversations/content.ts ProfileContent). */

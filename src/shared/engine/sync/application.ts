@@ -88,6 +88,9 @@ export async function handleApplication(
       return;
     case 'receipt':
       return onReceipt(ctx, tx, conv, p, content, fromMe, after);
+    case 'joined':
+      // Its sender was marked heard from before (incoming.ts); nothing else to do.
+      return;
     case 'typing':
       if (!fromMe) {
         after.push(() =>

@@ -25,6 +25,7 @@ import { newMessageId } from '../core/ids.ts';
 import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict } from '../conversations/conflict.ts';
+import { keepPresent } from '../conversations/presence.ts';
 
 interface PendingCommit {
   v: 1;
@@ -179,15 +180,11 @@ async function adopt(
   const tx = ctx.store.tx();
   const conv = await getActiveConversation(tx, conversationId);
   const group = decodeGroup(p.state, ctx.deps);
-  const lines = await recordSystemLines(
-    ctx,
-    tx,
-    conv,
-    await loadGroup(ctx, tx, conversationId),
-    group,
-  );
+  const previous = await loadGroup(ctx, tx, conversationId);
+  const lines = await recordSystemLines(ctx, tx, conv, previous, group);
   const before = conv.members.join(',');
   conv.members = memberAddresses(group);
+  keepPresent(conv, previous, group);
   conv.lastOwnCommitAt = ctx.clock.now();
   conv.sentSinceOwnCommit = 0;
   // The hub ordered our commit: any refused commit of this epoch is out of the group's history.

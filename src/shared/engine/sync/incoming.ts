@@ -42,6 +42,7 @@ import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
 import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict, markConflict } from '../conversations/conflict.ts';
+import { keepPresent, markHeard, seedOnJoin } from '../conversations/presence.ts';
 
 const PAGE_SIZE = 100;
 
@@ -226,13 +227,17 @@ async function handleWelcome(
     lastOwnCommitAt: now,
     sentSinceOwnCommit: 0,
   } as ConversationRecord;
+  seedOnJoin(conv, group);
   putGroup(tx, id, group);
   await putConversation(tx, conv);
   await consumeKeyPackage(tx, found.ref, found.kp);
-  // Not announced: a blocked person's conversation (kept hidden), and a group of this user's
-  // devices alone until its metadata says whether it is the account channel.
+  // Not announced, neither to this shell nor to the members: a blocked person's conversation
+  // (kept hidden, so they learn nothing from it), and a group of this user's devices alone
+  // until its metadata says whether it is the account channel.
   const me = meOf(ctx);
   if (hiddenByBlock(conv, settings, me) || onlyMine(conv, me)) return;
+  // The others show this device's person as invited until they hear from it.
+  await enqueue(ctx, tx, id, newMessageId(), { t: 'joined' });
   after.push(() =>
     ctx.events.emit({ type: 'conversation_added', conversation: conversationView(conv) }),
   );
@@ -277,6 +282,8 @@ async function handleGroupMessage(
   }
   if (p.kind === 'application') {
     putGroup(tx, id, p.group);
+    // Any message counts as a sign of life; stored before handling, which may delete it.
+    if (markHeard(conv, group, p.sender)) await putConversation(tx, conv);
     await handleApplication(ctx, tx, conv, p, after, receipts);
     return;
   }
@@ -327,6 +334,8 @@ async function handleGroupMessage(
   putGroup(tx, id, p.group);
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
+  markHeard(conv, group, p.committer);
+  keepPresent(conv, group, p.group);
   await putConversation(tx, conv);
   // A vote or a role change alters no membership, but the members screen shows it.
   if (conv.members.join(',') !== before || policyChanged(group, p.group) || conflictCleared) {

@@ -47,6 +47,7 @@ export function MemberRow({
             <span class={`role role-${m.role}`}>
               {t(m.role === 'admin' ? 'group.admin' : 'group.member')}
             </span>
+            {m.state === 'invited' && <span class="role role-invited">{t('group.invited')}</span>}
             {m.leaving && <span class="role role-leaving">{t('group.leaving')}</span>}
           </span>
         )}
