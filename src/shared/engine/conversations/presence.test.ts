@@ -29,7 +29,12 @@ test('an added person is invited until one of their devices is heard from', asyn
   });
   // Bob's device processes its Welcome and says so; Carol's has not yet.
   await bob!.engine.sync();
+  const updates = () =>
+    alice!.events.filter((e) => e.type === 'conversation_updated' && e.conversation.id === group.id)
+      .length;
+  const updatesBefore = updates();
   await alice!.engine.sync();
+  assert.equal(updates(), updatesBefore + 1, 'the members screen is told to reload');
   assert.deepEqual(await states(alice!, group.id), {
     [at('alice')]: 'active',
     [at('bob')]: 'active',
@@ -101,7 +106,7 @@ test('a record stored before the tracking shows its members active, and tracks l
     [at('bob')]: 'active',
     [at('carol')]: 'invited',
   });
-  assert.equal(markHeard(legacy, withCarol, c.decoded), true);
+  assert.deepEqual(markHeard(legacy, withCarol, c.decoded), { changed: true, joined: true });
   assert.equal(view(withCarol)[at('carol')], 'active');
 
   async function kp(x: TestIdentity) {

@@ -36,19 +36,20 @@ export function seedOnJoin(conv: ConversationRecord, group: Group): void {
 
 /**
  * Records that `device` was heard from in `group` (the state before the item that carried
- * it). @returns whether the record changed
+ * it). @returns `changed`: the record must be stored; `joined`: the device was not heard
+ * from before (its person may no longer be invited)
  */
 export function markHeard(
   conv: ConversationRecord,
   group: Group,
   device: { user: string; domain: string; deviceId: string },
-): boolean {
+): { changed: boolean; joined: boolean } {
   const tracked = conv.heard !== undefined;
   const heard = startTracking(conv, group);
   const key = deviceKey(device);
-  if (heard.includes(key)) return !tracked;
+  if (heard.includes(key)) return { changed: !tracked, joined: false };
   conv.heard = [...heard, key].sort();
-  return true;
+  return { changed: true, joined: true };
 }
 
 /**

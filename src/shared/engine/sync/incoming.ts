@@ -38,7 +38,7 @@ import { consumeKeyPackage, findKeyPackage } from '../devices/keyPackageStock.ts
 import { conversationView, messageView, rec, type ConversationRecord } from '../store/model.ts';
 import { hasHeld, holdItem } from './held.ts';
 import { readSettings } from '../settings/settingsStore.ts';
-import { hiddenByBlock, meOf, onlyMine } from '../settings/visibility.ts';
+import { hiddenByBlock, meOf, onlyMine, shown } from '../settings/visibility.ts';
 import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
 import { policyChanged, recordSystemLines } from '../conversations/systemLines.ts';
 import { clearConflict, markConflict } from '../conversations/conflict.ts';
@@ -283,7 +283,9 @@ async function handleGroupMessage(
   if (p.kind === 'application') {
     putGroup(tx, id, p.group);
     // Any message counts as a sign of life; stored before handling, which may delete it.
-    if (markHeard(conv, group, p.sender)) await putConversation(tx, conv);
+    const heard = markHeard(conv, group, p.sender);
+    if (heard.changed) await putConversation(tx, conv);
+    if (heard.joined) await reportJoin(ctx, tx, conv, after);
     await handleApplication(ctx, tx, conv, p, after, receipts);
     return;
   }
@@ -334,15 +336,33 @@ async function handleGroupMessage(
   putGroup(tx, id, p.group);
   const before = conv.members.join(',');
   conv.members = memberAddresses(p.group);
-  markHeard(conv, group, p.committer);
+  const joined = markHeard(conv, group, p.committer).joined;
   keepPresent(conv, group, p.group);
   await putConversation(tx, conv);
-  // A vote or a role change alters no membership, but the members screen shows it.
-  if (conv.members.join(',') !== before || policyChanged(group, p.group) || conflictCleared) {
+  // A vote, a role change or a join alters no membership, but the members screen shows it.
+  if (
+    conv.members.join(',') !== before ||
+    policyChanged(group, p.group) ||
+    conflictCleared ||
+    joined
+  ) {
     after.push(() =>
       ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
     );
   }
+}
+
+/** The members screen shows who joined: tell the shell, unless it does not show the conversation. */
+async function reportJoin(
+  ctx: EngineContext,
+  tx: StoreTx,
+  conv: ConversationRecord,
+  after: After,
+): Promise<void> {
+  if (!shown(conv, await readSettings(tx), meOf(ctx))) return;
+  after.push(() =>
+    ctx.events.emit({ type: 'conversation_updated', conversation: conversationView(conv) }),
+  );
 }
 
 function isCommit(payload: Uint8Array): boolean {
