@@ -77,12 +77,27 @@ describe('group governance in the web app', { skip }, () => {
     await join(bob, server, await server.invite());
     await join(carol, server, await server.invite());
     await linkSecondBrowser(carol, laptop, server);
+    // Offline while added: the others stay invited until their browsers process the Welcome.
+    for (const p of [bob, carol, laptop]) await p.context.setOffline(true);
     await alice.page.getByRole('button', { name: 'New group' }).click();
     await alice.page.getByLabel('Group name').fill('Home');
     await alice.page.getByRole('checkbox', { name: 'bob' }).check();
     await alice.page.getByRole('checkbox', { name: 'carol' }).check();
     await alice.page.getByRole('button', { name: 'Create the group' }).click();
     await alice.page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+    await members(alice).click();
+    const invited = alice.page.locator('.member-list .role-invited');
+    for (const name of ['bob', 'carol']) {
+      await alice.page
+        .locator('.member-list li', { hasText: name })
+        .getByText('Invited', { exact: true })
+        .waitFor();
+    }
+    for (const p of [bob, carol, laptop]) await p.context.setOffline(false);
+    // Their joins reach Alice's open screen, which reloads.
+    await invited.first().waitFor({ state: 'detached' });
+    assert.equal(await invited.count(), 0);
+    await selectConversation(alice, 'Home');
     await send(alice, 'Welcome home');
     for (const p of [bob, carol, laptop]) {
       await selectConversation(p, 'Home');
