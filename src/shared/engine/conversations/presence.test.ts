@@ -81,6 +81,10 @@ test('joining a conversation hidden by a block announces nothing', async () => {
     'invited',
     'Alice learns nothing of Bob’s join',
   );
+  // Unblocked, the conversation shows, and Bob's device tells of its join then.
+  await bob!.engine.unblock('alice');
+  await alice!.engine.sync();
+  assert.equal((await states(alice!, group.id))[at('bob')], 'active');
 });
 
 test('a record stored before the tracking shows its members active, and tracks later adds', async () => {

@@ -14,7 +14,9 @@ import { removeConversation, removePeople } from '../conversations/membership.ts
 import { blockedAddresses, withBlock } from './settingsModel.ts';
 import { changeSettings, readSettings } from './settingsStore.ts';
 import { hiddenByBlock, meOf } from './visibility.ts';
-import { conversationView } from '../store/model.ts';
+import { conversationView, type ConversationRecord } from '../store/model.ts';
+import { enqueue } from '../outbox/outbox.ts';
+import { newMessageId } from '../core/ids.ts';
 
 /**
  * Removes every one-to-one conversation with `person` from this user's devices.
@@ -60,10 +62,18 @@ export async function unblockPerson(ctx: EngineContext, person: Address): Promis
     withBlock(s, formatAddress(person), false, ctx.account.deviceId),
   );
   await tx.commit();
+  const shown: ConversationRecord[] = [];
   for (const c of await allConversations(ctx.store)) {
     if (c.status === 'active' && hiddenByBlock(c, before, me) && !hiddenByBlock(c, after, me)) {
-      ctx.events.emit({ type: 'conversation_added', conversation: conversationView(c) });
+      shown.push(c);
     }
+  }
+  // The join this device kept quiet while the conversation was hidden is told now.
+  const announce = ctx.store.tx();
+  for (const c of shown) await enqueue(ctx, announce, c.id, newMessageId(), { t: 'joined' });
+  await announce.commit();
+  for (const c of shown) {
+    ctx.events.emit({ type: 'conversation_added', conversation: conversationView(c) });
   }
 }
 

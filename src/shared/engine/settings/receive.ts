@@ -13,7 +13,8 @@ import {
   findConversation,
   putConversation,
 } from '../conversations/conversationStore.ts';
-import { dropConversationEntries } from '../outbox/outbox.ts';
+import { dropConversationEntries, enqueue } from '../outbox/outbox.ts';
+import { newMessageId } from '../core/ids.ts';
 import type { StoreTx } from '../store/encryptedStore.ts';
 import { conversationView, type ConversationRecord } from '../store/model.ts';
 import type { After } from '../sync/incoming.ts';
@@ -59,6 +60,8 @@ export async function receiveSettings(
     const before = hiddenByBlock(c, held, me);
     const now = hiddenByBlock(c, merged, me);
     if (before && !now) {
+      // The join this device kept quiet while the conversation was hidden is told now.
+      await enqueue(ctx, tx, c.id, newMessageId(), { t: 'joined' });
       after.push(() =>
         ctx.events.emit({ type: 'conversation_added', conversation: conversationView(c) }),
       );
