@@ -208,7 +208,7 @@ export class Hub {
       const g = this.memberGroupAt(sender, groupId);
       if (this.groups.wasSeen(groupId, s.id)) return { epoch: g.epoch, duplicate: true };
       const senderLeaf = leafOf(g.leaves, sender)!;
-      const others = [...g.leaves].filter(([leaf]) => leaf !== senderLeaf).map(([, m]) => m);
+      const senderMember = g.leaves.get(senderLeaf);
       const pushes: LocalPushes[] = [];
       const message = { kind: 'message', groupId, msgId: s.id, body: s.message } as const;
 
@@ -218,11 +218,11 @@ export class Hub {
           throw new FoyerError('wrong_epoch', 'message is for a future epoch', { epoch: g.epoch });
         }
         // Banned devices wait only for the commit that removes them: no more messages.
-        const readers = readersOf(others, g.policy).filter(
-          // The sender's instance already placed a held message with its own members.
-          (m) => !heldAtOrigin || m.domain !== sender.domain,
-        );
         const members = readersOf(g.leaves.values(), g.policy);
+        const readers = members.filter(
+          // The sender's instance already placed a held message with its own members.
+          (m) => m !== senderMember && (!heldAtOrigin || m.domain !== sender.domain),
+        );
         pushes.push(this.router.deliver(tx, readers, { ...message, sender, members }, now));
       } else {
         if (inspected.epoch !== g.epoch) {
@@ -251,6 +251,7 @@ export class Hub {
             : undefined;
         epoch = g.epoch + 1;
         const members = readersOf(change.leaves.values(), newPolicy?.decoded ?? g.policy);
+        const others = [...g.leaves.values()].filter((m) => m !== senderMember);
         pushes.push(this.router.deliver(tx, others, { ...message, members }, now));
         if (change.added.length > 0) {
           const welcomed = change.added.map((a) => a.member);
