@@ -220,6 +220,8 @@ describe('group governance in the web app', { skip }, () => {
     await alice.page.getByRole('button', { name: 'Safety number' }).click();
     alice.page.once('dialog', (d) => void d.accept());
     await alice.page.getByRole('button', { name: 'Block', exact: true }).click();
+    // The block is done when the app leaves the contact's screen for home.
+    await alice.page.locator('.contact-actions').waitFor({ state: 'detached' });
     await conversations(alice).getByRole('button', { name: /^bob/ }).waitFor({ state: 'detached' });
     // While bob is blocked, no conversation with him can be opened, and the app says why.
     await alice.page.getByRole('button', { name: 'New chat' }).click();

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Live } from '../../engine/live.ts';
 import { t } from '../../i18n/index.ts';
 import { actionErrorText } from '../group/actionError.ts';
-import { go } from '../nav.ts';
+import { go, view } from '../nav.ts';
 
 export function ContactActions({ live: l, user }: { live: Live; user: string }) {
   const [blocked, setBlocked] = useState<boolean | null>(null);
@@ -27,10 +27,12 @@ export function ContactActions({ live: l, user }: { live: Live; user: string }) 
   const act = async (fn: () => Promise<unknown>, leave: boolean): Promise<void> => {
     setBusy(true);
     setFailure(undefined);
+    const here = view.value;
     try {
       await fn();
       await l.refreshConversations();
-      if (leave) go({ name: 'home' });
+      // Back home once done — unless the person has already gone somewhere else meanwhile.
+      if (leave && view.value === here) go({ name: 'home' });
     } catch (err) {
       setFailure(actionErrorText(err));
     } finally {
